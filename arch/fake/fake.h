@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: MIT */
+/* Inspection hooks of the fake arch, for host unit tests. */
+#ifndef FIEF_ARCH_FAKE_H
+#define FIEF_ARCH_FAKE_H
+
+#include <stddef.h>
+
+#define FAKE_CONSOLE_SIZE 65536
+
+extern char fake_console[FAKE_CONSOLE_SIZE];
+extern size_t fake_console_len;
+extern int fake_exit_status;
+
+/** fake_console_reset() - forget what was written to the console. */
+void fake_console_reset(void);
+
+#endif
