@@ -1,1 +1,2 @@
-TEST_SUITES := unit
+# Emulator test suites run by `make test` (tests/suites/<name>.sh).
+TEST_SUITES := unit emu-x86

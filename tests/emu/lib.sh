@@ -1,0 +1,62 @@
+# Shared helpers for the emulator suites (sourced, not run).
+#
+# A scenario is a folder tests/emu/scenarios/NAME/ holding:
+#   fief.cfg            the configuration fief boots with (and any other files
+#                       for the boot volume: test guest images are copied in
+#                       by the suite from build/)
+#   expect.RIG          one extended regex per line, each of which must match
+#                       a line of fief's serial log on rig RIG; a scenario
+#                       without expect.RIG does not run on RIG
+#   files               optional: build artefacts to put on the boot volume,
+#                       one path per line, relative to build/<arch>/
+# The emulator must also end with the status fief reports (0 = pass).
+#
+# Rigs: qemu-x86 (OVMF, SVM), qemu-arm64 (AAVMF, EL2), bochs-vmx, bochs-svm.
+
+EMU_TIMEOUT=${EMU_TIMEOUT:-90}
+ROOT=$(pwd)
+BUILD=${BUILD:-build}
+
+# scenarios RIG: names of the scenarios that have an expect file for RIG.
+scenarios() {
+	local d
+	for d in tests/emu/scenarios/*/; do
+		[ -f "$d/expect.$1" ] && basename "$d"
+	done
+}
+
+# stage_volume SCENARIO ARCH DIR: the scenario's boot files into DIR.
+stage_volume() {
+	local src=tests/emu/scenarios/$1 f
+	mkdir -p "$3"
+	find "$src" -maxdepth 1 -type f ! -name 'expect.*' ! -name files -exec cp {} "$3/" \;
+	if [ -f "$src/files" ]; then
+		while read -r f; do
+			[ -n "$f" ] && cp "$BUILD/$2/$f" "$3/"
+		done < "$src/files"
+	fi
+}
+
+# check_log NAME LOG EXPECT RC WANT_RC: print PASS or FAIL with the reason.
+check_log() {
+	local name=$1 log=$2 expect=$3 rc=$4 want=$5 re missing=0 clean
+	clean=$(mktemp)
+	tr -d '\r' < "$log" > "$clean" 2>/dev/null
+	while IFS= read -r re; do
+		[ -z "$re" ] && continue
+		if ! grep -Eq -- "$re" "$clean"; then
+			echo "  missing: $re"
+			missing=$((missing + 1))
+		fi
+	done < "$expect"
+	rm -f "$clean"
+	if [ "$rc" = 124 ]; then
+		echo "FAIL $name: timed out after ${EMU_TIMEOUT}s (log: $log)"
+	elif [ "$missing" -gt 0 ]; then
+		echo "FAIL $name: $missing expected line(s) missing (log: $log)"
+	elif [ -n "$want" ] && [ "$rc" != "$want" ]; then
+		echo "FAIL $name: emulator exit status $rc, expected $want (log: $log)"
+	else
+		echo "PASS $name"
+	fi
+}
