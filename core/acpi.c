@@ -90,6 +90,46 @@ const struct acpi_header *acpi_find(const struct acpi_info *info, const char sig
 	return NULL;
 }
 
+/* MADT: a 44-byte header (SDT + local interrupt controller address + flags),
+ * then entries {type, length, ...}. */
+#define MADT_ENTRIES 44
+#define MADT_LAPIC 0x0   /* flags at offset 4 */
+#define MADT_X2APIC 0x9  /* flags at offset 8 */
+#define MADT_GICC 0xb    /* flags at offset 12 */
+#define MADT_ENABLED 0x1
+
+static uint32_t madt_flags_at(const uint8_t *e, uint32_t off)
+{
+	uint32_t v;
+
+	memcpy(&v, e + off, 4);
+	return v;
+}
+
+uint32_t acpi_cpu_count(const struct acpi_info *info)
+{
+	const struct acpi_header *madt = acpi_find(info, "APIC", 0);
+	uint32_t count = 0;
+
+	if (!madt || madt->length < MADT_ENTRIES)
+		return 0;
+	const uint8_t *p = (const uint8_t *)madt + MADT_ENTRIES;
+	const uint8_t *end = (const uint8_t *)madt + madt->length;
+
+	while (end - p >= 2 && p[1] >= 2 && p[1] <= end - p) {
+		uint32_t type = p[0], len = p[1];
+
+		if (type == MADT_LAPIC && len >= 8)
+			count += (madt_flags_at(p, 4) & MADT_ENABLED) != 0;
+		else if (type == MADT_X2APIC && len >= 12)
+			count += (madt_flags_at(p, 8) & MADT_ENABLED) != 0;
+		else if (type == MADT_GICC && len >= 16)
+			count += (madt_flags_at(p, 12) & MADT_ENABLED) != 0;
+		p += len;
+	}
+	return count;
+}
+
 void acpi_print(const struct acpi_info *info)
 {
 	char line[5 * ACPI_MAX_TABLES + 1];

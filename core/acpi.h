@@ -60,6 +60,12 @@ int acpi_scan(uint64_t rsdp_pa, uint32_t limit, struct acpi_info *info);
 /** acpi_find() - the @n-th (from 0) table with @sig, or NULL. */
 const struct acpi_header *acpi_find(const struct acpi_info *info, const char sig[4], uint32_t n);
 
+/**
+ * acpi_cpu_count() - enabled CPUs listed in the MADT (local APIC, x2APIC
+ * and GIC CPU interface entries). Return: the count, 0 without a MADT.
+ */
+uint32_t acpi_cpu_count(const struct acpi_info *info);
+
 /** acpi_print() - one line naming the revision, the OEM and every table. */
 void acpi_print(const struct acpi_info *info);
 
