@@ -1,0 +1,514 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Ownership: set-up, the host's lazy identity map, and the transitions.
+ * See mm/own.h and docs/ownership.md.
+ */
+#include "mm/own.h"
+
+#include "core/assert.h"
+#include "core/boot_info.h"
+#include "core/err.h"
+#include "core/string.h"
+#include "mm/arch_mm.h"
+#include "mm/own_priv.h"
+#include "mm/page_alloc.h"
+
+/* Host and guest memory is normal, cached, readable, writable, executable;
+ * the stage-1 tables inside each VM restrict it further. */
+#define MM_ATTR_RAM MM_ATTR_RWX
+#define MM_ATTR_MMIO (MM_ATTR_RW | MM_ATTR_DEVICE)
+
+struct mm_state mm_state = { .guests_lock = SPINLOCK_INIT };
+
+struct mm_vm_locked mm_vm_lock(struct mm_vm *vm)
+{
+	spin_lock(&vm->lock);
+	return (struct mm_vm_locked){ vm };
+}
+
+void mm_vm_unlock(struct mm_vm_locked *locked)
+{
+	spin_unlock(&locked->vm->lock);
+	locked->vm = NULL;
+}
+
+struct mm_vm *mm_host(void)
+{
+	return &mm_state.host;
+}
+
+/* ---- RAM ranges ------------------------------------------------------ */
+
+static int ram_add(uint64_t base, uint64_t size)
+{
+	struct mm_region *r = mm_state.ram;
+	unsigned n = mm_state.ram_count, i, j;
+	uint64_t end = base + size;
+
+	/* Insert sorted, then merge overlapping or touching neighbours. */
+	for (i = 0; i < n && r[i].base < base; i++)
+		;
+	if (n == MM_RAM_MAX)
+		return FIEF_ENOSPC;
+	memmove(&r[i + 1], &r[i], (n - i) * sizeof(*r));
+	r[i] = (struct mm_region){ base, size };
+	n++;
+	for (i = 0, j = 0; i < n; i++) {
+		if (j > 0 && r[i].base <= r[j - 1].base + r[j - 1].size) {
+			end = r[i].base + r[i].size;
+			if (end > r[j - 1].base + r[j - 1].size)
+				r[j - 1].size = end - r[j - 1].base;
+		} else {
+			r[j++] = r[i];
+		}
+	}
+	mm_state.ram_count = j;
+	return 0;
+}
+
+bool mm_ram_contains(uint64_t pa, uint64_t size)
+{
+	unsigned i;
+
+	if (!range_ok(pa, size))
+		return false;
+	for (i = 0; i < mm_state.ram_count; i++) {
+		const struct mm_region *r = &mm_state.ram[i];
+
+		if (pa >= r->base && pa - r->base < r->size)
+			return size <= r->size - (pa - r->base);
+	}
+	return false;
+}
+
+/* Bounds of the largest RAM-only or RAM-free range around @pa. */
+static void region_around(uint64_t pa, uint64_t *lo, uint64_t *hi, bool *ram)
+{
+	unsigned i;
+
+	*lo = 0;
+	*hi = UINT64_MAX;
+	*ram = false;
+	for (i = 0; i < mm_state.ram_count; i++) {
+		const struct mm_region *r = &mm_state.ram[i];
+
+		if (pa >= r->base && pa - r->base < r->size) {
+			*lo = r->base;
+			*hi = r->base + r->size - 1;
+			*ram = true;
+			return;
+		}
+		if (r->base > pa) {
+			*hi = r->base - 1;
+			return;
+		}
+		*lo = r->base + r->size;
+	}
+}
+
+/* ---- set-up -------------------------------------------------------------- */
+
+int mm_host_set_owner_locked(struct mm_vm_locked host, paddr_t pa, uint64_t size,
+			     uint16_t owner)
+{
+	struct pt *pt = &host.vm->pt;
+	int ret;
+
+	FIEF_ASSERT(host.vm == &mm_state.host && spin_is_locked(&host.vm->lock));
+	if (!mm_ram_contains(pa_addr(pa), size) || !page_aligned(pa_addr(pa), size))
+		return FIEF_EINVAL;
+	ret = pt_prepare(pt, pt_need_update(pt, pa_addr(pa), size));
+	if (ret == 0)
+		pt_set_invalid(pt, pa_addr(pa), size, owner);
+	return ret;
+}
+
+int mm_own_init(const struct pt_format *s2, const struct mm_region *ram, unsigned ram_count,
+		const struct mm_region *hyp, unsigned hyp_count)
+{
+	struct mm_vm_locked host;
+	unsigned i;
+	int ret;
+
+	if (hyp_count > MM_HYP_MAX)
+		return FIEF_ENOSPC;
+	memset(&mm_state, 0, sizeof(mm_state));
+	mm_state.s2 = s2;
+	for (i = 0; i < ram_count; i++) {
+		if (!range_ok(ram[i].base, ram[i].size) || !page_aligned(ram[i].base, ram[i].size))
+			return FIEF_EINVAL;
+		ret = ram_add(ram[i].base, ram[i].size);
+		if (ret != 0)
+			return ret;
+	}
+	for (i = 0; i < hyp_count; i++) {
+		if (!mm_ram_contains(hyp[i].base, hyp[i].size) ||
+		    !page_aligned(hyp[i].base, hyp[i].size))
+			return FIEF_EINVAL;
+		mm_state.hyp[i] = hyp[i];
+	}
+	mm_state.hyp_count = hyp_count;
+	mm_state.host.id = MM_OWNER_HOST;
+	ret = pt_init(&mm_state.host.pt, s2, MM_OWNER_HOST);
+	if (ret != 0)
+		return ret;
+	host = mm_vm_lock(&mm_state.host);
+	for (i = 0; i < hyp_count && ret == 0; i++)
+		ret = mm_host_set_owner_locked(host, pa_init(hyp[i].base), hyp[i].size,
+					       MM_OWNER_HYP);
+	mm_vm_unlock(&host);
+	return ret;
+}
+
+static bool boot_is_ram(uint32_t type)
+{
+	return type == BOOT_MEM_USABLE || type == BOOT_MEM_ACPI_RECLAIM ||
+	       type == BOOT_MEM_ACPI_NVS || type == BOOT_MEM_FIEF || type == BOOT_MEM_MODULE;
+}
+
+/* Take up to @want bytes from the top of usable region @r into the pool. */
+static int pool_take(const struct boot_mem_region *r, uint64_t *want,
+		     struct mm_region *hyp, unsigned *hyp_count)
+{
+	uint64_t lo = (r->base + PAGE_MASK) & ~PAGE_MASK;
+	uint64_t hi = (r->base + r->size) & ~PAGE_MASK;
+	uint64_t take;
+	int ret;
+
+	if (hi <= lo || *want == 0)
+		return 0;
+	take = hi - lo < *want ? hi - lo : *want;
+	if (*hyp_count == MM_HYP_MAX)
+		return FIEF_ENOSPC;
+	ret = page_alloc_add_range(pa_init(hi - take), take);
+	if (ret == FIEF_EINVAL)
+		return 0; /* too small to hold its own metadata: skip it */
+	if (ret != 0)
+		return ret;
+	hyp[(*hyp_count)++] = (struct mm_region){ hi - take, take };
+	*want -= take;
+	return 0;
+}
+
+int mm_boot(const struct boot_info *bi, const struct pt_format *s2, uint64_t pool_size)
+{
+	struct mm_region ram[MM_RAM_MAX], hyp[MM_HYP_MAX];
+	unsigned ram_count = 0, hyp_count = 0, i;
+	uint64_t want = (pool_size + PAGE_MASK) & ~PAGE_MASK;
+	int ret;
+
+	page_alloc_reset();
+	for (i = 0; i < bi->mem_count && ram_count < MM_RAM_MAX; i++) {
+		const struct boot_mem_region *r = &bi->mem[i];
+		uint64_t lo = (r->base + PAGE_MASK) & ~PAGE_MASK;
+		uint64_t hi = (r->base + r->size) & ~PAGE_MASK;
+
+		if (boot_is_ram(r->type) && hi > lo)
+			ram[ram_count++] = (struct mm_region){ lo, hi - lo };
+	}
+	if (bi->image_size != 0)
+		hyp[hyp_count++] = (struct mm_region){ bi->image_base & ~PAGE_MASK,
+						       (bi->image_size + PAGE_MASK) & ~PAGE_MASK };
+	for (i = bi->mem_count; i-- > 0 && want != 0;) {
+		if (bi->mem[i].type != BOOT_MEM_USABLE)
+			continue;
+		ret = pool_take(&bi->mem[i], &want, hyp, &hyp_count);
+		if (ret != 0)
+			return ret;
+	}
+	if (want != 0)
+		return FIEF_ENOMEM;
+	return mm_own_init(s2, ram, ram_count, hyp, hyp_count);
+}
+
+/* ---- guests ----------------------------------------------------------- */
+
+int mm_guest_init(struct mm_vm *vm, uint16_t id)
+{
+	int ret;
+
+	if (id < MM_OWNER_GUEST_FIRST || id >= MM_GUESTS_MAX)
+		return FIEF_EINVAL;
+	memset(vm, 0, sizeof(*vm));
+	vm->id = id;
+	spin_lock(&mm_state.guests_lock);
+	if (mm_state.guests[id] != NULL) {
+		ret = FIEF_EEXIST;
+	} else {
+		ret = pt_init(&vm->pt, mm_state.s2, id);
+		if (ret == 0)
+			mm_state.guests[id] = vm;
+	}
+	spin_unlock(&mm_state.guests_lock);
+	return ret;
+}
+
+void mm_guest_destroy(struct mm_vm *vm)
+{
+	struct mm_vm_locked g = mm_vm_lock(vm);
+
+	vm->dying = true;
+	mm_vm_unlock(&g);
+}
+
+int mm_guest_free(struct mm_vm *vm)
+{
+	struct mm_vm_locked g;
+	int ret = 0;
+
+	spin_lock(&mm_state.guests_lock);
+	g = mm_vm_lock(vm);
+	if (!vm->dying)
+		ret = FIEF_EPERM;
+	else if (page_meta_of(vm->pt.root)->refs != 0)
+		ret = FIEF_EBUSY;
+	if (ret == 0) {
+		pt_destroy(&vm->pt);
+		mm_state.guests[vm->id] = NULL;
+	}
+	mm_vm_unlock(&g);
+	spin_unlock(&mm_state.guests_lock);
+	return ret;
+}
+
+/* ---- queries ------------------------------------------------------------- */
+
+void mm_host_page(paddr_t pa, struct pt_leaf *out)
+{
+	struct mm_vm_locked host = mm_vm_lock(&mm_state.host);
+
+	pt_lookup(&host.vm->pt, pa_addr(pa), out);
+	mm_vm_unlock(&host);
+}
+
+void mm_guest_page(struct mm_vm *guest, gpaddr_t gpa, struct pt_leaf *out)
+{
+	struct mm_vm_locked g = mm_vm_lock(guest);
+
+	pt_lookup(&g.vm->pt, gpa_addr(gpa), out);
+	mm_vm_unlock(&g);
+}
+
+/* ---- the host's lazy identity map ---------------------------------------- */
+
+int mm_host_fault(paddr_t pa)
+{
+	struct mm_vm_locked host;
+	struct pt *pt = &mm_state.host.pt;
+	const struct pt_format *f = mm_state.s2;
+	uint64_t addr = pa_addr(pa) & ~PAGE_MASK, lo, hi, bsize = PAGE_SIZE, base = addr;
+	struct pt_leaf leaf;
+	unsigned level;
+	bool ram;
+	int ret = 0;
+
+	if (!pt_in_range(pt, addr, PAGE_SIZE))
+		return FIEF_EINVAL;
+	region_around(addr, &lo, &hi, &ram);
+	host = mm_vm_lock(&mm_state.host);
+	pt_lookup(pt, addr, &leaf);
+	if (leaf.valid)
+		goto out; /* another CPU mapped it first */
+	if (leaf.owner != MM_OWNER_HOST) {
+		ret = FIEF_EPERM;
+		goto out;
+	}
+	/* Any block below the invalid entry found is all the host's. */
+	for (level = leaf.level; level < f->levels; level++) {
+		bsize = pt_level_size(f, level);
+		base = addr & ~(bsize - 1);
+		if (pt_block_allowed(f, level) && base >= lo && base + bsize - 1 <= hi)
+			break;
+	}
+	ret = pt_prepare(pt, pt_need_map(pt, base, bsize, base));
+	if (ret == 0)
+		pt_map(pt, base, bsize, base, ram ? MM_ATTR_RAM : MM_ATTR_MMIO, MM_PAGE_OWNED);
+out:
+	mm_vm_unlock(&host);
+	return ret;
+}
+
+/* ---- checking one side of a transition ---------------------------------- */
+
+/* What every entry of a range must be. */
+enum expect_kind {
+	EXPECT_HOST_OWNED,   /* valid OWNED, or invalid with no owner */
+	EXPECT_UNMAPPED,     /* invalid with no owner */
+	EXPECT_VALID,        /* valid in @state; output @pa + offset if @check_pa */
+	EXPECT_OWNER,        /* invalid annotated with @owner */
+	EXPECT_ANY,          /* anything (reclaim: holes are fine) */
+};
+
+struct expect {
+	enum expect_kind kind;
+	enum mm_page_state state;
+	uint16_t owner;
+	bool check_pa;
+	uint64_t pa;
+};
+
+static bool entry_as_expected(const struct pt_visit_ctx *ctx, const struct expect *e)
+{
+	const struct pt_format *f = ctx->pt->fmt;
+	bool valid = pt_pte_valid(f, ctx->old);
+	uint64_t from;
+
+	switch (e->kind) {
+	case EXPECT_HOST_OWNED:
+		return valid ? pte_state(ctx->old, f->sw_shift) == MM_PAGE_OWNED : ctx->old == 0;
+	case EXPECT_UNMAPPED:
+		return ctx->old == 0;
+	case EXPECT_OWNER:
+		return !valid && pt_pte_owner(f, ctx->old) == e->owner;
+	case EXPECT_VALID:
+		if (!valid || pte_state(ctx->old, f->sw_shift) != e->state)
+			return false;
+		if (!e->check_pa)
+			return true;
+		from = ctx->addr > ctx->start ? ctx->addr : ctx->start;
+		return pt_pte_addr(f, ctx->old, ctx->level) + (from - ctx->addr) ==
+		       e->pa + (from - ctx->start);
+	case EXPECT_ANY:
+		return true;
+	}
+	return false;
+}
+
+static int expect_visit(struct pt_visit_ctx *ctx, enum pt_visit what)
+{
+	(void)what;
+	return entry_as_expected(ctx, ctx->arg) ? 0 : FIEF_EPERM;
+}
+
+static const struct pt_walker expect_walker = {
+	.visit = expect_visit,
+	.flags = PT_VISIT_LEAF,
+};
+
+static int expect_range(struct mm_vm_locked vm, uint64_t addr, uint64_t size,
+			const struct expect *e)
+{
+	return pt_walk(&vm.vm->pt, addr, size, &expect_walker, (void *)e);
+}
+
+static bool host_range_ok(paddr_t pa, uint64_t size)
+{
+	return page_aligned(pa_addr(pa), size) && mm_ram_contains(pa_addr(pa), size);
+}
+
+static bool guest_range_ok(const struct mm_vm *g, gpaddr_t gpa, uint64_t size)
+{
+	return page_aligned(gpa_addr(gpa), size) && pt_in_range(&g->pt, gpa_addr(gpa), size);
+}
+
+/* ---- host -> guest ---------------------------------------------------- */
+
+/* What a host->guest transition needs and does, as data. */
+struct h2g {
+	struct expect host_before;
+	struct expect guest_before;
+	bool host_map;       /* host: map identity with host_state, else ... */
+	bool host_set_owner; /* ... annotate with the guest's id, else set state */
+	enum mm_page_state host_state;
+	bool guest_map;      /* guest: map with guest_state, else unmap */
+	enum mm_page_state guest_state;
+};
+
+static int host_to_guest(struct mm_vm *guest, paddr_t pa, gpaddr_t gpa, uint64_t size,
+			 struct h2g *t)
+{
+	uint64_t p = pa_addr(pa), g = gpa_addr(gpa);
+	struct mm_vm_locked host, gl;
+	struct pt *hpt, *gpt;
+	int ret;
+
+	if (!host_range_ok(pa, size) || !guest_range_ok(guest, gpa, size))
+		return FIEF_EINVAL;
+	host = mm_vm_lock(&mm_state.host);
+	gl = mm_vm_lock(guest);
+	hpt = &host.vm->pt;
+	gpt = &gl.vm->pt;
+	ret = guest->dying ? FIEF_EPERM : 0;
+	t->host_before.owner = guest->id;
+	t->guest_before.pa = p;
+	if (ret == 0)
+		ret = expect_range(host, p, size, &t->host_before);
+	if (ret == 0)
+		ret = expect_range(gl, g, size, &t->guest_before);
+	if (ret == 0)
+		ret = pt_prepare(hpt, t->host_map ? pt_need_map(hpt, p, size, p)
+						  : pt_need_update(hpt, p, size));
+	if (ret == 0)
+		ret = pt_prepare(gpt, t->guest_map ? pt_need_map(gpt, g, size, p)
+						   : pt_need_update(gpt, g, size));
+	if (ret != 0)
+		goto out;
+	/* Commit: nothing below can fail. */
+	if (t->host_map)
+		pt_map(hpt, p, size, p, MM_ATTR_RAM, t->host_state);
+	else if (t->host_set_owner)
+		pt_set_invalid(hpt, p, size, guest->id);
+	else
+		pt_set_state(hpt, p, size, t->host_state);
+	if (t->guest_map)
+		pt_map(gpt, g, size, p, MM_ATTR_RAM, t->guest_state);
+	else
+		pt_unmap(gpt, g, size);
+out:
+	mm_vm_unlock(&gl);
+	mm_vm_unlock(&host);
+	return ret;
+}
+
+int mm_host_share_guest(struct mm_vm *guest, paddr_t pa, gpaddr_t gpa, uint64_t size)
+{
+	struct h2g t = {
+		.host_before = { .kind = EXPECT_HOST_OWNED },
+		.guest_before = { .kind = EXPECT_UNMAPPED },
+		.host_map = true, .host_state = MM_PAGE_SHARED_OWNED,
+		.guest_map = true, .guest_state = MM_PAGE_SHARED_BORROWED,
+	};
+
+	return host_to_guest(guest, pa, gpa, size, &t);
+}
+
+int mm_host_unshare_guest(struct mm_vm *guest, paddr_t pa, gpaddr_t gpa, uint64_t size)
+{
+	struct h2g t = {
+		.host_before = { .kind = EXPECT_VALID, .state = MM_PAGE_SHARED_OWNED },
+		.guest_before = { .kind = EXPECT_VALID, .state = MM_PAGE_SHARED_BORROWED,
+				  .check_pa = true },
+		.host_state = MM_PAGE_OWNED,
+		.guest_map = false,
+	};
+
+	return host_to_guest(guest, pa, gpa, size, &t);
+}
+
+int mm_host_donate_guest(struct mm_vm *guest, paddr_t pa, gpaddr_t gpa, uint64_t size)
+{
+	struct h2g t = {
+		.host_before = { .kind = EXPECT_HOST_OWNED },
+		.guest_before = { .kind = EXPECT_UNMAPPED },
+		.host_set_owner = true,
+		.guest_map = true, .guest_state = MM_PAGE_OWNED,
+	};
+
+	return host_to_guest(guest, pa, gpa, size, &t);
+}
+
+int mm_host_donate_hyp(paddr_t pa, uint64_t size)
+{
+	static const struct expect owned = { .kind = EXPECT_HOST_OWNED };
+	struct mm_vm_locked host;
+	int ret;
+
+	if (!host_range_ok(pa, size))
+		return FIEF_EINVAL;
+	host = mm_vm_lock(&mm_state.host);
+	ret = expect_range(host, pa_addr(pa), size, &owned);
+	if (ret == 0)
+		ret = mm_host_set_owner_locked(host, pa, size, MM_OWNER_HYP);
+	mm_vm_unlock(&host);
+	return ret;
+}

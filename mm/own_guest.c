@@ -1,0 +1,183 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Ownership transitions a guest starts (share with the host, unshare) and
+ * the reclaim of a dying guest's pages. A guest range may map scattered
+ * host pages, so each walks the guest's leaves and handles the host's side
+ * one run of contiguous pages at a time: a checking walk first (and the
+ * table pages the host will need), then a committing walk.
+ */
+#include "mm/own.h"
+
+#include "core/assert.h"
+#include "core/err.h"
+#include "core/string.h"
+#include "mm/arch_mm.h"
+#include "mm/own_priv.h"
+
+enum g2h_kind {
+	G2H_SHARE,   /* guest OWNED -> SHARED_OWNED; host gets SHARED_BORROWED */
+	G2H_UNSHARE, /* guest SHARED_OWNED -> OWNED; host back to the annotation */
+	G2H_RECLAIM, /* dying guest: every page back to the host */
+};
+
+struct g2h {
+	enum g2h_kind kind;
+	bool commit;
+	struct mm_vm_locked host;
+	uint16_t id;
+	uint64_t host_need; /* table pages the host's side may take */
+};
+
+/* The host-side check for one guest page state. */
+static bool host_expect(const struct g2h *t, enum mm_page_state gs, enum mm_page_state *hs,
+			bool *annotated)
+{
+	switch (gs) {
+	case MM_PAGE_OWNED:
+		*annotated = true;
+		return t->kind != G2H_UNSHARE;
+	case MM_PAGE_SHARED_OWNED:
+		*annotated = false;
+		*hs = MM_PAGE_SHARED_BORROWED;
+		return t->kind != G2H_SHARE;
+	case MM_PAGE_SHARED_BORROWED:
+		*annotated = false;
+		*hs = MM_PAGE_SHARED_OWNED;
+		return t->kind == G2H_RECLAIM;
+	default:
+		return false;
+	}
+}
+
+static int host_state_ok(struct g2h *t, uint64_t pa, uint64_t len, enum mm_page_state gs)
+{
+	enum mm_page_state hs = MM_PAGE_OWNED;
+	bool annotated = false;
+	struct pt_leaf leaf;
+	uint64_t a;
+
+	if (!host_expect(t, gs, &hs, &annotated))
+		return FIEF_EPERM;
+	for (a = pa; a < pa + len; a = leaf.addr + leaf.size) {
+		pt_lookup(&t->host.vm->pt, a, &leaf);
+		if (annotated ? leaf.valid || leaf.owner != t->id
+			      : !leaf.valid || leaf.state != hs)
+			return FIEF_EPERM;
+	}
+	return 0;
+}
+
+static void scrub(uint64_t pa, uint64_t len)
+{
+	uint64_t off;
+
+	for (off = 0; off < len; off += PAGE_SIZE)
+		memset(arch_mm_pa_to_va(pa_init(pa + off)), 0, PAGE_SIZE);
+}
+
+static void host_commit(struct g2h *t, uint64_t pa, uint64_t len, enum mm_page_state gs)
+{
+	struct pt *hpt = &t->host.vm->pt;
+
+	switch (t->kind) {
+	case G2H_SHARE:
+		pt_map(hpt, pa, len, pa, MM_ATTR_RWX, MM_PAGE_SHARED_BORROWED);
+		break;
+	case G2H_UNSHARE:
+		pt_set_invalid(hpt, pa, len, t->id);
+		break;
+	case G2H_RECLAIM:
+		if (gs != MM_PAGE_SHARED_BORROWED)
+			scrub(pa, len); /* the guest's own data never reaches the host */
+		if (gs == MM_PAGE_OWNED)
+			pt_set_invalid(hpt, pa, len, MM_OWNER_HOST);
+		else
+			pt_set_state(hpt, pa, len, MM_PAGE_OWNED);
+		break;
+	}
+}
+
+static int g2h_visit(struct pt_visit_ctx *ctx, enum pt_visit what)
+{
+	const struct pt_format *f = ctx->pt->fmt;
+	struct g2h *t = ctx->arg;
+	uint64_t from = ctx->addr > ctx->start ? ctx->addr : ctx->start;
+	uint64_t to = ctx->addr + ctx->size < ctx->end ? ctx->addr + ctx->size : ctx->end;
+	enum mm_page_state gs;
+	uint64_t pa;
+	int ret;
+
+	(void)what;
+	if (!pt_pte_valid(f, ctx->old))
+		return t->kind == G2H_RECLAIM && ctx->old == 0 ? 0 : FIEF_EPERM;
+	gs = pte_state(ctx->old, f->sw_shift);
+	pa = pt_pte_addr(f, ctx->old, ctx->level) + (from - ctx->addr);
+	if (t->commit) {
+		host_commit(t, pa, to - from, gs);
+		return 0;
+	}
+	ret = host_state_ok(t, pa, to - from, gs);
+	if (ret == 0)
+		t->host_need += t->kind == G2H_SHARE
+				? pt_need_map(&t->host.vm->pt, pa, to - from, pa)
+				: pt_need_update(&t->host.vm->pt, pa, to - from);
+	return ret;
+}
+
+static const struct pt_walker g2h_walker = {
+	.visit = g2h_visit,
+	.flags = PT_VISIT_LEAF,
+};
+
+static int guest_to_host(struct mm_vm *guest, gpaddr_t gpa, uint64_t size, enum g2h_kind kind)
+{
+	uint64_t g = gpa_addr(gpa);
+	struct g2h t = { .kind = kind, .id = guest->id };
+	struct mm_vm_locked gl;
+	struct pt *gpt;
+	int ret;
+
+	if (!page_aligned(g, size) || !pt_in_range(&guest->pt, g, size))
+		return FIEF_EINVAL;
+	t.host = mm_vm_lock(&mm_state.host);
+	gl = mm_vm_lock(guest);
+	gpt = &gl.vm->pt;
+	ret = guest->dying != (kind == G2H_RECLAIM) ? FIEF_EPERM : 0;
+	if (ret == 0)
+		ret = pt_walk(gpt, g, size, &g2h_walker, &t);
+	if (ret == 0)
+		ret = pt_prepare(&t.host.vm->pt, t.host_need > UINT32_MAX ? UINT32_MAX
+									   : (unsigned)t.host_need);
+	if (ret == 0)
+		ret = pt_prepare(gpt, pt_need_update(gpt, g, size));
+	if (ret != 0)
+		goto out;
+	/* Commit: nothing below can fail. */
+	t.commit = true;
+	FIEF_ASSERT(pt_walk(gpt, g, size, &g2h_walker, &t) == 0);
+	if (kind == G2H_SHARE)
+		pt_set_state(gpt, g, size, MM_PAGE_SHARED_OWNED);
+	else if (kind == G2H_UNSHARE)
+		pt_set_state(gpt, g, size, MM_PAGE_OWNED);
+	else
+		pt_unmap(gpt, g, size);
+out:
+	mm_vm_unlock(&gl);
+	mm_vm_unlock(&t.host);
+	return ret;
+}
+
+int mm_guest_share_host(struct mm_vm *guest, gpaddr_t gpa, uint64_t size)
+{
+	return guest_to_host(guest, gpa, size, G2H_SHARE);
+}
+
+int mm_guest_unshare_host(struct mm_vm *guest, gpaddr_t gpa, uint64_t size)
+{
+	return guest_to_host(guest, gpa, size, G2H_UNSHARE);
+}
+
+int mm_guest_reclaim(struct mm_vm *guest, gpaddr_t gpa, uint64_t size)
+{
+	return guest_to_host(guest, gpa, size, G2H_RECLAIM);
+}

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: MIT */
+/* State shared by mm/own.c and mm/check.c; not for use outside mm/. */
+#ifndef FIEF_MM_OWN_PRIV_H
+#define FIEF_MM_OWN_PRIV_H
+
+#include "mm/own.h"
+
+struct mm_state {
+	const struct pt_format *s2;       /* set once by mm_own_init() */
+	struct mm_region ram[MM_RAM_MAX]; /* sorted, merged; set once */
+	unsigned ram_count;
+	struct mm_region hyp[MM_HYP_MAX]; /* set once */
+	unsigned hyp_count;
+	struct mm_vm host;
+	struct spinlock guests_lock;      /* guards guests[] */
+	struct mm_vm *guests[MM_GUESTS_MAX];
+};
+
+extern struct mm_state mm_state;
+
+#endif
