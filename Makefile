@@ -26,6 +26,7 @@ include mk/x86_64.mk
 -include mk/aarch64.mk
 -include mk/multiboot2.mk
 include mk/emu.mk
+include mk/run.mk
 -include mk/fuzz.mk
 -include mk/bench.mk
 
