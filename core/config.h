@@ -22,12 +22,12 @@
 
 #include "core/boot_info.h"
 
-#ifndef FIEF_MAX_VMS
-#define FIEF_MAX_VMS 16 /* VM sections a config may hold */
-#endif
-#ifndef FIEF_MAX_VCPUS
+/*
+ * System-wide limits. Another header may define them too, with the same
+ * tokens (an identical redefinition is valid C; a different one fails).
+ */
+#define FIEF_MAX_VMS 16   /* VM sections a config may hold */
 #define FIEF_MAX_VCPUS 16 /* vCPUs per VM */
-#endif
 
 #define CONFIG_NAME_MAX 31   /* characters of a VM name */
 #define CONFIG_IMAGE_MAX 63  /* characters of an image file name */
