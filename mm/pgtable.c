@@ -238,18 +238,19 @@ static int walk_table(struct walk_state *ws, paddr_t tpa, unsigned level, uint64
 	FIEF_ASSERT(meta != NULL && meta->type == PAGE_TYPE_TABLE);
 	left = i == 0 ? meta->refs : PT_ENTRIES_MAX;
 	for (; i < pt_entries(f); i++) {
-		uint64_t addr = base + (uint64_t)i * size;
+		uint64_t addr;
 		struct pt_visit_ctx ctx;
 
-		if (addr >= ws->end)
-			break;
 		if (skip) {
-			if (left == 0)
+			while (i < pt_entries(f) && t[i] == 0)
+				i++;
+			if (i == pt_entries(f) || left == 0)
 				break;
-			if (t[i] == 0)
-				continue;
 			left--;
 		}
+		addr = base + (uint64_t)i * size;
+		if (addr >= ws->end)
+			break;
 		ctx = (struct pt_visit_ctx){
 			.pt = ws->pt, .arg = ws->arg, .addr = addr, .size = size,
 			.start = ws->start, .end = ws->end, .level = level,
