@@ -112,6 +112,10 @@ static void test_defaults(void **state)
 	assert_false(cfg.vm[0].inspectable);
 	for (uint32_t i = 0; i < 3; i++)
 		assert_int_equal(cfg.vm[0].cpu[i], i);
+	assert_int_equal(parse("[fief]\nexit = halt\nbanner = full\n"), 0);
+	assert_int_equal(cfg.exit, CONFIG_EXIT_HALT);
+	assert_int_equal(cfg.banner, CONFIG_BANNER_FULL);
+	assert_int_equal(diag.count, 0);
 	/* an empty file is not an error here: the caller decides */
 	assert_int_equal(parse(""), 0);
 	assert_int_equal(cfg.vm_count, 0);
@@ -454,6 +458,10 @@ static void test_check_host(void **state)
 	expect_msg("t.cfg:6: VM 'h': memory 64M is more than the 65532K left");
 	expect_msg("t.cfg:6: host VM 'h' refused: fief stops before takeover");
 	assert_int_equal(cfg.host, -1);
+	lim.memory = 5000; /* not a whole number of K: printed in bytes */
+	assert_int_equal(parse(check_text), 0);
+	assert_int_equal(config_check(&cfg, &lim, &diag), FIEF_ERANGE);
+	expect_msg("t.cfg:6: VM 'h': memory 64M is more than the 5000 left");
 	lim.memory = 1ull << 30;
 	lim.file_count = 0;
 	assert_int_equal(parse(check_text), 0);
