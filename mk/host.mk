@@ -10,7 +10,7 @@ HOST_CFLAGS := $(CSTD) $(WARN) -g -O1 -fno-omit-frame-pointer \
 	-fsanitize=address,undefined -fno-sanitize-recover=all \
 	$(call INCLUDES,fake) -DFIEF_HOST_TEST=1
 HOST_LDFLAGS := -fsanitize=address,undefined
-HOST_SRCS := $(CORE_SRCS) $(wildcard arch/fake/*.c)
+HOST_SRCS := $(CORE_SRCS) $(wildcard arch/fake/*.c) $(wildcard boot/*/parse_*.c)
 HOST_OBJS := $(patsubst %.c,$(HOST_DIR)/obj/%.o,$(HOST_SRCS))
 HOST_LIB := $(HOST_DIR)/libfief.a
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
