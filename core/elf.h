@@ -122,8 +122,9 @@ int elf_parse(const void *data, size_t size, uint16_t machine,
 /**
  * elf_plan() - check that every segment lies within guest memory
  * [@base, @base + @size) and find where the entry point lands.
- * Return: 0, FIEF_EINVAL for an empty or wrapping memory range, or
- * FIEF_ERANGE if a segment does not fit (@img->why says which).
+ * Return: 0; FIEF_EINVAL for an empty or wrapping memory range, or an
+ * @img that elf_parse() did not accept; FIEF_ERANGE if a segment does not
+ * fit. On error @img->why says what was wrong.
  */
 int elf_plan(struct elf_image *img, gpaddr_t base, uint64_t size,
 	     struct elf_plan *plan);
