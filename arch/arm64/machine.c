@@ -86,8 +86,10 @@ static void semihosting_exit(int status)
 
 _Noreturn void arch_machine_exit(enum arch_exit_how how, int status)
 {
-	if (how == ARCH_EXIT_DEBUG)
+	if (how == ARCH_EXIT_DEBUG) {
+		pl011_drain();
 		semihosting_exit(status);
+	}
 	cpu_halt_forever();
 }
 

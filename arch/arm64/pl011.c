@@ -9,10 +9,13 @@
 
 #define PL011_DR 0x00
 #define PL011_FR 0x18
+#define PL011_FR_BUSY (1u << 3) /* transmitting, or the FIFO is not empty */
 #define PL011_FR_TXFF (1u << 5) /* transmit FIFO full */
 
 /* A stuck or absent UART must not hang fief: give up on a byte after this. */
 #define PL011_SPIN_MAX 100000
+/* ... and on draining the whole FIFO (32 bytes deep) after this. */
+#define PL011_DRAIN_MAX 10000000
 
 static volatile uint32_t *uart;
 
@@ -42,4 +45,12 @@ void pl011_write(const char *s, size_t n)
 			pl011_putc('\r');
 		pl011_putc(s[i]);
 	}
+}
+
+void pl011_drain(void)
+{
+	if (!uart)
+		return;
+	for (unsigned i = 0; i < PL011_DRAIN_MAX && (uart[PL011_FR / 4] & PL011_FR_BUSY); i++)
+		arch_cpu_relax();
 }

@@ -18,4 +18,10 @@ uint64_t pl011_base(void);
 /** pl011_write() - polled output, "\n" as "\r\n"; nothing without a UART. */
 void pl011_write(const char *s, size_t n);
 
+/**
+ * pl011_drain() - wait (bounded) until the UART has sent every byte it holds,
+ * so that ending the machine right after does not cut the last line.
+ */
+void pl011_drain(void);
+
 #endif
