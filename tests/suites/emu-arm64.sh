@@ -18,6 +18,30 @@ run_one() {
 		"tests/emu/scenarios/$name/expect.qemu-arm64" "$rc" 0
 }
 
+# The image itself: a PE32+ for AArch64 whose size is a multiple of 512 (the
+# FileAlignment; AAVMF refuses the file otherwise).
+check_image() {
+	local img=$BUILD/aarch64/fief.efi pe machine magic size
+	if [ ! -f "$img" ]; then
+		echo "FAIL image/aarch64: $img missing"
+		return
+	fi
+	pe=$(od -An -t u4 -j 60 -N 4 "$img" | tr -d ' ')
+	machine=$(od -An -t x2 -j $((pe + 4)) -N 2 "$img" | tr -d ' ')
+	magic=$(od -An -t x2 -j $((pe + 24)) -N 2 "$img" | tr -d ' ')
+	size=$(stat -c %s "$img")
+	if [ "$(head -c 2 "$img")" != MZ ] || [ "$(od -An -c -j "$pe" -N 2 "$img" | tr -d ' ')" != PE ]; then
+		echo "FAIL image/aarch64: no MZ/PE header"
+	elif [ "$machine" != aa64 ] || [ "$magic" != 020b ]; then
+		echo "FAIL image/aarch64: machine 0x$machine, optional header magic 0x$magic (want aa64, 020b)"
+	elif [ $((size % 512)) -ne 0 ]; then
+		echo "FAIL image/aarch64: $size bytes, not a multiple of 512"
+	else
+		echo "PASS image/aarch64: PE32+ AArch64, $size bytes"
+	fi
+}
+
+check_image
 for s in $(scenarios qemu-arm64); do
 	run_one "$s"
 done
