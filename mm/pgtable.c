@@ -227,16 +227,15 @@ static int walk_table(struct walk_state *ws, paddr_t tpa, unsigned level, uint64
 {
 	const struct pt_format *f = ws->pt->fmt;
 	pte_t *t = table_va(tpa);
-	struct page_meta *meta = page_meta_of(tpa);
 	unsigned shift = pt_level_shift(f, level);
 	uint64_t size = (uint64_t)1 << shift;
 	unsigned i = ws->start > base ? (unsigned)((ws->start - base) >> shift) : 0;
 	bool skip = (ws->w->flags & PT_WALK_SKIP_EMPTY) != 0;
-	unsigned left;
+	/* Non-empty entries left to visit; the count is only kept for
+	 * skipping walks, the others never read it. */
+	unsigned left = skip && i == 0 ? page_meta_of(tpa)->refs : PT_ENTRIES_MAX;
 	int ret;
 
-	FIEF_ASSERT(meta != NULL && meta->type == PAGE_TYPE_TABLE);
-	left = i == 0 ? meta->refs : PT_ENTRIES_MAX;
 	for (; i < pt_entries(f); i++) {
 		uint64_t addr;
 		struct pt_visit_ctx ctx;
@@ -254,7 +253,7 @@ static int walk_table(struct walk_state *ws, paddr_t tpa, unsigned level, uint64
 		ctx = (struct pt_visit_ctx){
 			.pt = ws->pt, .arg = ws->arg, .addr = addr, .size = size,
 			.start = ws->start, .end = ws->end, .level = level,
-			.ptep = &t[i], .old = t[i], .table_meta = meta,
+			.ptep = &t[i], .old = t[i], .table = tpa,
 		};
 		ret = walk_entry(ws, &ctx);
 		if (ret != 0)
@@ -301,9 +300,9 @@ void pt_entry_set(struct pt_visit_ctx *ctx, pte_t new)
 	}
 	pte_store(ctx->ptep, new);
 	if (old == 0)
-		ctx->table_meta->refs++;
+		page_meta_of(ctx->table)->refs++;
 	else if (new == 0)
-		ctx->table_meta->refs--;
+		page_meta_of(ctx->table)->refs--;
 	if (pt_pte_table(f, new, ctx->level))
 		pt->stats.table_writes++;
 	else

@@ -145,7 +145,7 @@ struct pt_visit_ctx {
 	unsigned level;
 	pte_t *ptep;
 	pte_t old;          /* *ptep when the visitor was called */
-	struct page_meta *table_meta; /* metadata of the page holding *ptep */
+	paddr_t table;      /* the table page holding *ptep */
 };
 
 /**
