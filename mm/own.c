@@ -13,11 +13,6 @@
 #include "mm/own_priv.h"
 #include "mm/page_alloc.h"
 
-/* Host and guest memory is normal, cached, readable, writable, executable;
- * the stage-1 tables inside each VM restrict it further. */
-#define MM_ATTR_RAM MM_ATTR_RWX
-#define MM_ATTR_MMIO (MM_ATTR_RW | MM_ATTR_DEVICE)
-
 struct mm_state mm_state = { .guests_lock = SPINLOCK_INIT };
 
 struct mm_vm_locked mm_vm_lock(struct mm_vm *vm)

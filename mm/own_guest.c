@@ -81,7 +81,7 @@ static void host_commit(struct g2h *t, uint64_t pa, uint64_t len, enum mm_page_s
 
 	switch (t->kind) {
 	case G2H_SHARE:
-		pt_map(hpt, pa, len, pa, MM_ATTR_RWX, MM_PAGE_SHARED_BORROWED);
+		pt_map(hpt, pa, len, pa, MM_ATTR_RAM, MM_PAGE_SHARED_BORROWED);
 		break;
 	case G2H_UNSHARE:
 		pt_set_invalid(hpt, pa, len, t->id);

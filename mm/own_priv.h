@@ -5,6 +5,11 @@
 
 #include "mm/own.h"
 
+/* Host and guest memory is normal, cached, readable, writable, executable;
+ * the stage-1 tables inside each VM restrict it further. */
+#define MM_ATTR_RAM MM_ATTR_RWX
+#define MM_ATTR_MMIO (MM_ATTR_RW | MM_ATTR_DEVICE)
+
 struct mm_state {
 	const struct pt_format *s2;       /* set once by mm_own_init() */
 	struct mm_region ram[MM_RAM_MAX]; /* sorted, merged; set once */

@@ -19,9 +19,24 @@
 #define BLOCKS_1G_2M ((1u << 1) | (1u << 2))
 #define STATE_MASK(shift) ((pte_t)MM_STATE_MASK << (shift))
 
-FIEF_STATIC_ASSERT(PAGE_SHIFT + 4 * 9 == 48, "4 levels of 9 bits cover 48 input bits");
-FIEF_STATIC_ASSERT((1u << 9) * sizeof(pte_t) == PAGE_SIZE, "a table is one page");
-FIEF_STATIC_ASSERT(MM_OWNER_BITS == 16, "owner ids fill bits 31:16");
+/* The one geometry of every format below. */
+#define GEOM_LEVELS 4
+#define GEOM_LEVEL_BITS 9
+#define GEOM_IA_BITS 48
+#define GEOM \
+	.levels = GEOM_LEVELS, .level_bits = GEOM_LEVEL_BITS, .ia_bits = GEOM_IA_BITS, \
+	.block_levels = BLOCKS_1G_2M
+
+FIEF_STATIC_ASSERT(PAGE_SHIFT + GEOM_LEVELS * GEOM_LEVEL_BITS == GEOM_IA_BITS,
+		   "4 levels of 9 bits cover 48 input bits");
+FIEF_STATIC_ASSERT((1u << GEOM_LEVEL_BITS) * sizeof(pte_t) == PAGE_SIZE, "a table is one page");
+FIEF_STATIC_ASSERT(GEOM_LEVELS <= PT_MAX_LEVELS, "the walker's depth");
+FIEF_STATIC_ASSERT((BLOCKS_1G_2M & 1u) == 0 && (BLOCKS_1G_2M >> GEOM_LEVELS) == 0,
+		   "no 512 GiB blocks (not with a 4 KiB granule, not in x86 PML4)");
+FIEF_STATIC_ASSERT(PAGE_SHIFT + GEOM_LEVEL_BITS * 2 == 30, "level 1 blocks are 1 GiB");
+FIEF_STATIC_ASSERT(PAGE_SHIFT + GEOM_LEVEL_BITS == 21, "level 2 blocks are 2 MiB");
+FIEF_STATIC_ASSERT(MM_OWNER_BITS == 16 && OWNER_SHIFT + MM_OWNER_BITS <= PAGE_SHIFT + 20,
+		   "owner ids fill bits 31:16");
 
 /*
  * x86-64 paging (Intel SDM vol. 3 4.5; AMD APM vol. 2 5.3), also AMD NPT.
@@ -90,7 +105,7 @@ static mm_attr_t x86_attrs(pte_t e, unsigned level)
 
 const struct pt_format pt_format_x86_hyp = {
 	.name = "x86-64",
-	.levels = 4, .level_bits = 9, .ia_bits = 48, .block_levels = BLOCKS_1G_2M,
+	GEOM,
 	.valid_mask = X86_P, .table_mask = X86_PS, .table_val = 0,
 	.table_bits = X86_P | X86_RW | X86_A, .addr_mask = X86_ADDR,
 	.sw_shift = X86_SW_SHIFT, .owner_shift = OWNER_SHIFT,
@@ -99,7 +114,7 @@ const struct pt_format pt_format_x86_hyp = {
 
 const struct pt_format pt_format_x86_npt = {
 	.name = "npt",
-	.levels = 4, .level_bits = 9, .ia_bits = 48, .block_levels = BLOCKS_1G_2M,
+	GEOM,
 	.valid_mask = X86_P, .table_mask = X86_PS, .table_val = 0,
 	.table_bits = X86_P | X86_RW | X86_US | X86_A, .addr_mask = X86_ADDR,
 	.sw_shift = X86_SW_SHIFT, .owner_shift = OWNER_SHIFT,
@@ -166,7 +181,7 @@ static mm_attr_t ept_attrs(pte_t e, unsigned level)
 
 const struct pt_format pt_format_ept = {
 	.name = "ept",
-	.levels = 4, .level_bits = 9, .ia_bits = 48, .block_levels = BLOCKS_1G_2M,
+	GEOM,
 	.valid_mask = EPT_R | EPT_W | EPT_X, .table_mask = EPT_PS, .table_val = 0,
 	.table_bits = EPT_R | EPT_W | EPT_X, .addr_mask = EPT_ADDR,
 	.sw_shift = EPT_SW_SHIFT, .owner_shift = OWNER_SHIFT,
@@ -275,7 +290,7 @@ static mm_attr_t a64_el2_attrs(pte_t e, unsigned level)
 
 const struct pt_format pt_format_arm64_s2 = {
 	.name = "arm64-s2",
-	.levels = 4, .level_bits = 9, .ia_bits = 48, .block_levels = BLOCKS_1G_2M,
+	GEOM,
 	.valid_mask = A64_VALID, .table_mask = A64_TABLE, .table_val = A64_TABLE,
 	.table_bits = A64_VALID | A64_TABLE, .addr_mask = A64_ADDR,
 	.sw_shift = A64_SW_SHIFT, .owner_shift = OWNER_SHIFT,
@@ -284,7 +299,7 @@ const struct pt_format pt_format_arm64_s2 = {
 
 const struct pt_format pt_format_arm64_el2 = {
 	.name = "arm64-el2",
-	.levels = 4, .level_bits = 9, .ia_bits = 48, .block_levels = BLOCKS_1G_2M,
+	GEOM,
 	.valid_mask = A64_VALID, .table_mask = A64_TABLE, .table_val = A64_TABLE,
 	.table_bits = A64_VALID | A64_TABLE, .addr_mask = A64_ADDR,
 	.sw_shift = A64_SW_SHIFT, .owner_shift = OWNER_SHIFT,
