@@ -20,12 +20,20 @@ enum g2h_kind {
 	G2H_RECLAIM, /* dying guest: every page back to the host */
 };
 
+/*
+ * Guest leaves mapping contiguous host pages in one state are handled as
+ * one run, so the host's side is bounded and changed as one range (a run
+ * that covers a whole block becomes a block, not 512 pages).
+ */
 struct g2h {
 	enum g2h_kind kind;
 	bool commit;
 	struct mm_vm_locked host;
 	uint16_t id;
 	uint64_t host_need; /* table pages the host's side may take */
+	uint64_t run_pa;    /* the run being gathered: host pages ... */
+	uint64_t run_len;   /* ... bytes (0: none) ... */
+	enum mm_page_state run_state; /* ... and their state in the guest */
 };
 
 /* The host-side check for one guest page state. */
@@ -97,6 +105,34 @@ static void host_commit(struct g2h *t, uint64_t pa, uint64_t len, enum mm_page_s
 	}
 }
 
+/* The host's side of a finished run: bound it, or change it. */
+static void run_flush(struct g2h *t)
+{
+	struct pt *hpt = &t->host.vm->pt;
+
+	if (t->run_len == 0)
+		return;
+	if (t->commit)
+		host_commit(t, t->run_pa, t->run_len, t->run_state);
+	else
+		t->host_need += t->kind == G2H_SHARE
+				? pt_need_map(hpt, t->run_pa, t->run_len, t->run_pa)
+				: pt_need_update(hpt, t->run_pa, t->run_len);
+	t->run_len = 0;
+}
+
+static void run_add(struct g2h *t, uint64_t pa, uint64_t len, enum mm_page_state gs)
+{
+	if (t->run_len != 0 && pa == t->run_pa + t->run_len && gs == t->run_state) {
+		t->run_len += len;
+		return;
+	}
+	run_flush(t);
+	t->run_pa = pa;
+	t->run_len = len;
+	t->run_state = gs;
+}
+
 static int g2h_visit(struct pt_visit_ctx *ctx, enum pt_visit what)
 {
 	const struct pt_format *f = ctx->pt->fmt;
@@ -112,15 +148,9 @@ static int g2h_visit(struct pt_visit_ctx *ctx, enum pt_visit what)
 		return t->kind == G2H_RECLAIM && ctx->old == 0 ? 0 : FIEF_EPERM;
 	gs = pte_state(ctx->old, f->sw_shift);
 	pa = pt_pte_addr(f, ctx->old, ctx->level) + (from - ctx->addr);
-	if (t->commit) {
-		host_commit(t, pa, to - from, gs);
-		return 0;
-	}
-	ret = host_state_ok(t, pa, to - from, gs);
+	ret = t->commit ? 0 : host_state_ok(t, pa, to - from, gs);
 	if (ret == 0)
-		t->host_need += t->kind == G2H_SHARE
-				? pt_need_map(&t->host.vm->pt, pa, to - from, pa)
-				: pt_need_update(&t->host.vm->pt, pa, to - from);
+		run_add(t, pa, to - from, gs);
 	return ret;
 }
 
@@ -128,6 +158,18 @@ static const struct pt_walker g2h_walker = {
 	.visit = g2h_visit,
 	.flags = PT_VISIT_LEAF,
 };
+
+/* Walk the guest's leaves of a range (checking or committing), then
+ * finish the last run. */
+static int g2h_walk(struct pt *gpt, uint64_t gpa, uint64_t size, struct g2h *t)
+{
+	int ret = pt_walk(gpt, gpa, size, &g2h_walker, t);
+
+	if (ret == 0)
+		run_flush(t);
+	return ret;
+}
+
 
 static int guest_to_host(struct mm_vm *guest, gpaddr_t gpa, uint64_t size, enum g2h_kind kind)
 {
@@ -144,7 +186,7 @@ static int guest_to_host(struct mm_vm *guest, gpaddr_t gpa, uint64_t size, enum 
 	gpt = &gl.vm->pt;
 	ret = guest->dying != (kind == G2H_RECLAIM) ? FIEF_EPERM : 0;
 	if (ret == 0)
-		ret = pt_walk(gpt, g, size, &g2h_walker, &t);
+		ret = g2h_walk(gpt, g, size, &t);
 	if (ret == 0)
 		ret = pt_prepare(&t.host.vm->pt, t.host_need > UINT32_MAX ? UINT32_MAX
 									   : (unsigned)t.host_need);
@@ -154,7 +196,7 @@ static int guest_to_host(struct mm_vm *guest, gpaddr_t gpa, uint64_t size, enum 
 		goto out;
 	/* Commit: nothing below can fail. */
 	t.commit = true;
-	FIEF_ASSERT(pt_walk(gpt, g, size, &g2h_walker, &t) == 0);
+	FIEF_ASSERT(g2h_walk(gpt, g, size, &t) == 0);
 	if (kind == G2H_SHARE)
 		pt_set_state(gpt, g, size, MM_PAGE_SHARED_OWNED);
 	else if (kind == G2H_UNSHARE)

@@ -346,6 +346,39 @@ static void test_block_transitions(void **state)
 	assert_int_equal(env_check(), 0);
 }
 
+/* A guest range of scattered 4 KiB leaves over contiguous host pages is
+ * handled as one host range: bounded as one (no ENOMEM from a pool that
+ * holds 2,048 pages) and mapped with blocks where it allows. */
+static void test_guest_runs(void **state)
+{
+	struct pt_leaf l;
+	uint64_t pa = ENV_HOST_RAM + 64 * MiB;
+
+	(void)state;
+	boot(&pt_format_ept);
+	assert_int_equal(mm_host_donate_guest(guest, pa_init(pa), gpa_init(G + PAGE_SIZE),
+					      1000 * PAGE_SIZE), 0);
+	mm_guest_page(guest, gpa_init(G + PAGE_SIZE), &l);
+	assert_int_equal(l.level, 3);
+	assert_int_equal(mm_guest_share_host(guest, gpa_init(G + PAGE_SIZE), 1000 * PAGE_SIZE), 0);
+	mm_host_page(pa_init(pa + PAGE_SIZE), &l);
+	assert_true(l.valid);
+	assert_int_equal(l.level, 2);
+	assert_int_equal(l.state, MM_PAGE_SHARED_BORROWED);
+	assert_int_equal(env_check(), 0);
+	assert_int_equal(mm_guest_unshare_host(guest, gpa_init(G + PAGE_SIZE), 1000 * PAGE_SIZE), 0);
+	mm_host_page(pa_init(pa + PAGE_SIZE), &l);
+	assert_false(l.valid);
+	assert_int_equal(l.level, 2);
+	assert_int_equal(l.owner, guest->id);
+	assert_int_equal(env_check(), 0);
+	mm_guest_destroy(guest);
+	assert_int_equal(mm_guest_reclaim(guest, gpa_init(G), 1001 * PAGE_SIZE), 0);
+	mm_host_page(pa_init(pa + PAGE_SIZE), &l);
+	assert_int_equal(l.pte, 0);
+	assert_int_equal(env_check(), 0);
+}
+
 static void test_host_fault(void **state)
 {
 	struct pt_leaf l;
@@ -464,6 +497,7 @@ int main(void)
 		cmocka_unit_test(test_bad_ranges),
 		cmocka_unit_test(test_every_page_checked),
 		cmocka_unit_test(test_block_transitions),
+		cmocka_unit_test(test_guest_runs),
 		cmocka_unit_test(test_host_fault),
 		cmocka_unit_test(test_guest_lifecycle),
 		cmocka_unit_test(test_checker_catches),
