@@ -282,10 +282,12 @@ void pt_entry_set(struct pt_visit_ctx *ctx, pte_t new)
 	struct pt *pt = ctx->pt;
 	const struct pt_format *f = pt->fmt;
 	pte_t old = *ctx->ptep;
+	/* Only bits the hardware ignores change (a page state): no TLB work. */
+	bool state_only = ((old ^ new) & ~((pte_t)MM_STATE_MASK << f->sw_shift)) == 0;
 
 	if (old == new)
 		return;
-	if (pt_pte_valid(f, old)) {
+	if (pt_pte_valid(f, old) && !state_only) {
 		if (pt_pte_valid(f, new)) {
 			/* Break before make: no walker may see both. */
 			pte_store(ctx->ptep, 0);

@@ -359,6 +359,10 @@ static void test_tlb_invalidation(void **state)
 	n = fake_mm_tlb_invals;
 	assert_int_equal(pt_protect_range(&pt, 0x10000, PAGE_SIZE, MM_ATTR_R), 0);
 	assert_int_equal(fake_mm_tlb_invals, n + 1);
+	/* Changing a page state touches no bit the hardware reads. */
+	n = fake_mm_tlb_invals;
+	pt_set_state(&pt, 0x12000, PAGE_SIZE, MM_PAGE_SHARED_OWNED);
+	assert_int_equal(fake_mm_tlb_invals, n);
 	/* Mapping where nothing was needs no invalidation. */
 	n = fake_mm_tlb_invals;
 	assert_int_equal(pt_map_range(&pt, 0x20000, PAGE_SIZE, 0x40000000, MM_ATTR_RW), 0);
