@@ -490,6 +490,51 @@ static void test_checker_catches(void **state)
 	assert_int_not_equal(env_check(), 0);
 }
 
+/* mm_boot() takes fief's pool from the top of usable RAM, over several
+ * ranges if it must, and the host can never reach it. */
+static void test_boot_pool(void **state)
+{
+	struct boot_info *bi = &env_bi;
+	struct pt_leaf l;
+	paddr_t base;
+	uint64_t size;
+
+	(void)state;
+	fake_mm_ram_reset();
+	fake_mm_ram_add(ENV_RAM_BASE, ENV_RAM_SIZE);
+	memset(bi, 0, sizeof(*bi));
+	bi->mem[0] = (struct boot_mem_region){ GiB, 4 * MiB, BOOT_MEM_USABLE, 0 };
+	bi->mem[1] = (struct boot_mem_region){ GiB + 4 * MiB, 4 * MiB, BOOT_MEM_RESERVED, 0 };
+	bi->mem[2] = (struct boot_mem_region){ GiB + 8 * MiB, 4 * MiB + 123, BOOT_MEM_USABLE, 0 };
+	bi->mem_count = 3;
+	assert_int_equal(mm_boot(bi, &pt_format_arm64_s2, 64 * MiB), FIEF_ENOMEM);
+	assert_int_equal(mm_boot(bi, &pt_format_arm64_s2, 6 * MiB), 0);
+	assert_true(page_alloc_range(0, &base, &size));
+	assert_int_equal(pa_addr(base), GiB + 8 * MiB);
+	assert_int_equal(size, 4 * MiB);
+	assert_true(page_alloc_range(1, &base, &size));
+	assert_int_equal(pa_addr(base), GiB + 2 * MiB);
+	assert_int_equal(size, 2 * MiB);
+	assert_false(page_alloc_range(2, &base, &size));
+	mm_host_page(pa_init(GiB + 2 * MiB), &l);
+	assert_int_equal(l.owner, MM_OWNER_HYP);
+	assert_int_equal(l.level, 2);
+	assert_int_equal(mm_host_fault(pa_init(GiB + 3 * MiB)), EP);
+	assert_int_equal(mm_host_fault(pa_init(GiB + MiB)), 0);
+	mm_host_page(pa_init(GiB + MiB), &l);
+	assert_true(l.valid);
+	assert_int_equal(l.level, 2);
+	/* The reserved hole between the two RAM ranges is not RAM. */
+	assert_false(mm_ram_contains(GiB + 4 * MiB, PAGE_SIZE));
+	assert_false(mm_ram_contains(GiB + 3 * MiB, 2 * MiB));
+	assert_true(mm_ram_contains(GiB + 8 * MiB, 4 * MiB));
+	assert_false(mm_ram_contains(GiB + 8 * MiB, 4 * MiB + PAGE_SIZE));
+	free(env_bitmap);
+	env_bitmap_words = mm_check_bitmap_words();
+	env_bitmap = calloc(env_bitmap_words, sizeof(uint64_t));
+	assert_int_equal(env_check(), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -501,6 +546,7 @@ int main(void)
 		cmocka_unit_test(test_host_fault),
 		cmocka_unit_test(test_guest_lifecycle),
 		cmocka_unit_test(test_checker_catches),
+		cmocka_unit_test(test_boot_pool),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
