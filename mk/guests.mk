@@ -1,0 +1,77 @@
+# Test guests: small freestanding programs built against guest-abi/, run by
+# fief in the emulator scenarios (tests/emu/scenarios/svm-*/).
+#
+#   make guests       every guest: build/x86_64/guests/<name>.elf
+#   make abi-check    each guest-abi header compiled alone (C11, C++11)
+#
+# A guest is tests/guests/<name>.c linked with the guest library
+# (tests/guests/lib/*.c and lib/<arch>/) by tests/guests/<arch>/guest.ld.
+# docs/guests.md describes the library, the boot protocol and every guest.
+# `make test` builds them through TEST_BUILD_EXTRA.
+
+GUEST_X86_DIR := $(BUILD)/x86_64/guests
+GUEST_X86_CC := gcc
+GUEST_X86_LD := ld
+GUEST_X86_CFLAGS := $(CSTD) $(WARN) -O2 -g -ffreestanding -fno-pic -fno-pie \
+	-mno-red-zone -mgeneral-regs-only -fno-stack-protector \
+	-fno-asynchronous-unwind-tables -fno-unwind-tables -mcmodel=small \
+	-Iguest-abi -Itests/guests/lib -Itests/guests/lib/x86
+GUEST_X86_LDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 \
+	--no-undefined -T tests/guests/x86/guest.ld
+
+# Guests built for x86_64.
+GUESTS_X86 := hello counter memviolation hypwrite triplefault cpuidmsr
+
+GUEST_LIB_X86_SRCS := $(wildcard tests/guests/lib/*.c) \
+	$(wildcard tests/guests/lib/x86/*.c) $(wildcard tests/guests/lib/x86/*.S)
+GUEST_LIB_X86_OBJS := $(patsubst tests/guests/%,$(GUEST_X86_DIR)/obj/%.o,$(GUEST_LIB_X86_SRCS))
+GUEST_X86_ELFS := $(patsubst %,$(GUEST_X86_DIR)/%.elf,$(GUESTS_X86))
+
+# Keep the objects (make would delete them as intermediates of %.elf).
+.SECONDARY: $(GUEST_LIB_X86_OBJS) $(patsubst %,$(GUEST_X86_DIR)/obj/%.c.o,$(GUESTS_X86))
+
+$(GUEST_X86_DIR)/obj/%.c.o: tests/guests/%.c
+	@mkdir -p $(dir $@)
+	$(GUEST_X86_CC) $(GUEST_X86_CFLAGS) -MMD -MP -c $< -o $@
+
+$(GUEST_X86_DIR)/obj/%.S.o: tests/guests/%.S
+	@mkdir -p $(dir $@)
+	$(GUEST_X86_CC) $(GUEST_X86_CFLAGS) -D__ASSEMBLY__ -MMD -MP -c $< -o $@
+
+# The library is an archive, so a guest links only the parts it uses.
+GUEST_LIB_X86 := $(GUEST_X86_DIR)/libguest.a
+$(GUEST_LIB_X86): $(GUEST_LIB_X86_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+# start.S.o goes first and by name: nothing refers to _start.
+$(GUEST_X86_DIR)/%.elf: $(GUEST_X86_DIR)/obj/%.c.o $(GUEST_LIB_X86) tests/guests/x86/guest.ld
+	$(GUEST_X86_LD) $(GUEST_X86_LDFLAGS) $(GUEST_X86_DIR)/obj/lib/x86/start.S.o $< \
+		$(GUEST_LIB_X86) -o $@
+
+# Each public header alone, as C11 and C++11, pedantic: the ABI must not
+# lean on anything it does not include. The arm64 header needs the arm64
+# compiler (mk/aarch64.mk's toolchain).
+ABI_CHECK_DIR := $(BUILD)/host/abi-check
+ABI_CHECK_FLAGS := -Wall -Wextra -Werror -pedantic -fsyntax-only
+ABI_CHECK_STAMPS := $(ABI_CHECK_DIR)/fief_abi.h.c11 $(ABI_CHECK_DIR)/fief_abi.h.cxx11 \
+	$(ABI_CHECK_DIR)/fief_abi_x86.h.c11 $(ABI_CHECK_DIR)/fief_abi_x86.h.cxx11 \
+	$(ABI_CHECK_DIR)/fief_abi_arm64.h.c11
+
+$(ABI_CHECK_DIR)/%.h.c11: guest-abi/%.h guest-abi/fief_abi.h
+	@mkdir -p $(dir $@)
+	$(if $(findstring arm64,$*),aarch64-linux-gnu-gcc,gcc) -std=c11 $(ABI_CHECK_FLAGS) -x c $<
+	@touch $@
+
+$(ABI_CHECK_DIR)/%.h.cxx11: guest-abi/%.h guest-abi/fief_abi.h
+	@mkdir -p $(dir $@)
+	g++ -std=c++11 $(ABI_CHECK_FLAGS) -x c++ $<
+	@touch $@
+
+.PHONY: guests abi-check
+abi-check: $(ABI_CHECK_STAMPS)
+guests: $(GUEST_X86_ELFS) abi-check
+
+TEST_BUILD_EXTRA += guests
+
+-include $(GUEST_LIB_X86_OBJS:.o=.d) $(patsubst %,$(GUEST_X86_DIR)/obj/%.c.d,$(GUESTS_X86))
