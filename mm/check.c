@@ -20,8 +20,7 @@
 #include "mm/own_priv.h"
 
 struct check {
-	uint64_t *bm;
-	size_t words;
+	uint64_t *bm;           /* a bit per RAM page, see ram_index() */
 	uint16_t guest;         /* pass 1: the guest being walked */
 	struct pt_leaf host;    /* pass 1: last host entry looked up */
 };
@@ -109,7 +108,7 @@ static int guest_visit(struct pt_visit_ctx *ctx, enum pt_visit what)
 
 static const struct pt_walker guest_walker = {
 	.visit = guest_visit,
-	.flags = PT_VISIT_LEAF | PT_WALK_SKIP_EMPTY,
+	.flags = PT_VISIT_LEAF | PT_VISIT_SKIP_EMPTY,
 };
 
 /* Take back the bits of [pa, pa + len): all must be set. */
@@ -169,7 +168,7 @@ static int host_visit(struct pt_visit_ctx *ctx, enum pt_visit what)
 
 static const struct pt_walker host_walker = {
 	.visit = host_visit,
-	.flags = PT_VISIT_LEAF | PT_WALK_SKIP_EMPTY,
+	.flags = PT_VISIT_LEAF | PT_VISIT_SKIP_EMPTY,
 };
 
 static int hyp_visit(struct pt_visit_ctx *ctx, enum pt_visit what)
@@ -209,7 +208,7 @@ static int check_locked(struct check *c)
 
 int mm_check(uint64_t *bitmap, size_t words)
 {
-	struct check c = { .bm = bitmap, .words = words };
+	struct check c = { .bm = bitmap };
 	struct mm_vm_locked host, locked[MM_GUESTS_MAX];
 	unsigned i;
 	int ret;

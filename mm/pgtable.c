@@ -230,7 +230,7 @@ static int walk_table(struct walk_state *ws, paddr_t tpa, unsigned level, uint64
 	unsigned shift = pt_level_shift(f, level);
 	uint64_t size = (uint64_t)1 << shift;
 	unsigned i = ws->start > base ? (unsigned)((ws->start - base) >> shift) : 0;
-	bool skip = (ws->w->flags & PT_WALK_SKIP_EMPTY) != 0;
+	bool skip = (ws->w->flags & PT_VISIT_SKIP_EMPTY) != 0;
 	/* Non-empty entries left to visit; the count is only kept for
 	 * skipping walks, the others never read it. */
 	unsigned left = skip && i == 0 ? page_meta_of(tpa)->refs : PT_ENTRIES_MAX;

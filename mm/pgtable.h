@@ -131,7 +131,7 @@ enum pt_visit {
 	PT_VISIT_TABLE_POST = 1u << 2,
 	/* Walker flag: skip all-zero entries and stop a table at its last
 	 * non-empty one. Only for walks whose visitors change no entry. */
-	PT_WALK_SKIP_EMPTY = 1u << 3,
+	PT_VISIT_SKIP_EMPTY = 1u << 3,
 };
 
 /** The entry a visitor is looking at. */

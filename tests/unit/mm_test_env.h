@@ -116,7 +116,7 @@ static inline int env_hash_visit(struct pt_visit_ctx *ctx, enum pt_visit what)
 
 static const struct pt_walker env_hash_walker = {
 	.visit = env_hash_visit,
-	.flags = PT_VISIT_LEAF | PT_VISIT_TABLE_PRE | PT_WALK_SKIP_EMPTY,
+	.flags = PT_VISIT_LEAF | PT_VISIT_TABLE_PRE | PT_VISIT_SKIP_EMPTY,
 };
 
 /* Table entries only; table pages are compared by content, not address. */
