@@ -29,6 +29,7 @@ include mk/emu.mk
 include mk/run.mk
 -include mk/fuzz.mk
 -include mk/bench.mk
+-include mk/guests.mk
 
 deps: $(DEPS_STAMP)
 $(DEPS_STAMP): mk/deps.sh

@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/addr.h"
+
 struct boot_info;
 
 /** arch_early_init() - set up the console and what printing needs. */
@@ -42,6 +44,63 @@ enum arch_exit_how {
  *          ARCH_EXIT_DEBUG, ignored otherwise.
  */
 _Noreturn void arch_machine_exit(enum arch_exit_how how, int status);
+
+/* ---- VMs ---- */
+
+struct vcpu;
+struct pt_format;
+
+/** Why a vCPU came back to the core; the arch has handled everything else. */
+enum vcpu_exit_reason {
+	VCPU_EXIT_NONE = 0,      /* handled: resume the same vCPU */
+	VCPU_EXIT_PREEMPT = 6,   /* a timer tick: let the next vCPU run */
+	VCPU_EXIT_HYPERCALL = 1, /* nr and args set; set the result, then resume */
+	VCPU_EXIT_MEM_FAULT = 2, /* stage-2 fault at gpa */
+	VCPU_EXIT_HALT = 3,      /* HLT / WFI: sleep until an event */
+	VCPU_EXIT_SHUTDOWN = 4,  /* triple fault, or the VM asked to power off */
+	VCPU_EXIT_FAILED = 5,    /* the arch cannot go on with this vCPU: why says why */
+};
+
+struct vcpu_exit {
+	enum vcpu_exit_reason reason;
+	uint64_t gpa;     /* MEM_FAULT */
+	uint8_t write;    /* MEM_FAULT: a write access */
+	uint8_t exec;     /* MEM_FAULT: an instruction fetch */
+	uint64_t nr;      /* HYPERCALL: call number */
+	uint64_t arg[6];  /* HYPERCALL: arguments */
+	char why[80];     /* FAILED, SHUTDOWN: a reason for the stop message */
+};
+
+/** arch_takeover() - own the boot CPU: descriptor tables, paging, vectors. */
+void arch_takeover(const struct boot_info *bi);
+
+/** arch_stage2_format() - the stage-2 page-table format of this machine. */
+const struct pt_format *arch_stage2_format(void);
+
+/** arch_cpu_virt_enable() - turn virtualization on for the calling CPU. */
+int arch_cpu_virt_enable(void);
+
+/** arch_elf_machine() - the ELF e_machine of this architecture's images. */
+uint16_t arch_elf_machine(void);
+
+/**
+ * arch_vcpu_init() - a vCPU at the start of the arch's guest boot protocol
+ * (docs/vm.md): writes its boot structures into the VM's first 1 MiB.
+ * Return: 0 or a negative code.
+ */
+int arch_vcpu_init(struct vcpu *vcpu, gpaddr_t entry);
+
+/**
+ * arch_vcpu_run() - run @vcpu on this CPU until something needs the core
+ * (or a timer tick preempts it); fill @exit.
+ */
+void arch_vcpu_run(struct vcpu *vcpu, struct vcpu_exit *exit);
+
+/** arch_vcpu_set_result() - a hypercall's result into the vCPU's registers. */
+void arch_vcpu_set_result(struct vcpu *vcpu, int64_t result);
+
+/** arch_cpu_idle() - wait for an interrupt on this CPU. */
+void arch_cpu_idle(void);
 
 /** arch_panic() - a broken fief invariant: report and stop this CPU. */
 _Noreturn void arch_panic(const char *file, int line, const char *msg);

@@ -8,8 +8,13 @@
 #include "core/config.h"
 #include "core/main.h"
 #include "core/memmap.h"
+#include "core/err.h"
 #include "core/print.h"
+#include "core/run.h"
 #include "core/version.h"
+#include "core/vm.h"
+#include "guest-abi/fief_abi.h"
+#include "mm/own.h"
 
 #define ACPI_TABLE_LIMIT (16u << 20)
 #define CONFIG_FILE "fief.cfg"
@@ -19,7 +24,12 @@ enum {
 	STATUS_PASS = 0,
 	STATUS_BOOT_CHECK = 1, /* the machine cannot run VMs */
 	STATUS_CONFIG = 2,     /* no usable configuration */
+	STATUS_SETUP = 3,      /* memory or virtualization could not be set up */
+	STATUS_VM_FAILED = 4,  /* a VM stopped for a reason other than self-stop 0 */
 };
+
+#define POOL_MIN (4ull << 20)
+#define POOL_MAX (64ull << 20)
 
 static struct acpi_info acpi;
 static struct fief_config cfg;
@@ -105,6 +115,94 @@ static void describe_machine(const struct boot_info *bi, int acpi_err)
 	print_files(bi);
 }
 
+/* fief's page pool: a sixteenth of usable RAM, within [4 MiB, 64 MiB]. */
+static uint64_t pool_size(const struct boot_info *bi)
+{
+	uint64_t size = memmap_total(bi, BOOT_MEM_USABLE) / 16;
+
+	size = size < POOL_MIN ? POOL_MIN : size > POOL_MAX ? POOL_MAX : size;
+	return size & ~(PAGE_SIZE - 1);
+}
+
+/* Create the configured VMs, the host first. Return: VMs created, or -1
+ * if the host VM was configured and could not be created. */
+static int create_vms(const struct boot_info *bi)
+{
+	int created = 0;
+
+	for (int pass = 0; pass < 2; pass++) {
+		for (uint32_t i = 0; i < cfg.vm_count; i++) {
+			const struct config_vm *cv = &cfg.vm[i];
+			bool host = cv->role == CONFIG_ROLE_HOST;
+			int err;
+
+			if (!cv->valid || host != (pass == 0))
+				continue;
+			err = vm_create(cv, bi);
+			if (err == 0) {
+				created++;
+				continue;
+			}
+			console_printf("fief: vm %s refused: %s\n", cv->name, err_name(err));
+			if (host)
+				return -1;
+		}
+	}
+	return created;
+}
+
+/* The final line per VM, and the run's status. */
+static int report_vms(void)
+{
+	int status = STATUS_PASS;
+
+	for (uint32_t i = 0; i < VM_MAX; i++) {
+		const struct vm *vm = vm_get(i);
+
+		if (!vm)
+			continue;
+		console_printf("fief: vm %s: %s%s%s\n", vm->name,
+			       vm->state == VM_STATE_STOPPED ? "stopped: " : "idle",
+			       vm->stop_reason, "");
+		if (vm->state != VM_STATE_STOPPED || vm->stop_code != FIEF_STOP_SELF ||
+		    vm->stop_status != 0)
+			status = STATUS_VM_FAILED;
+	}
+	return status;
+}
+
+/* Own the machine, build the VMs, run them until none can run. */
+static int take_over_and_run(const struct boot_info *bi)
+{
+	int err;
+	int created;
+
+	arch_takeover(bi);
+	err = mm_boot(bi, arch_stage2_format(), pool_size(bi));
+	if (err) {
+		console_printf("mm: setup failed: %s\n", err_name(err));
+		return STATUS_SETUP;
+	}
+	console_printf("mm: %llu KiB page pool, ownership tables built\n",
+		       (unsigned long long)(pool_size(bi) >> 10));
+	if (config_valid_count(&cfg) == 0) {
+		console_printf("fief: nothing to run, stopping\n");
+		return STATUS_PASS;
+	}
+	err = arch_cpu_virt_enable();
+	if (err) {
+		console_printf("fief: virtualization unavailable: %s\n", err_name(err));
+		return STATUS_SETUP;
+	}
+	created = create_vms(bi);
+	if (created < 0)
+		return STATUS_CONFIG;
+	console_printf("fief: %d VM(s) running\n", created);
+	run_cpu(0);
+	console_printf("fief: no runnable vCPU left\n");
+	return report_vms();
+}
+
 static _Noreturn void stop(int status)
 {
 	enum arch_exit_how how = cfg.exit == CONFIG_EXIT_DEBUG ? ARCH_EXIT_DEBUG : ARCH_EXIT_HALT;
@@ -133,6 +231,5 @@ _Noreturn void fief_main(struct boot_info *bi)
 		stop(STATUS_BOOT_CHECK);
 	}
 	console_printf("fief: boot check passed\n");
-	console_printf("fief: nothing to run, stopping\n");
-	stop(STATUS_PASS);
+	stop(take_over_and_run(bi));
 }

@@ -59,3 +59,53 @@ _Noreturn void arch_panic(const char *file, int line, const char *msg)
 	fprintf(stderr, "fief panic: %s:%d: %s\n", file, line, msg);
 	abort();
 }
+
+/* ---- VMs: the fake arch runs no guest code; tests script the exits. ---- */
+
+#include "arch/fake/fake.h"
+#include "core/elf.h"
+#include "core/vm.h"
+#include "mm/pgtable.h"
+
+struct vcpu_exit fake_next_exit;
+
+void arch_takeover(const struct boot_info *bi)
+{
+	(void)bi;
+}
+
+const struct pt_format *arch_stage2_format(void)
+{
+	return &pt_format_x86_npt;
+}
+
+int arch_cpu_virt_enable(void)
+{
+	return 0;
+}
+
+uint16_t arch_elf_machine(void)
+{
+	return ELF_MACHINE_X86_64;
+}
+
+int arch_vcpu_init(struct vcpu *vcpu, gpaddr_t entry)
+{
+	vcpu->arch.entry = gpa_addr(entry);
+	return 0;
+}
+
+void arch_vcpu_run(struct vcpu *vcpu, struct vcpu_exit *exit)
+{
+	vcpu->arch.runs++;
+	*exit = fake_next_exit;
+}
+
+void arch_vcpu_set_result(struct vcpu *vcpu, int64_t result)
+{
+	vcpu->arch.last_result = result;
+}
+
+void arch_cpu_idle(void)
+{
+}

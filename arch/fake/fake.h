@@ -5,11 +5,16 @@
 
 #include <stddef.h>
 
+#include "core/arch.h"
+
 #define FAKE_CONSOLE_SIZE 65536
 
 extern char fake_console[FAKE_CONSOLE_SIZE];
 extern size_t fake_console_len;
 extern int fake_exit_status;
+
+/** What the next arch_vcpu_run() reports (tests set it). */
+extern struct vcpu_exit fake_next_exit;
 
 /** fake_console_reset() - forget what was written to the console. */
 void fake_console_reset(void);

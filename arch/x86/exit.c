@@ -1,0 +1,225 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The x86-common exit policy, shared by the SVM and VMX backends: what
+ * fief does for CPUID, MSR accesses, port I/O, HLT, hypercalls, stage-2
+ * faults, interrupts and triple faults. The backends only decode their exit
+ * into a struct x86_exit and resume.
+ *
+ * Nothing here trusts the guest: every unknown MSR or port gets the
+ * architectural answer (#GP, or all-ones reads), never a fief crash.
+ */
+#include "arch/x86/virt.h"
+#include "arch/x86/x86.h"
+#include "core/err.h"
+#include "core/print.h"
+#include "core/string.h"
+
+#define EFER_SCE (1ull << 0)
+#define EFER_LME (1ull << 8)
+#define EFER_LMA (1ull << 10)
+#define EFER_NXE (1ull << 11)
+#define EFER_SVME (1ull << 12)
+#define EFER_GUEST_BITS (EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE)
+
+#define MSR_TSC 0x10
+#define MSR_EFER 0xc0000080
+
+#define VEC_UD 6
+#define VEC_GP 13
+
+#define COM1 0x3f8
+#define UART_LSR 5
+#define UART_MSR 6
+#define UART_LSR_IDLE 0x60 /* transmitter empty, holding register empty */
+
+#define CPUID_HV_BASE 0x40000000u
+#define CPUID1_ECX_MONITOR (1u << 3)
+#define CPUID1_ECX_VMX (1u << 5)
+#define CPUID1_ECX_HYPERVISOR (1u << 31)
+#define CPUID81_ECX_SVM (1u << 2)
+
+const struct x86_virt_ops *x86_virt;
+
+static void gpr_set32(uint64_t *r, uint32_t v)
+{
+	*r = v; /* a 32-bit result zero-extends, as the hardware does */
+}
+
+static void exit_cpuid(struct vcpu *v)
+{
+	struct x86_gprs *g = &v->arch.gpr;
+	uint32_t leaf = (uint32_t)g->rax, sub = (uint32_t)g->rcx;
+	struct cpuid_regs r;
+
+	if (leaf >= CPUID_HV_BASE && leaf < CPUID_HV_BASE + 0x100) {
+		/* fief's leaf: max leaf, then the signature "fiefFIEFfief". */
+		r = (struct cpuid_regs){ CPUID_HV_BASE, 0x66656966, 0x46454946, 0x66656966 };
+		if (leaf != CPUID_HV_BASE)
+			r = (struct cpuid_regs){ 0, 0, 0, 0 };
+	} else {
+		r = cpuid(leaf, sub);
+		if (leaf == 1) {
+			r.ecx &= ~(CPUID1_ECX_VMX | CPUID1_ECX_MONITOR);
+			r.ecx |= CPUID1_ECX_HYPERVISOR;
+			r.ebx = (r.ebx & 0x00ffffff) | (v->index << 24); /* APIC ID */
+		} else if (leaf == 0x80000001) {
+			r.ecx &= ~CPUID81_ECX_SVM;
+		} else if (leaf == 0x8000000a) {
+			r = (struct cpuid_regs){ 0, 0, 0, 0 }; /* no SVM features */
+		}
+	}
+	gpr_set32(&g->rax, r.eax);
+	gpr_set32(&g->rbx, r.ebx);
+	gpr_set32(&g->rcx, r.ecx);
+	gpr_set32(&g->rdx, r.edx);
+}
+
+/* Return: 0, or -1 to raise #GP. */
+static int msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
+{
+	if (msr == MSR_EFER) {
+		*val = v->arch.efer;
+		return 0;
+	}
+	if (msr == MSR_TSC) {
+		uint32_t lo, hi;
+
+		__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+		*val = ((uint64_t)hi << 32) | lo;
+		return 0;
+	}
+	return x86_virt->msr_read(v, msr, val) == 0 ? 0 : -1;
+}
+
+static int msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
+{
+	if (msr == MSR_EFER) {
+		/* Reserved bits, SVME included (SVM is hidden), raise #GP. */
+		if (val & ~EFER_GUEST_BITS)
+			return -1;
+		/* LMA is the CPU's: keep the current value. */
+		val = (val & ~EFER_LMA) | (v->arch.efer & EFER_LMA);
+		if (x86_virt->msr_write(v, MSR_EFER, val) != 0)
+			return -1;
+		v->arch.efer = val;
+		return 0;
+	}
+	return x86_virt->msr_write(v, msr, val) == 0 ? 0 : -1;
+}
+
+static void exit_msr(struct vcpu *v, const struct x86_exit *x)
+{
+	struct x86_gprs *g = &v->arch.gpr;
+	uint32_t msr = (uint32_t)g->rcx;
+	uint64_t val = 0;
+	int err;
+
+	if (x->kind == X86_EXIT_RDMSR) {
+		err = msr_read(v, msr, &val);
+		if (!err) {
+			gpr_set32(&g->rax, (uint32_t)val);
+			gpr_set32(&g->rdx, (uint32_t)(val >> 32));
+		}
+	} else {
+		err = msr_write(v, msr, ((uint64_t)(uint32_t)g->rdx << 32) | (uint32_t)g->rax);
+	}
+	if (err)
+		x86_virt->inject(v, VEC_GP, true, 0);
+	else
+		x86_virt->skip(v, x->insn_len);
+}
+
+/* The VM's 16550 at COM1: transmit goes to the VM's console; the line is
+ * always idle. Every other port reads as all-ones and ignores writes. */
+static void exit_io(struct vcpu *v, const struct x86_exit *x, struct vcpu_exit *out)
+{
+	struct x86_gprs *g = &v->arch.gpr;
+	uint16_t port = x->io.port;
+	uint64_t mask = x->io.size == 4 ? 0xffffffffull : ((1ull << (8 * x->io.size)) - 1);
+
+	if (x->io.string) {
+		/* INS/OUTS are not emulated yet: refuse them openly. */
+		out->reason = VCPU_EXIT_FAILED;
+		fief_snprintf(out->why, sizeof(out->why), "string I/O to port 0x%x is not supported",
+			      port);
+		return;
+	}
+	if (x->io.in) {
+		uint64_t val = mask;
+
+		if (port >= COM1 && port < COM1 + 8)
+			val = port == COM1 + UART_LSR ? UART_LSR_IDLE :
+			      port == COM1 + UART_MSR ? 0xb0 : 0;
+		if (x->io.size == 4)
+			g->rax = val & mask;
+		else
+			g->rax = (g->rax & ~mask) | (val & mask);
+	} else if (port == COM1) {
+		vm_console_putc(v->vm, (char)g->rax);
+	}
+	x86_virt->skip(v, x->insn_len);
+}
+
+static void exit_hypercall(struct vcpu *v, const struct x86_exit *x, struct vcpu_exit *out)
+{
+	const struct x86_gprs *g = &v->arch.gpr;
+
+	x86_virt->skip(v, x->insn_len);
+	out->reason = VCPU_EXIT_HYPERCALL;
+	out->nr = g->rax;
+	out->arg[0] = g->rdi;
+	out->arg[1] = g->rsi;
+	out->arg[2] = g->rdx;
+	out->arg[3] = g->rcx;
+	out->arg[4] = g->r8;
+	out->arg[5] = g->r9;
+}
+
+void x86_handle_exit(struct vcpu *v, struct x86_exit *x, struct vcpu_exit *out)
+{
+	memset(out, 0, sizeof(*out));
+	switch (x->kind) {
+	case X86_EXIT_NONE:
+		break;
+	case X86_EXIT_CPUID:
+		exit_cpuid(v);
+		x86_virt->skip(v, x->insn_len);
+		break;
+	case X86_EXIT_RDMSR:
+	case X86_EXIT_WRMSR:
+		exit_msr(v, x);
+		break;
+	case X86_EXIT_IO:
+		exit_io(v, x, out);
+		break;
+	case X86_EXIT_HLT:
+		x86_virt->skip(v, x->insn_len);
+		out->reason = VCPU_EXIT_HALT;
+		break;
+	case X86_EXIT_HYPERCALL:
+		exit_hypercall(v, x, out);
+		break;
+	case X86_EXIT_NPF:
+		out->reason = VCPU_EXIT_MEM_FAULT;
+		out->gpa = x->gpa;
+		out->write = x->write;
+		out->exec = x->exec;
+		break;
+	case X86_EXIT_INTR:
+		/* Let the pending interrupt reach fief's own handler. */
+		__asm__ volatile("sti; nop; cli" ::: "memory");
+		out->reason = VCPU_EXIT_PREEMPT;
+		break;
+	case X86_EXIT_SHUTDOWN:
+		out->reason = VCPU_EXIT_SHUTDOWN;
+		fief_snprintf(out->why, sizeof(out->why), "triple fault (shutdown)");
+		break;
+	case X86_EXIT_UD:
+		x86_virt->inject(v, VEC_UD, false, 0);
+		break;
+	case X86_EXIT_FAILED:
+		out->reason = VCPU_EXIT_FAILED;
+		memcpy(out->why, x->why, sizeof(out->why));
+		break;
+	}
+}

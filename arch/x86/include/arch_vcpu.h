@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: MIT */
+/* x86 state of a vCPU (struct vcpu's arch member). */
+#ifndef FIEF_ARCH_VCPU_H
+#define FIEF_ARCH_VCPU_H
+
+/* Offsets used by the world-switch assembly. */
+#define X86_GPR_RAX 0
+#define X86_GPR_RBX 8
+#define X86_GPR_RCX 16
+#define X86_GPR_RDX 24
+#define X86_GPR_RSI 32
+#define X86_GPR_RDI 40
+#define X86_GPR_RBP 48
+#define X86_GPR_R8 56
+#define X86_GPR_R15 112
+
+#ifndef __ASSEMBLY__
+#include <stddef.h>
+#include <stdint.h>
+
+/** Guest general registers fief keeps (RSP lives in the VMCB/VMCS). */
+struct x86_gprs {
+	uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp;
+	uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
+};
+
+struct arch_vcpu {
+	struct x86_gprs gpr;  /* guest registers while fief runs */
+	uint64_t ctl_pa;      /* VMCB (SVM) or VMCS (VMX): host-physical */
+	void *ctl;            /* fief's pointer to it */
+	uint64_t flush_gen;   /* stage-2 flush generation applied */
+	uint64_t efer;        /* EFER as the guest sees it */
+	uint32_t asid;        /* ASID / VPID */
+	uint8_t launched;     /* VMX: VMLAUNCH done */
+};
+
+_Static_assert(offsetof(struct x86_gprs, rbx) == X86_GPR_RBX, "gpr layout");
+_Static_assert(offsetof(struct x86_gprs, rsi) == X86_GPR_RSI, "gpr layout");
+_Static_assert(offsetof(struct x86_gprs, r8) == X86_GPR_R8, "gpr layout");
+_Static_assert(offsetof(struct x86_gprs, r15) == X86_GPR_R15, "gpr layout");
+#endif /* __ASSEMBLY__ */
+
+#endif

@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef FIEF_ARCH_X86_SMP_H
+#define FIEF_ARCH_X86_SMP_H
+
+#include <stdint.h>
+
+#define X86_CPUS_MAX 16
+
+/**
+ * x86_cpu_index() - the calling CPU's index (0 = the boot CPU), from the
+ * per-CPU GDT it runs on.
+ */
+uint32_t x86_cpu_index(void);
+
+#endif

@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * x86 side of the arch boundary for VMs: takeover of the boot CPU, the
+ * choice of the virtualization backend, and the vCPU hooks, which pass
+ * through the backend's ops table and the x86-common exit policy.
+ */
+#include "arch/x86/cpu.h"
+#include "arch/x86/desc.h"
+#include "arch/x86/lapic.h"
+#include "arch/x86/paging.h"
+#include "arch/x86/smp.h"
+#include "arch/x86/virt.h"
+#include "core/arch.h"
+#include "core/elf.h"
+#include "core/err.h"
+#include "core/print.h"
+
+/* Preemption slice, in LAPIC timer ticks (bus clock / 16). */
+#define X86_TIMER_COUNT 2000000u
+
+void arch_takeover(const struct boot_info *bi)
+{
+	(void)bi;
+	x86_desc_init_cpu(0);
+	x86_paging_takeover();
+	lapic_init_cpu();
+	if (x86_cpu.svm && !x86_cpu.svm_disabled && (x86_cpu.svm_features & 1))
+		x86_virt = &x86_svm_ops;
+	console_printf("x86: own GDT, TSS and IDT loaded; LAPIC id %u; backend %s\n", lapic_id(),
+		       x86_virt ? x86_virt->name : "none (VMX backend not written yet)");
+}
+
+const struct pt_format *arch_stage2_format(void)
+{
+	return x86_virt ? x86_virt->stage2 : &pt_format_x86_npt;
+}
+
+int arch_cpu_virt_enable(void)
+{
+	int err;
+
+	if (!x86_virt)
+		return FIEF_ENOTSUP;
+	err = x86_virt->cpu_enable();
+	if (err == 0)
+		lapic_timer_start(X86_TIMER_COUNT);
+	return err;
+}
+
+uint16_t arch_elf_machine(void)
+{
+	return ELF_MACHINE_X86_64;
+}
+
+int arch_vcpu_init(struct vcpu *vcpu, gpaddr_t entry)
+{
+	struct x86_boot_state s;
+	int err;
+
+	if (!x86_virt)
+		return FIEF_ENOTSUP;
+	err = x86_guest_boot(vcpu, entry, &s);
+	return err ? err : x86_virt->vcpu_init(vcpu, &s);
+}
+
+void arch_vcpu_run(struct vcpu *vcpu, struct vcpu_exit *exit)
+{
+	struct x86_exit x;
+
+	x86_virt->vcpu_run(vcpu, &x);
+	x86_handle_exit(vcpu, &x, exit);
+}
+
+void arch_vcpu_set_result(struct vcpu *vcpu, int64_t result)
+{
+	vcpu->arch.gpr.rax = (uint64_t)result;
+}
+
+void arch_cpu_idle(void)
+{
+	__asm__ volatile("sti; hlt; cli" ::: "memory");
+}

@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: MIT */
+#include "core/hypercall.h"
+#include "core/run.h"
+#include "core/vm.h"
+#include "guest-abi/fief_abi.h"
+#include "mm/own.h"
+
+static void mem_fault(struct vcpu *vcpu, const struct vcpu_exit *e)
+{
+	struct vm *vm = vcpu->vm;
+	const char *access = e->exec ? "fetch" : e->write ? "write" : "read";
+	int err;
+
+	if (vm->host) {
+		/* The host's stage-2 is filled on demand with what it owns. */
+		err = mm_host_fault(pa_init(e->gpa));
+		if (err == 0)
+			return;
+		vm_stop(vm, FIEF_STOP_MEMORY, e->gpa,
+			"memory violation: %s at 0x%llx, a page the host does not own", access,
+			(unsigned long long)e->gpa);
+		return;
+	}
+	vm_stop(vm, FIEF_STOP_MEMORY, e->gpa,
+		"memory violation: %s at GPA 0x%llx, outside its memory", access,
+		(unsigned long long)e->gpa);
+}
+
+void run_handle_exit(struct vcpu *vcpu, const struct vcpu_exit *e)
+{
+	int64_t r;
+
+	vcpu->exits++;
+	switch (e->reason) {
+	case VCPU_EXIT_NONE:
+	case VCPU_EXIT_PREEMPT:
+		return;
+	case VCPU_EXIT_HYPERCALL:
+		r = hypercall_dispatch(vcpu, e->nr, e->arg);
+		if (vcpu->state != VCPU_STATE_STOPPED)
+			arch_vcpu_set_result(vcpu, r);
+		return;
+	case VCPU_EXIT_MEM_FAULT:
+		mem_fault(vcpu, e);
+		return;
+	case VCPU_EXIT_HALT:
+		/* No event source can wake it yet: it sleeps for good. */
+		if (vcpu->state == VCPU_STATE_RUNNABLE)
+			vcpu->state = VCPU_STATE_HALTED;
+		return;
+	case VCPU_EXIT_SHUTDOWN:
+		vm_stop(vcpu->vm, FIEF_STOP_SHUTDOWN, 0, "%s", e->why[0] ? e->why : "shutdown");
+		return;
+	case VCPU_EXIT_FAILED:
+		vm_stop(vcpu->vm, FIEF_STOP_UNHANDLED, 0, "%s", e->why[0] ? e->why : "failed");
+		return;
+	}
+}
+
+/* The next runnable vCPU pinned to @cpu after the one at @cursor. */
+static struct vcpu *pick(uint32_t cpu, uint32_t *cursor)
+{
+	const uint32_t slots = VM_MAX * FIEF_MAX_VCPUS;
+
+	for (uint32_t n = 1; n <= slots; n++) {
+		uint32_t i = (*cursor + n) % slots;
+		struct vm *vm = vm_get(i / FIEF_MAX_VCPUS);
+		struct vcpu *v;
+
+		if (!vm || i % FIEF_MAX_VCPUS >= vm->vcpu_count)
+			continue;
+		v = &vm->vcpu[i % FIEF_MAX_VCPUS];
+		if (v->pcpu == cpu && v->state == VCPU_STATE_RUNNABLE) {
+			*cursor = i;
+			return v;
+		}
+	}
+	return NULL;
+}
+
+static bool any_runnable(void)
+{
+	for (uint32_t i = 0; i < VM_MAX; i++) {
+		struct vm *vm = vm_get(i);
+
+		for (uint32_t j = 0; vm && j < vm->vcpu_count; j++)
+			if (vm->vcpu[j].state == VCPU_STATE_RUNNABLE)
+				return true;
+	}
+	return false;
+}
+
+void run_cpu(uint32_t cpu)
+{
+	uint32_t cursor = 0;
+	struct vcpu_exit exit;
+
+	for (;;) {
+		struct vcpu *v = pick(cpu, &cursor);
+
+		if (!v) {
+			if (!any_runnable())
+				return;
+			arch_cpu_idle();
+			continue;
+		}
+		/* Stay on this vCPU until it is preempted, sleeps or stops: the
+		 * hot path (hypercall, CPUID, console byte) never schedules. */
+		do {
+			arch_vcpu_run(v, &exit);
+			run_handle_exit(v, &exit);
+		} while (exit.reason != VCPU_EXIT_PREEMPT && v->state == VCPU_STATE_RUNNABLE);
+	}
+}
