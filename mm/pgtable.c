@@ -228,33 +228,31 @@ static int walk_table(struct walk_state *ws, paddr_t tpa, unsigned level, uint64
 	const struct pt_format *f = ws->pt->fmt;
 	pte_t *t = table_va(tpa);
 	unsigned shift = pt_level_shift(f, level);
-	uint64_t size = (uint64_t)1 << shift;
 	unsigned i = ws->start > base ? (unsigned)((ws->start - base) >> shift) : 0;
+	/* The last entry the walk's range reaches in this table. */
+	uint64_t last = (ws->end - 1 - base) >> shift;
+	unsigned n = last < pt_entries(f) ? (unsigned)last + 1u : pt_entries(f);
 	bool skip = (ws->w->flags & PT_VISIT_SKIP_EMPTY) != 0;
 	/* Non-empty entries left to visit; the count is only kept for
 	 * skipping walks, the others never read it. */
 	unsigned left = skip && i == 0 ? page_meta_of(tpa)->refs : PT_ENTRIES_MAX;
+	struct pt_visit_ctx ctx = {
+		.pt = ws->pt, .arg = ws->arg, .size = (uint64_t)1 << shift,
+		.start = ws->start, .end = ws->end, .level = level, .table = tpa,
+	};
 	int ret;
 
-	for (; i < pt_entries(f); i++) {
-		uint64_t addr;
-		struct pt_visit_ctx ctx;
-
+	for (; i < n; i++) {
 		if (skip) {
-			while (i < pt_entries(f) && t[i] == 0)
+			while (i < n && t[i] == 0)
 				i++;
-			if (i == pt_entries(f) || left == 0)
+			if (i == n || left == 0)
 				break;
 			left--;
 		}
-		addr = base + (uint64_t)i * size;
-		if (addr >= ws->end)
-			break;
-		ctx = (struct pt_visit_ctx){
-			.pt = ws->pt, .arg = ws->arg, .addr = addr, .size = size,
-			.start = ws->start, .end = ws->end, .level = level,
-			.ptep = &t[i], .old = t[i], .table = tpa,
-		};
+		ctx.addr = base + ((uint64_t)i << shift);
+		ctx.ptep = &t[i];
+		ctx.old = t[i];
 		ret = walk_entry(ws, &ctx);
 		if (ret != 0)
 			return ret;
