@@ -417,6 +417,7 @@ static int host_to_guest(struct mm_vm *guest, paddr_t pa, gpaddr_t gpa, uint64_t
 	struct pt *hpt, *gpt;
 	int ret;
 
+	FIEF_ASSERT(guest->id < MM_GUESTS_MAX && mm_state.guests[guest->id] == guest);
 	if (!host_range_ok(pa, size) || !guest_range_ok(guest, gpa, size))
 		return FIEF_EINVAL;
 	host = mm_vm_lock(&mm_state.host);

@@ -179,6 +179,8 @@ static int guest_to_host(struct mm_vm *guest, gpaddr_t gpa, uint64_t size, enum 
 	struct pt *gpt;
 	int ret;
 
+	/* fief's callers pass only guests that mm_guest_init() set up. */
+	FIEF_ASSERT(guest->id < MM_GUESTS_MAX && mm_state.guests[guest->id] == guest);
 	if (!page_aligned(g, size) || !pt_in_range(&guest->pt, g, size))
 		return FIEF_EINVAL;
 	t.host = mm_vm_lock(&mm_state.host);
