@@ -71,8 +71,17 @@ static int recycle(struct mm_vm *g)
 	uint16_t id = g->id;
 	int ret;
 
+	unsigned first, count;
+
 	mm_guest_destroy(g);
-	ret = mm_guest_reclaim(g, gpa_init(0), REGION_PAGES * PAGE_SIZE);
+	/* A random part first (splits blocks), with the checker after it. */
+	pick_range(&first, &count);
+	ret = mm_guest_reclaim(g, gpa_init((uint64_t)first * PAGE_SIZE),
+			       (uint64_t)count * PAGE_SIZE);
+	if (ret == 0)
+		ret = env_check();
+	if (ret == 0)
+		ret = mm_guest_reclaim(g, gpa_init(0), REGION_PAGES * PAGE_SIZE);
 	if (ret == 0)
 		ret = mm_guest_free(g);
 	if (ret == 0)
