@@ -25,7 +25,7 @@ enum {
 	STATUS_BOOT_CHECK = 1, /* the machine cannot run VMs */
 	STATUS_CONFIG = 2,     /* no usable configuration */
 	STATUS_SETUP = 3,      /* memory or virtualization could not be set up */
-	STATUS_VM_FAILED = 4,  /* a VM stopped for a reason other than self-stop 0 */
+	STATUS_VM_FAILED = 4,  /* a VM reported failure, or fief could not run it */
 };
 
 #define POOL_MIN (4ull << 20)
@@ -151,7 +151,12 @@ static int create_vms(const struct boot_info *bi)
 	return created;
 }
 
-/* The final line per VM, and the run's status. */
+/*
+ * The final line per VM, and the run's status: a VM that reported a
+ * non-zero status, or that fief could not continue, fails the run. Stops
+ * for a guest's own misbehaviour (memory violation, triple fault) are the
+ * expected outcome of those tests and are judged by their log lines.
+ */
 static int report_vms(void)
 {
 	int status = STATUS_PASS;
@@ -161,11 +166,12 @@ static int report_vms(void)
 
 		if (!vm)
 			continue;
-		console_printf("fief: vm %s: %s%s%s\n", vm->name,
-			       vm->state == VM_STATE_STOPPED ? "stopped: " : "idle",
-			       vm->stop_reason, "");
-		if (vm->state != VM_STATE_STOPPED || vm->stop_code != FIEF_STOP_SELF ||
-		    vm->stop_status != 0)
+		if (vm->state == VM_STATE_STOPPED)
+			console_printf("fief: vm %s: stopped: %s\n", vm->name, vm->stop_reason);
+		else
+			console_printf("fief: vm %s: idle, no vCPU runnable\n", vm->name);
+		if ((vm->stop_code == FIEF_STOP_SELF && vm->stop_status != 0) ||
+		    vm->stop_code == FIEF_STOP_INTERNAL)
 			status = STATUS_VM_FAILED;
 	}
 	return status;
