@@ -186,11 +186,26 @@ static void test_engine_oom(void **state)
 	}
 }
 
+/* Creating a guest allocates its root table: on failure no id is taken. */
+static void test_guest_init_oom(void **state)
+{
+	(void)state;
+	env_boot(&pt_format_arm64_s2);
+	fake_mm_fail_alloc_at(1);
+	assert_int_equal(mm_guest_init(&env_guest[0], MM_OWNER_GUEST_FIRST), FIEF_ENOMEM);
+	fake_mm_fail_alloc_at(0);
+	assert_null(mm_state.guests[MM_OWNER_GUEST_FIRST]);
+	assert_int_equal(env_check(), 0);
+	assert_int_equal(mm_guest_init(&env_guest[0], MM_OWNER_GUEST_FIRST), 0);
+	assert_int_equal(env_check(), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_transitions_oom),
 		cmocka_unit_test(test_engine_oom),
+		cmocka_unit_test(test_guest_init_oom),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
