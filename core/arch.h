@@ -99,6 +99,15 @@ void arch_vcpu_run(struct vcpu *vcpu, struct vcpu_exit *exit);
 /** arch_vcpu_set_result() - a hypercall's result into the vCPU's registers. */
 void arch_vcpu_set_result(struct vcpu *vcpu, int64_t result);
 
+struct acpi_info;
+
+/**
+ * arch_cpus_start() - start the other CPUs the ACPI tables list, at most
+ * @max in all; each enters fief_secondary_main() with its index.
+ * Return: CPUs online, the boot CPU (index 0) included.
+ */
+uint32_t arch_cpus_start(const struct acpi_info *acpi, uint32_t max);
+
 /** arch_cpu_idle() - wait for an interrupt on this CPU. */
 void arch_cpu_idle(void);
 

@@ -7,6 +7,7 @@
 #include "core/arch.h"
 #include "core/config.h"
 #include "core/main.h"
+#include "arch_inline.h"
 #include "core/memmap.h"
 #include "core/err.h"
 #include "core/print.h"
@@ -35,6 +36,10 @@ static struct acpi_info acpi;
 static struct fief_config cfg;
 static struct config_diag diag;
 static uint32_t cpu_count;
+static uint32_t cpus_online = 1;
+/* Other CPUs wait for cpus_go, then run; each counts itself in cpus_done. */
+static uint32_t cpus_go;
+static uint32_t cpus_done;
 
 static void print_files(const struct boot_info *bi)
 {
@@ -138,7 +143,7 @@ static int create_vms(const struct boot_info *bi)
 
 			if (!cv->valid || host != (pass == 0))
 				continue;
-			err = vm_create(cv, bi);
+			err = vm_create(cv, bi, cpus_online);
 			if (err == 0) {
 				created++;
 				continue;
@@ -200,11 +205,18 @@ static int take_over_and_run(const struct boot_info *bi)
 		console_printf("fief: virtualization unavailable: %s\n", err_name(err));
 		return STATUS_SETUP;
 	}
+	cpus_online = arch_cpus_start(&acpi, cpu_count);
+	console_printf("smp: %u of %u CPU(s) online\n", cpus_online, cpu_count);
 	created = create_vms(bi);
+	__atomic_store_n(&cpus_go, 1, __ATOMIC_RELEASE);
 	if (created < 0)
 		return STATUS_CONFIG;
 	console_printf("fief: %d VM(s) running\n", created);
 	run_cpu(0);
+	/* Let the other CPUs finish their last exit before the report. */
+	for (unsigned t = 0; t < 100000000 &&
+	     __atomic_load_n(&cpus_done, __ATOMIC_ACQUIRE) + 1 < cpus_online; t++)
+		arch_cpu_relax();
 	console_printf("fief: no runnable vCPU left\n");
 	return report_vms();
 }
@@ -215,6 +227,19 @@ static _Noreturn void stop(int status)
 
 	console_printf("fief: exit status %d\n", status);
 	arch_machine_exit(how, status);
+}
+
+_Noreturn void fief_secondary_main(uint32_t cpu)
+{
+	while (!__atomic_load_n(&cpus_go, __ATOMIC_ACQUIRE))
+		arch_cpu_relax();
+	if (arch_cpu_virt_enable() == 0)
+		run_cpu(cpu);
+	else
+		console_printf("fief: CPU %u cannot enable virtualization\n", cpu);
+	__atomic_add_fetch(&cpus_done, 1, __ATOMIC_RELEASE);
+	for (;;)
+		arch_cpu_idle();
 }
 
 _Noreturn void fief_main(struct boot_info *bi)

@@ -2,6 +2,8 @@
 #ifndef FIEF_CORE_MAIN_H
 #define FIEF_CORE_MAIN_H
 
+#include <stdint.h>
+
 #include "core/boot_info.h"
 
 /**
@@ -10,5 +12,11 @@
  * with all memory identity mapped. Never returns.
  */
 _Noreturn void fief_main(struct boot_info *bi);
+
+/**
+ * fief_secondary_main() - where every other CPU goes once started, with
+ * its index: it waits until the VMs exist, then runs its vCPUs.
+ */
+_Noreturn void fief_secondary_main(uint32_t cpu);
 
 #endif

@@ -169,7 +169,7 @@ static uint64_t host_mem_size(void)
 	return 0;
 }
 
-int vm_create(const struct config_vm *cv, const struct boot_info *bi)
+int vm_create(const struct config_vm *cv, const struct boot_info *bi, uint32_t cpus_online)
 {
 	struct vm *vm = vm_slot();
 	gpaddr_t entry;
@@ -177,6 +177,13 @@ int vm_create(const struct config_vm *cv, const struct boot_info *bi)
 
 	if (!vm)
 		return FIEF_ENOSPC;
+	for (uint32_t i = 0; i < cv->vcpu_count; i++) {
+		if (cv->cpu[i] >= cpus_online) {
+			console_printf("fief: vm %s: vCPU %u is pinned to CPU %u, which is not online\n",
+				       cv->name, i, cv->cpu[i]);
+			return FIEF_ERANGE;
+		}
+	}
 	memset(vm, 0, sizeof(*vm));
 	memcpy(vm->name, cv->name, sizeof(vm->name));
 	vm->host = cv->role == CONFIG_ROLE_HOST;

@@ -83,10 +83,11 @@ struct vm {
  * vCPUs. On error the VM is left unused and a message names the reason.
  * @cv:  a valid section of the configuration.
  * @bi:  the boot information (for the image file).
- * Return: 0; FIEF_ENOMEM, FIEF_EFORMAT (bad image), FIEF_ERANGE (image
+ * @cpus_online: physical CPUs running; vCPUs pinned elsewhere are refused.
+ * Return: 0; FIEF_ERANGE (a vCPU pinned to a CPU that is not online), FIEF_ENOMEM, FIEF_EFORMAT (bad image), FIEF_ERANGE (image
  * does not fit), FIEF_ENOSPC (too many VMs) or an mm error.
  */
-int vm_create(const struct config_vm *cv, const struct boot_info *bi);
+int vm_create(const struct config_vm *cv, const struct boot_info *bi, uint32_t cpus_online);
 
 /** vm_get() - the @i-th VM slot (i < VM_MAX), or NULL if unused. */
 struct vm *vm_get(uint32_t i);

@@ -109,3 +109,10 @@ void arch_vcpu_set_result(struct vcpu *vcpu, int64_t result)
 void arch_cpu_idle(void)
 {
 }
+
+uint32_t arch_cpus_start(const struct acpi_info *acpi, uint32_t max)
+{
+	(void)acpi;
+	(void)max;
+	return 1;
+}
