@@ -52,3 +52,10 @@ void arch_cpu_idle(void)
 {
 	__asm__ volatile("wfi" ::: "memory");
 }
+
+uint32_t arch_cpus_start(const struct acpi_info *acpi, uint32_t max)
+{
+	(void)acpi;
+	(void)max;
+	return 1; /* PSCI CPU_ON bring-up is part of the arm64 backend work */
+}
