@@ -28,7 +28,7 @@ GUEST_LIB_X86_OBJS := $(patsubst tests/guests/%,$(GUEST_X86_DIR)/obj/%.o,$(GUEST
 GUEST_X86_ELFS := $(patsubst %,$(GUEST_X86_DIR)/%.elf,$(GUESTS_X86))
 
 # Keep the objects (make would delete them as intermediates of %.elf).
-.SECONDARY: $(GUEST_LIB_X86_OBJS) $(patsubst %,$(GUEST_X86_DIR)/obj/%.c.o,$(GUESTS_X86))
+.SECONDARY: $(GUEST_LIB_X86_OBJS) $(GUEST_RIG_OBJS) $(patsubst %,$(GUEST_X86_DIR)/obj/%.c.o,$(GUESTS_X86))
 
 $(GUEST_X86_DIR)/obj/%.c.o: tests/guests/%.c
 	@mkdir -p $(dir $@)
@@ -68,10 +68,71 @@ $(ABI_CHECK_DIR)/%.h.cxx11: guest-abi/%.h guest-abi/fief_abi.h
 	g++ -std=c++11 $(ABI_CHECK_FLAGS) -x c++ $<
 	@touch $@
 
-.PHONY: guests abi-check
+# The rig: a stand-in for fief that runs one guest on bare QEMU (no
+# virtualization) to check the guests themselves; tests/guests/x86/rig/.
+# QEMU's Multiboot loader takes only ELF32, so the 64-bit link is converted.
+GUEST_RIG_SRCS := $(wildcard tests/guests/x86/rig/*.S) $(wildcard tests/guests/x86/rig/*.c)
+GUEST_RIG_OBJS := $(patsubst tests/guests/%,$(GUEST_X86_DIR)/obj/%.o,$(GUEST_RIG_SRCS))
+GUEST_RIG := $(GUEST_X86_DIR)/rig/rig.elf
+
+$(GUEST_RIG): $(GUEST_RIG_OBJS) tests/guests/x86/rig/rig.ld
+	@mkdir -p $(dir $@)
+	$(GUEST_X86_LD) -nostdlib -static -no-pie -z max-page-size=0x1000 --no-undefined \
+		-T tests/guests/x86/rig/rig.ld $(GUEST_RIG_OBJS) -o $@.64
+	objcopy -O elf32-i386 $@.64 $@
+
+.PHONY: guests abi-check guest-rig
 abi-check: $(ABI_CHECK_STAMPS)
-guests: $(GUEST_X86_ELFS) abi-check
+guest-rig: $(GUEST_RIG)
+guests: $(GUEST_X86_ELFS) $(GUEST_RIG) abi-check
 
 TEST_BUILD_EXTRA += guests
 
 -include $(GUEST_LIB_X86_OBJS:.o=.d) $(patsubst %,$(GUEST_X86_DIR)/obj/%.c.d,$(GUESTS_X86))
+
+# ---- arm64: the same guest sources, built with the aarch64 cross compiler
+# into build/aarch64/guests/ (library half in tests/guests/lib/arm64/).
+# -mstrict-align: guests start with the MMU off, where every data access is
+# Device memory and an unaligned one faults.
+GUEST_A64_DIR := $(BUILD)/aarch64/guests
+GUEST_A64_CC := aarch64-linux-gnu-gcc
+GUEST_A64_LD := aarch64-linux-gnu-ld
+GUEST_A64_CFLAGS := $(CSTD) $(WARN) -O2 -g -ffreestanding -fno-pic -fno-pie \
+	-mgeneral-regs-only -mstrict-align -mno-outline-atomics -fno-stack-protector \
+	-fno-asynchronous-unwind-tables -fno-unwind-tables \
+	-Iguest-abi -Itests/guests/lib -Itests/guests/lib/arm64
+GUEST_A64_LDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 \
+	--no-undefined -T tests/guests/lib/arm64/guest.ld
+
+# Guests built for arm64 (the portable ones).
+GUESTS_A64 := hello counter
+
+GUEST_LIB_A64_SRCS := $(wildcard tests/guests/lib/*.c) \
+	$(wildcard tests/guests/lib/arm64/*.c) $(wildcard tests/guests/lib/arm64/*.S)
+GUEST_LIB_A64_OBJS := $(patsubst tests/guests/%,$(GUEST_A64_DIR)/obj/%.o,$(GUEST_LIB_A64_SRCS))
+GUEST_A64_ELFS := $(patsubst %,$(GUEST_A64_DIR)/%.elf,$(GUESTS_A64))
+
+.SECONDARY: $(GUEST_LIB_A64_OBJS) $(patsubst %,$(GUEST_A64_DIR)/obj/%.c.o,$(GUESTS_A64))
+
+$(GUEST_A64_DIR)/obj/%.c.o: tests/guests/%.c
+	@mkdir -p $(dir $@)
+	$(GUEST_A64_CC) $(GUEST_A64_CFLAGS) -MMD -MP -c $< -o $@
+
+$(GUEST_A64_DIR)/obj/%.S.o: tests/guests/%.S
+	@mkdir -p $(dir $@)
+	$(GUEST_A64_CC) $(GUEST_A64_CFLAGS) -D__ASSEMBLY__ -MMD -MP -c $< -o $@
+
+GUEST_LIB_A64 := $(GUEST_A64_DIR)/libguest.a
+$(GUEST_LIB_A64): $(GUEST_LIB_A64_OBJS)
+	@rm -f $@
+	aarch64-linux-gnu-ar rcs $@ $^
+
+$(GUEST_A64_DIR)/%.elf: $(GUEST_A64_DIR)/obj/%.c.o $(GUEST_LIB_A64) tests/guests/lib/arm64/guest.ld
+	$(GUEST_A64_LD) $(GUEST_A64_LDFLAGS) $(GUEST_A64_DIR)/obj/lib/arm64/start.S.o $< \
+		$(GUEST_LIB_A64) -o $@
+
+.PHONY: guests-arm64
+guests-arm64: $(GUEST_A64_ELFS)
+guests: guests-arm64
+
+-include $(GUEST_LIB_A64_OBJS:.o=.d) $(patsubst %,$(GUEST_A64_DIR)/obj/%.c.d,$(GUESTS_A64))

@@ -27,6 +27,8 @@
 struct count_result {
 	uint32_t pauses;
 	uint64_t longest;
+	uint64_t busy;    /* cycles in gaps below the threshold */
+	uint64_t elapsed; /* cycles of the measured loops */
 };
 
 static volatile uint32_t secondaries_started;
@@ -49,28 +51,33 @@ static uint64_t calibrate(void)
 
 static struct count_result count(unsigned vcpu)
 {
-	struct count_result r = { 0, 0 };
+	struct count_result r = { 0, 0, 0, 0 };
 	uint64_t threshold = calibrate() * 1000u;
 	uint64_t prev, now, d;
 
 	if (threshold < COUNTER_MIN_PAUSE)
 		threshold = COUNTER_MIN_PAUSE;
 	for (uint32_t tick = 1; tick <= COUNTER_TICKS; tick++) {
-		prev = guest_cycles();
+		uint64_t start = prev = guest_cycles();
+
 		for (uint32_t i = 0; i < COUNTER_SPINS; i++) {
 			now = guest_cycles();
 			d = now - prev;
 			prev = now;
 			if (d > threshold)
 				r.pauses++;
+			else
+				r.busy += d;
 			if (d > r.longest)
 				r.longest = d;
 		}
+		r.elapsed += prev - start;
 		/* Printing exits to fief; it is outside the measured loop. */
 		guest_printf("counter vcpu %u: tick %u\n", vcpu, tick);
 	}
-	guest_printf("counter vcpu %u: done, %u ticks, %u pauses, longest %lu cycles\n",
-		     vcpu, COUNTER_TICKS, r.pauses, (unsigned long)r.longest);
+	guest_printf("counter vcpu %u: done, %u ticks, %u pauses, longest %lu cycles, share %u%%\n",
+		     vcpu, COUNTER_TICKS, r.pauses, (unsigned long)r.longest,
+		     r.elapsed ? (unsigned)(r.busy * 100 / r.elapsed) : 100u);
 	return r;
 }
 

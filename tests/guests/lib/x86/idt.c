@@ -2,8 +2,10 @@
 /*
  * A minimal IDT for guests that want to survive #GP: vector 13 goes to a
  * stub that counts the fault and skips the 2-byte faulting instruction
- * (RDMSR 0F 32, WRMSR 0F 30). Vectors 0-31 are present only for #GP, so any
- * other exception escalates to a triple fault, which fief reports.
+ * (RDMSR 0F 32, WRMSR 0F 30). Only #GP has a gate: any other exception
+ * meets an empty gate, which the CPU turns into #GP at the faulting
+ * instruction; the stub sees it is not an MSR access and forces a triple
+ * fault, which fief reports.
  */
 #include "guest.h"
 #include "x86.h"
@@ -31,18 +33,35 @@ volatile uint64_t x86_gp_rip;
 
 void x86_gp_stub(void);
 
-/* The #GP frame: error code, RIP, CS, RFLAGS, RSP, SS. */
+/*
+ * The #GP frame: error code, RIP, CS, RFLAGS, RSP, SS. Only RDMSR (0F 32)
+ * and WRMSR (0F 30) are skipped; a #GP anywhere else (including the #GP a
+ * missing gate turns into) loads an empty IDT and faults again, so the
+ * guest triple-faults visibly instead of running on from a wrong place.
+ */
 __asm__(".pushsection .text\n"
 	".globl x86_gp_stub\n"
 	"x86_gp_stub:\n"
 	"	addq $8, %rsp\n"           /* drop the error code */
 	"	pushq %rax\n"
-	"	movq 8(%rsp), %rax\n"
+	"	movq 8(%rsp), %rax\n"      /* the faulting RIP */
 	"	movq %rax, x86_gp_rip(%rip)\n"
-	"	lock incl x86_gp_count(%rip)\n"
+	"	cmpb $0x0f, (%rax)\n"
+	"	jne 1f\n"
+	"	cmpb $0x32, 1(%rax)\n"
+	"	je 2f\n"
+	"	cmpb $0x30, 1(%rax)\n"
+	"	jne 1f\n"
+	"2:	lock incl x86_gp_count(%rip)\n"
 	"	popq %rax\n"
 	"	addq $2, (%rsp)\n"          /* skip RDMSR / WRMSR */
 	"	iretq\n"
+	"1:	lidt x86_empty_idtr(%rip)\n"
+	"	ud2\n"
+	".popsection\n"
+	".pushsection .rodata\n"
+	"x86_empty_idtr: .word 0\n"
+	"	.quad 0\n"
 	".popsection\n");
 
 static void idt_set(unsigned vec, void (*fn)(void))
