@@ -13,6 +13,18 @@
 		v_;                                                    \
 	})
 
+/* write_sysreg(name, v) - MSR of a system register. */
+#define write_sysreg(name, v)                                          \
+	do {                                                           \
+		uint64_t w_ = (uint64_t)(v);                           \
+		__asm__ volatile("msr " #name ", %0" ::"r"(w_) : "memory"); \
+	} while (0)
+
+static inline void isb(void)
+{
+	__asm__ volatile("isb" ::: "memory");
+}
+
 /* A field of an ID register: @width bits from bit @lsb. */
 static inline unsigned sysreg_field(uint64_t reg, unsigned lsb, unsigned width)
 {

@@ -1,19 +1,27 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * arm64 side of VM execution. The EL2 stage-2 backend (issue: arm64 runs
- * the host VM and guests) is not written yet: until it is, fief on arm64
- * refuses every VM with FIEF_ENOTSUP and says so, rather than pretending.
+ * arm64 side of the arch boundary for VMs: the EL2 stage-2 backend.
+ *
+ * Every VM runs at EL1 with stage-2 translation from its table in mm/
+ * (VTTBR_EL2 = VMID << 48 | root, the VMID being the table's tag, i.e. the
+ * VM's owner id). HCR_EL2 is set once per CPU for guests (HCR_GUEST): fief
+ * itself runs at EL2 with E2H and TGE clear, so those bits only shape the
+ * EL1&0 regime. The guest boot protocol (docs/arm64.md): EL1h, MMU and
+ * caches off, DAIF masked, PC = ELF entry, SP_EL1 = top of memory minus
+ * vCPU index * 64 KiB, X0 = vCPU index, X1 = memory size.
  */
-#include "core/arch.h"
+#include "arch/arm64/el2.h"
+#include "arch/arm64/psci.h"
+#include "arch/arm64/sysreg.h"
 #include "core/elf.h"
 #include "core/err.h"
-#include "core/vm.h"
+#include "core/print.h"
+#include "core/string.h"
+#include "mm/arch_mm.h"
 #include "mm/pgtable.h"
 
-void arch_takeover(const struct boot_info *bi)
-{
-	(void)bi;
-}
+#define VCPU_STACK_BYTES 0x10000ull
+#define VM_BOOT_AREA 0x100000ull
 
 const struct pt_format *arch_stage2_format(void)
 {
@@ -22,7 +30,10 @@ const struct pt_format *arch_stage2_format(void)
 
 int arch_cpu_virt_enable(void)
 {
-	return FIEF_ENOTSUP;
+	if (!arch_virt_usable())
+		return FIEF_ENOTSUP;
+	a64_timer_cpu_init();
+	return FIEF_OK;
 }
 
 uint16_t arch_elf_machine(void)
@@ -30,17 +41,58 @@ uint16_t arch_elf_machine(void)
 	return ELF_MACHINE_AARCH64;
 }
 
+/*
+ * vCPU 0 of a guest is initialised after its image is loaded: fief's
+ * scrub and image writes went through its caches, and the guest starts
+ * with its MMU off (uncached), so the whole memory is cleaned to the Point
+ * of Coherency and the instruction caches are invalidated first.
+ */
+static void guest_memory_publish(struct vm *vm)
+{
+	a64_dcache_clean_inval(arch_mm_pa_to_va(vm->mem_base), vm->mem_size);
+	__asm__ volatile("ic ialluis\n\tdsb ish\n\tisb" ::: "memory");
+}
+
 int arch_vcpu_init(struct vcpu *vcpu, gpaddr_t entry)
 {
-	(void)vcpu;
-	(void)entry;
-	return FIEF_ENOTSUP;
+	struct vm *vm = vcpu->vm;
+	uint64_t stack_top = vm->mem_size - vcpu->index * VCPU_STACK_BYTES;
+
+	if (!arch_virt_usable())
+		return FIEF_ENOTSUP;
+	if (stack_top <= VM_BOOT_AREA + VCPU_STACK_BYTES)
+		return FIEF_ERANGE;
+	if (vcpu->index == 0 && !vm->host)
+		guest_memory_publish(vm);
+	a64_vcpu_boot(vcpu, gpa_addr(entry), vcpu->index, vm->mem_size, stack_top & ~0xfull);
+	vcpu->arch.off = 0;
+	vcpu->arch.reset = 0;
+	return FIEF_OK;
 }
 
 void arch_vcpu_run(struct vcpu *vcpu, struct vcpu_exit *exit)
 {
-	(void)vcpu;
-	exit->reason = VCPU_EXIT_FAILED;
+	uint64_t kind;
+
+	a64_vcpu_load(vcpu);
+	kind = a64_vcpu_enter(&vcpu->arch);
+	memset(exit, 0, sizeof(*exit));
+	switch (kind) {
+	case A64_EXIT_SYNC:
+		a64_handle_sync(vcpu, exit);
+		break;
+	case A64_EXIT_IRQ:
+		if (a64_handle_irq())
+			exit->reason = VCPU_EXIT_PREEMPT;
+		break;
+	case A64_EXIT_FIQ:
+		break; /* fief enables no FIQ: nothing to do but resume */
+	default:
+		exit->reason = VCPU_EXIT_FAILED;
+		fief_snprintf(exit->why, sizeof(exit->why), "SError (ESR_EL2 0x%llx)",
+			      (unsigned long long)read_sysreg(esr_el2));
+		break;
+	}
 }
 
 void arch_vcpu_set_result(struct vcpu *vcpu, int64_t result)
@@ -50,12 +102,24 @@ void arch_vcpu_set_result(struct vcpu *vcpu, int64_t result)
 
 void arch_cpu_idle(void)
 {
-	__asm__ volatile("wfi" ::: "memory");
+	/* WFI wakes on a pending interrupt even with DAIF masked. */
+	__asm__ volatile("dsb sy\n\twfi" ::: "memory");
+	a64_handle_irq();
+}
+
+_Noreturn void a64_el2_fault(uint64_t esr, uint64_t elr, uint64_t far, uint64_t kind)
+{
+	static const char *const kinds[] = { "?", "sync", "IRQ", "FIQ", "SError" };
+
+	console_printf("fief: EL2 %s exception: ESR 0x%llx ELR 0x%llx FAR 0x%llx\n",
+		       kinds[kind < 5 ? kind : 0], (unsigned long long)esr,
+		       (unsigned long long)elr, (unsigned long long)far);
+	arch_panic(__FILE__, __LINE__, "exception in fief at EL2");
 }
 
 uint32_t arch_cpus_start(const struct acpi_info *acpi, uint32_t max)
 {
 	(void)acpi;
 	(void)max;
-	return 1; /* PSCI CPU_ON bring-up is part of the arm64 backend work */
+	return 1; /* PSCI CPU_ON bring-up of the other CPUs: not written yet */
 }

@@ -1,14 +1,53 @@
 /* SPDX-License-Identifier: MIT */
-/* arm64 state of a vCPU (struct vcpu's arch member). */
+/*
+ * arm64 state of a vCPU (struct vcpu's arch member).
+ *
+ * x[], pc and pstate are the guest's while fief runs; the world switch
+ * (arch/arm64/entry.S) loads them before ERET and saves them on every exit.
+ * The EL1 system registers and the FP/SIMD registers stay live in the CPU
+ * while the vCPU is the last one loaded on its physical CPU and are saved
+ * only when another vCPU is loaded there (arch/arm64/vcpu_ctx.c).
+ */
 #ifndef FIEF_ARCH_VCPU_H
 #define FIEF_ARCH_VCPU_H
 
+/* Offsets used by the world-switch assembly. */
+#define A64_VCPU_X 0
+#define A64_VCPU_PC 248
+#define A64_VCPU_PSTATE 256
+#define A64_VCPU_HOST_SP 264
+#define A64_VCPU_FP 272
+
+#ifndef __ASSEMBLY__
+#include <stddef.h>
 #include <stdint.h>
 
-struct arch_vcpu {
-	uint64_t x[31];  /* general registers */
-	uint64_t pc;
-	uint64_t pstate;
+/** EL1 (and EL0) system registers a guest owns; switched between vCPUs. */
+struct a64_el1_regs {
+	uint64_t sctlr, ttbr0, ttbr1, tcr, mair, amair, vbar, contextidr;
+	uint64_t cpacr, esr, far, afsr0, afsr1, par, sp_el0, sp_el1;
+	uint64_t elr, spsr, tpidr_el0, tpidrro_el0, tpidr_el1, cntkctl;
+	uint64_t cntv_ctl, cntv_cval, csselr, mdscr;
 };
+
+struct arch_vcpu {
+	uint64_t x[31];   /* general registers X0..X30 */
+	uint64_t pc;      /* ELR_EL2 at the next entry */
+	uint64_t pstate;  /* SPSR_EL2 at the next entry */
+	uint64_t host_sp; /* fief's stack pointer while the guest runs */
+	/* FP/SIMD: V0..V31 (2 words each), then FPSR, FPCR. */
+	uint64_t fp[66] __attribute__((aligned(16)));
+	struct a64_el1_regs el1;
+	uint64_t vmpidr;  /* MPIDR_EL1 as the guest reads it */
+	uint32_t off;     /* PSCI: powered off (CPU_OFF), waits for CPU_ON */
+	uint32_t loaded;  /* EL1 and FP state are live in the CPU, not here */
+	uint32_t reset;   /* PSCI CPU_ON: reload the reset EL1 state here */
+};
+
+_Static_assert(offsetof(struct arch_vcpu, pc) == A64_VCPU_PC, "arch_vcpu layout");
+_Static_assert(offsetof(struct arch_vcpu, pstate) == A64_VCPU_PSTATE, "arch_vcpu layout");
+_Static_assert(offsetof(struct arch_vcpu, host_sp) == A64_VCPU_HOST_SP, "arch_vcpu layout");
+_Static_assert(offsetof(struct arch_vcpu, fp) == A64_VCPU_FP, "arch_vcpu layout");
+#endif /* __ASSEMBLY__ */
 
 #endif

@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * EL2 register layouts fief programs (Arm ARM D13, D17) and the internal
+ * interfaces between the arm64 files.
+ */
+#ifndef FIEF_ARCH_ARM64_EL2_H
+#define FIEF_ARCH_ARM64_EL2_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/arch.h"
+#include "core/vm.h"
+
+#define BIT64(n) ((uint64_t)1 << (n))
+
+/* HCR_EL2 */
+#define HCR_VM BIT64(0)    /* stage-2 translation on */
+#define HCR_SWIO BIT64(1)  /* set/way invalidate becomes clean+invalidate */
+#define HCR_FMO BIT64(3)   /* FIQs to EL2 */
+#define HCR_IMO BIT64(4)   /* IRQs to EL2 */
+#define HCR_AMO BIT64(5)   /* SErrors to EL2 */
+#define HCR_VI BIT64(7)    /* a virtual IRQ is pending */
+#define HCR_FB BIT64(9)    /* guest TLB/IC maintenance broadcast */
+#define HCR_BSU_IS (1ull << 10) /* barriers at least inner shareable */
+#define HCR_TWI BIT64(13)  /* trap WFI */
+#define HCR_TWE BIT64(14)  /* trap WFE */
+#define HCR_TSC BIT64(19)  /* trap SMC */
+#define HCR_TIDCP BIT64(20) /* trap implementation defined registers */
+#define HCR_TACR BIT64(21) /* trap ACTLR_EL1 */
+#define HCR_TGE BIT64(27)
+#define HCR_RW BIT64(31)   /* EL1 is AArch64 */
+#define HCR_E2H BIT64(34)
+#define HCR_GUEST (HCR_VM | HCR_SWIO | HCR_FMO | HCR_IMO | HCR_AMO | HCR_FB | HCR_BSU_IS | \
+		   HCR_TWI | HCR_TWE | HCR_TSC | HCR_TIDCP | HCR_TACR | HCR_RW)
+
+/* ESR_ELx */
+#define ESR_EC(e) ((unsigned)(((e) >> 26) & 0x3f))
+#define ESR_IL BIT64(25)
+#define ESR_ISS(e) ((uint32_t)((e) & 0x1ffffff))
+#define EC_UNKNOWN 0x00
+#define EC_WFX 0x01
+#define EC_HVC64 0x16
+#define EC_SMC64 0x17
+#define EC_SYSREG 0x18
+#define EC_IABT_LOW 0x20
+#define EC_DABT_LOW 0x24
+
+/* Data abort ISS */
+#define DABT_ISV BIT64(24)
+#define DABT_SAS(e) ((unsigned)(((e) >> 22) & 3))
+#define DABT_SSE BIT64(21)
+#define DABT_SRT(e) ((unsigned)(((e) >> 16) & 0x1f))
+#define DABT_SF BIT64(15)
+#define DABT_WNR BIT64(6)
+
+/* SPSR_EL2 / PSTATE */
+#define PSR_MODE_MASK 0xfull
+#define PSR_MODE_EL0T 0x0ull
+#define PSR_MODE_EL1T 0x4ull
+#define PSR_MODE_EL1H 0x5ull
+#define PSR_DAIF (0xfull << 6)
+#define PSR_AARCH32 BIT64(4)
+
+/* What the world switch returns: how the guest left. */
+#define A64_EXIT_SYNC 1
+#define A64_EXIT_IRQ 2
+#define A64_EXIT_FIQ 3
+#define A64_EXIT_SERROR 4
+
+#ifndef __ASSEMBLY__
+/* entry.S */
+uint64_t a64_vcpu_enter(struct arch_vcpu *a);
+void a64_fp_save(uint64_t *fp);
+void a64_fp_load(const uint64_t *fp);
+extern char a64_el2_vectors[];
+
+/** a64_el2_fault() - an exception fief itself took at EL2: report, stop. */
+_Noreturn void a64_el2_fault(uint64_t esr, uint64_t elr, uint64_t far, uint64_t kind);
+
+/* takeover.c */
+/** a64_cpu_el2_setup() - EL2 state of a CPU: tables, vectors, traps. */
+void a64_cpu_el2_setup(void);
+
+/** a64_vtcr() - the VTCR_EL2 value every CPU uses. */
+uint64_t a64_vtcr(void);
+
+/** a64_cpu_index() - this physical CPU's index (MPIDR Aff0, Aff1). */
+static inline uint32_t a64_cpu_index(void)
+{
+	uint64_t m;
+
+	__asm__ volatile("mrs %0, mpidr_el1" : "=r"(m));
+	return (uint32_t)((m & 0xf) | ((m >> 4) & 0xf0));
+}
+
+#define A64_CPUS_MAX 256
+
+/* vcpu_ctx.c */
+/** a64_vcpu_load() - make @v's EL1/FP state live on this CPU. */
+void a64_vcpu_load(struct vcpu *v);
+/** a64_vcpu_ctx_init() - EL1 state of a vCPU at reset. */
+void a64_vcpu_ctx_init(struct vcpu *v);
+
+/* exit.c */
+/** a64_handle_sync() - a synchronous exit of @v, decoded into @out. */
+void a64_handle_sync(struct vcpu *v, struct vcpu_exit *out);
+/** a64_inject_undef() - an undefined-instruction exception into EL1. */
+void a64_inject_undef(struct vcpu *v);
+
+/* timer.c */
+/** a64_timer_cpu_init() - the preemption timer of this CPU. */
+void a64_timer_cpu_init(void);
+/** a64_handle_irq() - a physical IRQ; true if it was the preemption tick. */
+bool a64_handle_irq(void);
+
+/* cache.c */
+/** a64_dcache_clean_inval() - clean and invalidate [va, va+size) to PoC. */
+void a64_dcache_clean_inval(const void *va, uint64_t size);
+/** a64_dcache_inval() - discard cached lines of [va, va+size) (no clean). */
+void a64_dcache_inval(const void *va, uint64_t size);
+#endif
+
+#endif

@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Which vCPU's EL1 and FP/SIMD state is live on each physical CPU.
+ *
+ * fief at EL2 (non-VHE) uses no EL1 system register and, built with
+ * -mgeneral-regs-only, no FP/SIMD register: a vCPU's state can stay in the
+ * CPU across exits. It is saved to struct arch_vcpu and the next vCPU's
+ * loaded only when a different vCPU runs on the CPU (a64_vcpu_load()).
+ *
+ * TLB: a VM's stage-1 entries are tagged with its VMID and the guest's
+ * ASIDs, not with the vCPU. When two vCPUs of one VM take turns on one
+ * physical CPU, the entries one left would be hit by the other (whose
+ * tables may differ for the same ASID), so the first run of a different
+ * vCPU of the same VM on this CPU drops this CPU's entries of that VMID
+ * (TLBI VMALLE1 with the VM's VTTBR_EL2 loaded).
+ */
+#include "arch/arm64/el2.h"
+#include "arch/arm64/sysreg.h"
+#include "core/string.h"
+#include "mm/own.h"
+
+/* SCTLR_EL1 at reset: RES1 bits, MMU and caches off, little endian. */
+#define SCTLR_EL1_RESET 0x30d00800ull
+/* CPACR_EL1.FPEN = 3: EL1 and EL0 may use FP/SIMD (the guest's choice). */
+#define CPACR_EL1_RESET (3ull << 20)
+
+static struct vcpu *loaded[A64_CPUS_MAX];
+static struct vcpu *last_ran[A64_CPUS_MAX][MM_GUESTS_MAX];
+
+static void el1_save(struct a64_el1_regs *r)
+{
+	r->sctlr = read_sysreg(sctlr_el1);
+	r->ttbr0 = read_sysreg(ttbr0_el1);
+	r->ttbr1 = read_sysreg(ttbr1_el1);
+	r->tcr = read_sysreg(tcr_el1);
+	r->mair = read_sysreg(mair_el1);
+	r->amair = read_sysreg(amair_el1);
+	r->vbar = read_sysreg(vbar_el1);
+	r->contextidr = read_sysreg(contextidr_el1);
+	r->cpacr = read_sysreg(cpacr_el1);
+	r->esr = read_sysreg(esr_el1);
+	r->far = read_sysreg(far_el1);
+	r->afsr0 = read_sysreg(afsr0_el1);
+	r->afsr1 = read_sysreg(afsr1_el1);
+	r->par = read_sysreg(par_el1);
+	r->sp_el0 = read_sysreg(sp_el0);
+	r->sp_el1 = read_sysreg(sp_el1);
+	r->elr = read_sysreg(elr_el1);
+	r->spsr = read_sysreg(spsr_el1);
+	r->tpidr_el0 = read_sysreg(tpidr_el0);
+	r->tpidrro_el0 = read_sysreg(tpidrro_el0);
+	r->tpidr_el1 = read_sysreg(tpidr_el1);
+	r->cntkctl = read_sysreg(cntkctl_el1);
+	r->cntv_ctl = read_sysreg(cntv_ctl_el0);
+	r->cntv_cval = read_sysreg(cntv_cval_el0);
+	r->csselr = read_sysreg(csselr_el1);
+	r->mdscr = read_sysreg(mdscr_el1);
+	/* A timer left running would fire for a vCPU that is not here. */
+	write_sysreg(cntv_ctl_el0, 0);
+}
+
+static void el1_load(const struct a64_el1_regs *r)
+{
+	write_sysreg(sctlr_el1, r->sctlr);
+	write_sysreg(ttbr0_el1, r->ttbr0);
+	write_sysreg(ttbr1_el1, r->ttbr1);
+	write_sysreg(tcr_el1, r->tcr);
+	write_sysreg(mair_el1, r->mair);
+	write_sysreg(amair_el1, r->amair);
+	write_sysreg(vbar_el1, r->vbar);
+	write_sysreg(contextidr_el1, r->contextidr);
+	write_sysreg(cpacr_el1, r->cpacr);
+	write_sysreg(esr_el1, r->esr);
+	write_sysreg(far_el1, r->far);
+	write_sysreg(afsr0_el1, r->afsr0);
+	write_sysreg(afsr1_el1, r->afsr1);
+	write_sysreg(par_el1, r->par);
+	write_sysreg(sp_el0, r->sp_el0);
+	write_sysreg(sp_el1, r->sp_el1);
+	write_sysreg(elr_el1, r->elr);
+	write_sysreg(spsr_el1, r->spsr);
+	write_sysreg(tpidr_el0, r->tpidr_el0);
+	write_sysreg(tpidrro_el0, r->tpidrro_el0);
+	write_sysreg(tpidr_el1, r->tpidr_el1);
+	write_sysreg(cntkctl_el1, r->cntkctl);
+	write_sysreg(cntv_cval_el0, r->cntv_cval);
+	write_sysreg(cntv_ctl_el0, r->cntv_ctl);
+	write_sysreg(csselr_el1, r->csselr);
+	write_sysreg(mdscr_el1, r->mdscr);
+}
+
+void a64_vcpu_ctx_init(struct vcpu *v)
+{
+	struct arch_vcpu *a = &v->arch;
+
+	memset(&a->el1, 0, sizeof(a->el1));
+	memset(a->fp, 0, sizeof(a->fp));
+	a->el1.sctlr = SCTLR_EL1_RESET;
+	a->el1.cpacr = CPACR_EL1_RESET;
+	/* MPIDR_EL1 as the guest sees it: RES1 bit 31, Aff0 = vCPU index. */
+	a->vmpidr = (1ull << 31) | v->index;
+	a->loaded = 0;
+}
+
+static uint64_t vttbr(const struct vm *vm)
+{
+	return ((uint64_t)vm->mm->pt.tag << 48) | pa_addr(vm->mm->pt.root);
+}
+
+void a64_vcpu_load(struct vcpu *v)
+{
+	uint32_t cpu = a64_cpu_index();
+	struct vcpu *prev = loaded[cpu];
+	uint16_t tag = (uint16_t)v->vm->mm->pt.tag;
+
+	if (prev == v && !v->arch.reset)
+		return;
+	v->arch.reset = 0;
+	if (prev && prev != v) {
+		el1_save(&prev->arch.el1);
+		a64_fp_save(prev->arch.fp);
+		prev->arch.loaded = 0;
+	}
+	el1_load(&v->arch.el1);
+	a64_fp_load(v->arch.fp);
+	write_sysreg(vmpidr_el2, v->arch.vmpidr);
+	write_sysreg(vttbr_el2, vttbr(v->vm));
+	isb();
+	if (tag < MM_GUESTS_MAX && last_ran[cpu][tag] != v) {
+		if (last_ran[cpu][tag])
+			__asm__ volatile("tlbi vmalle1\n\tdsb nsh\n\tisb" ::: "memory");
+		last_ran[cpu][tag] = v;
+	}
+	v->arch.loaded = 1;
+	loaded[cpu] = v;
+}
