@@ -207,6 +207,7 @@ static int take_over_and_run(const struct boot_info *bi)
 	}
 	cpus_online = arch_cpus_start(&acpi, cpu_count);
 	console_printf("smp: %u of %u CPU(s) online\n", cpus_online, cpu_count);
+	vm_init();
 	created = create_vms(bi);
 	__atomic_store_n(&cpus_go, 1, __ATOMIC_RELEASE);
 	if (created < 0)

@@ -27,6 +27,12 @@ static struct vm vms[VM_MAX];
 /* Guest memory is carved from usable RAM below fief's page pool, top down. */
 static uint64_t guestmem_limit;
 
+void vm_init(void)
+{
+	memset(vms, 0, sizeof(vms));
+	guestmem_limit = 0;
+}
+
 struct vm *vm_get(uint32_t i)
 {
 	return i < VM_MAX && vms[i].state != VM_STATE_FREE ? &vms[i] : NULL;
@@ -81,6 +87,13 @@ static int guestmem_take(const struct boot_info *bi, uint64_t size, uint64_t flo
 		return FIEF_OK;
 	}
 	return FIEF_ENOMEM;
+}
+
+/* Undo the last guestmem_take() (a VM that could not be created). */
+static void guestmem_give_back(paddr_t base, uint64_t size)
+{
+	if (pa_addr(base) == guestmem_limit)
+		guestmem_limit += size;
 }
 
 /* Host VM: identity memory it already owns; check it can touch all of it. */
@@ -211,6 +224,7 @@ int vm_create(const struct config_vm *cv, const struct boot_info *bi, uint32_t c
 			mm_guest_destroy(&vm->guest_mm);
 			mm_guest_reclaim(&vm->guest_mm, gpa_init(0), vm->mem_size);
 			mm_guest_free(&vm->guest_mm);
+			guestmem_give_back(vm->mem_base, vm->mem_size);
 		}
 		memset(vm, 0, sizeof(*vm));
 		return err;

@@ -78,6 +78,9 @@ struct vm {
 	struct vm_console console;  /* lock */
 };
 
+/** vm_init() - no VMs; guest memory is carved afresh (after mm_boot()). */
+void vm_init(void);
+
 /**
  * vm_create() - build a VM from a checked config section: memory, image,
  * vCPUs. On error the VM is left unused and a message names the reason.

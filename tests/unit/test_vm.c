@@ -1,0 +1,306 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * VMs on the fake arch, with the real mm: creation (memory donated and
+ * mapped, image copied, vCPUs set up), every failure path handing memory
+ * back, the run loop driven by scripted exits, hypercall dispatch and the
+ * per-VM console.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "arch/fake/fake.h"
+#include "core/err.h"
+#include "core/elf.h"
+#include "core/hypercall.h"
+#include "core/memmap.h"
+#include "core/run.h"
+#include "core/vm.h"
+#include "guest-abi/fief_abi.h"
+#include "mm/own.h"
+#include "mm/page_alloc.h"
+#include "tests/unit/mm_fake.h"
+
+#define RAM_LOW_SIZE (64ull << 20)    /* [0, 64 MiB): the host's low memory */
+#define RAM_HIGH 0x40000000ull        /* [1 GiB, +256 MiB): guests and pool */
+#define RAM_HIGH_SIZE (256ull << 20)
+#define IMAGE_GPA 0x200000ull
+#define IMAGE_ENTRY (IMAGE_GPA + 0x40)
+
+static struct boot_info *bi;
+static _Alignas(8) uint8_t elf[4096];
+
+/* A one-segment x86_64 executable at IMAGE_GPA: 256 bytes of text, 4 KiB
+ * of bss. */
+static void build_elf(void)
+{
+	struct elf64_ehdr *eh = (void *)elf;
+	struct elf64_phdr *ph = (void *)(elf + sizeof(*eh));
+
+	memset(elf, 0, sizeof(elf));
+	memcpy(eh->ident, "\x7f" "ELF\x02\x01\x01", 7);
+	eh->type = ELF_TYPE_EXEC;
+	eh->machine = ELF_MACHINE_X86_64;
+	eh->version = 1;
+	eh->entry = IMAGE_ENTRY;
+	eh->phoff = sizeof(*eh);
+	eh->ehsize = sizeof(*eh);
+	eh->phentsize = sizeof(*ph);
+	eh->phnum = 1;
+	*ph = (struct elf64_phdr){ ELF_PT_LOAD, ELF_PF_R | ELF_PF_X, 1024, IMAGE_GPA, IMAGE_GPA,
+				   256, 256 + 4096, 4096 };
+	for (int i = 0; i < 256; i++)
+		elf[1024 + i] = (uint8_t)(0xa0 + i);
+}
+
+static void add_file(const char *name, const void *data, size_t size)
+{
+	struct boot_file *f = &bi->files[bi->file_count++];
+
+	strcpy(f->name, name);
+	f->base = (uint64_t)(uintptr_t)data;
+	f->size = size;
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	bi = calloc(1, sizeof(*bi));
+	fake_mm_ram_reset();
+	fake_mm_ram_add(0, RAM_LOW_SIZE);
+	fake_mm_ram_add(RAM_HIGH, RAM_HIGH_SIZE);
+	memmap_add(bi, 0, RAM_LOW_SIZE, BOOT_MEM_USABLE);
+	memmap_add(bi, RAM_HIGH, RAM_HIGH_SIZE, BOOT_MEM_USABLE);
+	build_elf();
+	add_file("guest.elf", elf, sizeof(elf));
+	if (mm_boot(bi, &pt_format_x86_npt, 8ull << 20) != 0)
+		return -1;
+	vm_init();
+	fake_console_reset();
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	free(bi);
+	return 0;
+}
+
+static struct config_vm guest_cfg(const char *name, uint64_t mem, uint32_t vcpus)
+{
+	struct config_vm cv = { .valid = true, .role = CONFIG_ROLE_GUEST, .memory = mem,
+				.vcpu_count = vcpus };
+
+	strcpy(cv.name, name);
+	strcpy(cv.image, "guest.elf");
+	for (uint32_t i = 0; i < vcpus; i++)
+		cv.cpu[i] = i;
+	return cv;
+}
+
+static struct vm *find_vm(const char *name)
+{
+	for (uint32_t i = 0; i < VM_MAX; i++) {
+		struct vm *vm = vm_get(i);
+
+		if (vm && strcmp(vm->name, name) == 0)
+			return vm;
+	}
+	return NULL;
+}
+
+static void assert_mm_ok(void)
+{
+	size_t words = mm_check_bitmap_words();
+	uint64_t *bm = calloc(words, sizeof(uint64_t));
+
+	assert_int_equal(mm_check(bm, words), 0);
+	free(bm);
+}
+
+static void test_guest_created(void **state)
+{
+	struct config_vm cv = guest_cfg("g1", 8ull << 20, 2);
+	struct pt_leaf leaf;
+	struct vm *vm;
+
+	(void)state;
+	assert_int_equal(vm_create(&cv, bi, 2), 0);
+	vm = find_vm("g1");
+	assert_non_null(vm);
+	assert_int_equal(vm->state, VM_STATE_RUNNING);
+	assert_false(vm->host);
+	/* The guest's stage-2 maps GPA 0 to its memory, owned by it... */
+	mm_guest_page(&vm->guest_mm, gpa_init(0), &leaf);
+	assert_true(leaf.valid);
+	assert_int_equal(leaf.pa, pa_addr(vm->mem_base));
+	assert_int_equal(leaf.state, MM_PAGE_OWNED);
+	/* ...and the host's table marks those pages as the guest's. */
+	mm_host_page(vm->mem_base, &leaf);
+	assert_false(leaf.valid);
+	assert_int_equal(leaf.owner, vm->id);
+	/* The image is in place, its bss zeroed; vCPUs start at the entry. */
+	const uint8_t *text = vm_gpa_ptr(vm, IMAGE_GPA, 256 + 4096);
+
+	assert_non_null(text);
+	assert_int_equal(text[0], 0xa0);
+	assert_int_equal(text[255], (uint8_t)(0xa0 + 255));
+	assert_int_equal(text[256 + 100], 0);
+	assert_int_equal(vm->vcpu_count, 2);
+	assert_int_equal(vm->vcpu[1].pcpu, 1);
+	assert_int_equal(vm->vcpu[0].arch.entry, IMAGE_ENTRY);
+	assert_null(vm_gpa_ptr(vm, (8ull << 20) - 8, 16)); /* past its memory */
+	assert_mm_ok();
+}
+
+static void test_refusals_give_memory_back(void **state)
+{
+	struct config_vm cv = guest_cfg("bad", 8ull << 20, 1);
+	uint64_t free_before;
+	struct vm *vm;
+
+	(void)state;
+	/* A vCPU on a CPU that is not online. */
+	cv.cpu[0] = 3;
+	assert_int_equal(vm_create(&cv, bi, 2), FIEF_ERANGE);
+	/* A missing image. The first donation leaves the host's stage-2 with
+	 * finer tables around the range it got back: measure after it. */
+	cv.cpu[0] = 0;
+	strcpy(cv.image, "absent.elf");
+	assert_int_equal(vm_create(&cv, bi, 2), FIEF_ENOENT);
+	free_before = page_alloc_free_count();
+	assert_int_equal(vm_create(&cv, bi, 2), FIEF_ENOENT);
+	/* A corrupt image: the donated memory must come back to the host. */
+	strcpy(cv.image, "guest.elf");
+	elf[0] = 0;
+	assert_int_not_equal(vm_create(&cv, bi, 2), 0);
+	/* Memory larger than any free range. */
+	build_elf();
+	cv.memory = 1ull << 32;
+	assert_int_equal(vm_create(&cv, bi, 2), FIEF_ENOMEM);
+	assert_null(find_vm("bad"));
+	assert_int_equal(page_alloc_free_count(), free_before);
+	assert_mm_ok();
+	/* And a good VM gets the very range the refused ones were offered. */
+	cv = guest_cfg("good", 8ull << 20, 1);
+	assert_int_equal(vm_create(&cv, bi, 2), 0);
+	vm = find_vm("good");
+	assert_int_equal(pa_addr(vm->mem_base), RAM_HIGH + RAM_HIGH_SIZE - (8ull << 20) - (8ull << 20));
+}
+
+static void test_run_until_self_stop(void **state)
+{
+	struct config_vm cv = guest_cfg("runner", 8ull << 20, 1);
+	struct vm *vm;
+
+	(void)state;
+	assert_int_equal(vm_create(&cv, bi, 1), 0);
+	vm = find_vm("runner");
+	fake_next_exit = (struct vcpu_exit){ .reason = VCPU_EXIT_HYPERCALL,
+					     .nr = FIEF_HC_SELF_STOP, .arg = { 7 } };
+	run_cpu(0);
+	assert_int_equal(vm->state, VM_STATE_STOPPED);
+	assert_int_equal(vm->stop_code, FIEF_STOP_SELF);
+	assert_int_equal(vm->stop_status, 7);
+	assert_int_equal(vm->vcpu[0].state, VCPU_STATE_STOPPED);
+	assert_non_null(strstr(fake_console, "fief: vm runner stopped: self-stop status 7\n"));
+}
+
+static void test_exit_policy(void **state)
+{
+	struct config_vm cv = guest_cfg("pol", 8ull << 20, 2);
+	struct vcpu_exit e = { 0 };
+	struct vm *vm;
+
+	(void)state;
+	assert_int_equal(vm_create(&cv, bi, 2), 0);
+	vm = find_vm("pol");
+	/* A hypercall's result goes back into the vCPU. */
+	e = (struct vcpu_exit){ .reason = VCPU_EXIT_HYPERCALL, .nr = FIEF_HC_VERSION };
+	run_handle_exit(&vm->vcpu[0], &e);
+	assert_int_equal(vm->vcpu[0].arch.last_result, FIEF_ABI_VERSION);
+	/* HLT: that vCPU sleeps, the VM goes on. */
+	e = (struct vcpu_exit){ .reason = VCPU_EXIT_HALT };
+	run_handle_exit(&vm->vcpu[1], &e);
+	assert_int_equal(vm->vcpu[1].state, VCPU_STATE_HALTED);
+	assert_int_equal(vm->state, VM_STATE_RUNNING);
+	/* A guest touching memory it does not own is stopped, with the GPA. */
+	e = (struct vcpu_exit){ .reason = VCPU_EXIT_MEM_FAULT, .gpa = 0x12345000, .write = 1 };
+	run_handle_exit(&vm->vcpu[0], &e);
+	assert_int_equal(vm->state, VM_STATE_STOPPED);
+	assert_int_equal(vm->stop_code, FIEF_STOP_MEMORY);
+	assert_int_equal(vm->stop_status, 0x12345000);
+	assert_string_equal(vm->stop_reason,
+			    "memory violation: write at GPA 0x12345000, outside its memory");
+	/* Stopping twice keeps the first reason. */
+	e = (struct vcpu_exit){ .reason = VCPU_EXIT_SHUTDOWN };
+	run_handle_exit(&vm->vcpu[0], &e);
+	assert_int_equal(vm->stop_code, FIEF_STOP_MEMORY);
+	assert_mm_ok();
+}
+
+static void test_hypercall_dispatch(void **state)
+{
+	struct config_vm cv = guest_cfg("hc", 8ull << 20, 1);
+	const uint64_t args[6] = { 0 };
+	struct vm *vm;
+
+	(void)state;
+	assert_int_equal(vm_create(&cv, bi, 1), 0);
+	vm = find_vm("hc");
+	assert_int_equal(hypercall_dispatch(&vm->vcpu[0], FIEF_HC_VERSION, args), FIEF_ABI_VERSION);
+	assert_int_equal(hypercall_dispatch(&vm->vcpu[0], FIEF_HC_CAPS, args), 0);
+	assert_int_equal(hypercall_dispatch(&vm->vcpu[0], FIEF_HC_COUNT, args), FIEF_E_NOSYS);
+	assert_int_equal(hypercall_dispatch(&vm->vcpu[0], 0x3, args), FIEF_E_NOSYS);
+	assert_int_equal(hypercall_dispatch(&vm->vcpu[0], UINT64_MAX, args), FIEF_E_NOSYS);
+	/* Management calls need the capability, checked before anything. */
+	for (uint64_t nr = FIEF_HC_VM_CREATE; nr < FIEF_HC_COUNT; nr++) {
+		int64_t r = hypercall_dispatch(&vm->vcpu[0], nr, args);
+
+		assert_true(r == FIEF_E_PERM || r == FIEF_E_NOSYS); /* unlisted numbers */
+	}
+	assert_int_equal(hypercall_dispatch(&vm->vcpu[0], FIEF_HC_VM_CREATE, args), FIEF_E_PERM);
+	vm->manage = true;
+	assert_int_equal(hypercall_dispatch(&vm->vcpu[0], FIEF_HC_CAPS, args), FIEF_CAP_MANAGE);
+	assert_int_equal(hypercall_abi_error(FIEF_ENOMEM), FIEF_E_NOMEM);
+	assert_int_equal(hypercall_abi_error(FIEF_EPERM), FIEF_E_DENIED);
+	assert_int_equal(hypercall_abi_error(-999), FIEF_E_INVAL);
+}
+
+static void test_console_lines(void **state)
+{
+	struct config_vm cv = guest_cfg("con", 8ull << 20, 1);
+	struct vm *vm;
+
+	(void)state;
+	assert_int_equal(vm_create(&cv, bi, 1), 0);
+	vm = find_vm("con");
+	fake_console_reset();
+	for (const char *p = "hi\x1b[2J\r\nsecond"; *p; p++)
+		vm_console_putc(vm, *p);
+	/* One complete line, escape bytes defused; the rest waits for '\n'. */
+	assert_string_equal(fake_console, "[con] hi?[2J\n");
+	assert_int_equal(vm->console.total, 14);
+	assert_memory_equal(vm->console.ring, "hi\x1b[2J\r\nsecond", 14);
+	for (int i = 0; i < VM_CONSOLE_LINE + 5; i++)
+		vm_console_putc(vm, 'x');
+	assert_non_null(strstr(fake_console, "[con] secondxxx"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_guest_created, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refusals_give_memory_back, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_run_until_self_stop, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_exit_policy, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hypercall_dispatch, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_console_lines, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
