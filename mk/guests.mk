@@ -20,7 +20,7 @@ GUEST_X86_LDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 \
 	--no-undefined -T tests/guests/x86/guest.ld
 
 # Guests built for x86_64.
-GUESTS_X86 := hello counter memviolation hypwrite triplefault cpuidmsr
+GUESTS_X86 := hello counter memviolation hypwrite triplefault cpuidmsr hostprobe
 
 GUEST_LIB_X86_SRCS := $(wildcard tests/guests/lib/*.c) \
 	$(wildcard tests/guests/lib/x86/*.c) $(wildcard tests/guests/lib/x86/*.S)
@@ -105,7 +105,7 @@ GUEST_A64_LDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 \
 	--no-undefined -T tests/guests/lib/arm64/guest.ld
 
 # Guests built for arm64 (the portable ones).
-GUESTS_A64 := hello counter
+GUESTS_A64 := hello counter memviolation hypwrite
 
 GUEST_LIB_A64_SRCS := $(wildcard tests/guests/lib/*.c) \
 	$(wildcard tests/guests/lib/arm64/*.c) $(wildcard tests/guests/lib/arm64/*.S)

@@ -5,11 +5,13 @@
  * secondary_main) on every other vCPU; then reports 0.
  *
  * Two VMs running it on one physical CPU prove preemption: their ticks
- * interleave in the log, and each counts "pauses", gaps between two loop
+ * interleave in the log. Each also counts "pauses", gaps between two loop
  * iterations far longer than the shortest one (1000 times, at least
- * COUNTER_MIN_PAUSE cycles): time the other VM ran. The last line is
- * "counter vcpu V: done, N ticks, P pauses, longest L cycles".
- * On a CPU of its own a counter sees few or no pauses.
+ * COUNTER_MIN_PAUSE cycles), and its "share", the part of the elapsed
+ * cycles spent in its own loop. The last line is "counter vcpu V: done,
+ * N ticks, P pauses, longest L cycles, share S%". Both figures are
+ * informational: under an emulator the host's hiccups cause pauses too (a
+ * lone counter on bare QEMU shows about 50%).
  */
 #include "guest.h"
 

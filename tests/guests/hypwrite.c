@@ -6,8 +6,9 @@
  * HYPWRITE_GPA defaults to 0x1de00000: under QEMU with 512 MiB, OVMF loads
  * fief.efi near the top of RAM, around there. To a guest, that GPA is just
  * one it does not own: whatever host page sits at the same address (fief,
- * another VM, nothing), the guest's stage-2 tables must not map it. The guest
- * maps the 2 MiB page itself (fief maps only its memory) and writes.
+ * another VM, nothing), the guest's stage-2 tables must not map it. On x86
+ * the guest maps the 2 MiB page itself (fief maps only its memory); on
+ * arm64 (MMU off) it writes directly.
  *
  * Expected: fief stops this VM with FIEF_STOP_MEMORY at HYPWRITE_GPA
  * ("fief: vm NAME stopped: memory violation at GPA 0x1de00000"); fief and
@@ -15,7 +16,6 @@
  * inside its own memory (a wrong configuration), 3 if it cannot be mapped.
  */
 #include "guest.h"
-#include "x86.h"
 
 #ifndef HYPWRITE_GPA
 #define HYPWRITE_GPA 0x1de00000ull
@@ -31,7 +31,7 @@ int main(unsigned vcpu, uint64_t mem_size)
 			     (unsigned long)target, (unsigned long)mem_size);
 		return 2;
 	}
-	if (x86_map_2m(target) < 0) {
+	if (guest_map_gpa(target) < 0) {
 		guest_printf("hypwrite: FAIL cannot map 0x%lx\n", (unsigned long)target);
 		return 3;
 	}

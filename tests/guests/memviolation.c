@@ -3,17 +3,17 @@
  * memviolation: writes to the first byte past its own memory.
  *
  * The target is GPA = memory size (the byte right after the last one fief
- * gave it). fief's identity map covers only guest memory, so the guest first
- * maps the 2 MiB page holding the target in its own page tables (nothing is
- * added if fief's map already reaches it, as when the size is not a
- * multiple of 2 MiB). The write then misses the stage-2 (NPT/EPT) tables.
+ * gave it). On x86 fief's identity map covers only guest memory, so the
+ * guest first maps the 2 MiB page holding the target in its own page tables
+ * (nothing is added if fief's map already reaches it, as when the size is
+ * not a multiple of 2 MiB); on arm64 the MMU is off and nothing is needed.
+ * The write then misses the stage-2 tables (NPT, EPT, arm64 stage 2).
  *
  * Expected: fief stops this VM with FIEF_STOP_MEMORY at that GPA
  * ("fief: vm NAME stopped: memory violation at GPA 0x..."); fief and the
  * other VMs go on. If the write completes, the guest reports status 1.
  */
 #include "guest.h"
-#include "x86.h"
 
 int main(unsigned vcpu, uint64_t mem_size)
 {
@@ -22,7 +22,7 @@ int main(unsigned vcpu, uint64_t mem_size)
 
 	(void)vcpu;
 	guest_printf("memviolation: memory ends at 0x%lx\n", (unsigned long)mem_size);
-	m = x86_map_2m(target);
+	m = guest_map_gpa(target);
 	if (m < 0) {
 		guest_printf("memviolation: FAIL cannot map 0x%lx\n", (unsigned long)target);
 		return 2;

@@ -40,6 +40,13 @@ GUEST_NORETURN void guest_self_stop(uint64_t status);
 int64_t guest_abi_version(void); /* FIEF_HC_VERSION */
 int64_t guest_caps(void);        /* FIEF_HC_CAPS */
 
+/*
+ * guest_map_gpa() - make guest-physical @gpa addressable at the virtual
+ * address of the same value, even outside the guest's memory (the fault
+ * guests need this). Return: 0 mapped, 1 already addressable, -1 failed.
+ */
+int guest_map_gpa(uint64_t gpa);
+
 /* CPU helpers. */
 uint64_t guest_cycles(void);  /* a free-running cycle counter (TSC, CNTVCT) */
 void guest_relax(void);       /* spin-loop hint */

@@ -55,3 +55,8 @@ int x86_map_2m(uint64_t gpa)
 	x86_invlpg(va);
 	return 0;
 }
+
+int guest_map_gpa(uint64_t gpa)
+{
+	return x86_map_2m(gpa);
+}
