@@ -8,6 +8,7 @@
 #include <stdbool.h>
 
 #include "arch/arm64/cpu.h"
+#include "arch/arm64/machine.h"
 #include "arch/arm64/pl011.h"
 #include "arch/arm64/sysreg.h"
 #include "core/acpi.h"
@@ -32,6 +33,11 @@
 #define SEMI_ADP_STOPPED_APPLICATION_EXIT 0x20026
 
 static struct acpi_info acpi;
+
+const struct acpi_info *a64_acpi(void)
+{
+	return &acpi;
+}
 
 static bool spcr_is_pl011(uint8_t type)
 {

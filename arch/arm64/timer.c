@@ -1,12 +1,53 @@
 /* SPDX-License-Identifier: MIT */
-/* The preemption timer (not armed yet: vCPUs run until they exit). */
+/*
+ * The preemption timer: the EL2 physical timer (CNTHP_*), private
+ * interrupt 26, through the GICv3. Each CPU arms its own; every tick ends
+ * the running vCPU's turn (VCPU_EXIT_PREEMPT), and the core's run loop
+ * picks the next vCPU pinned to the CPU, round-robin. While a guest runs,
+ * HCR_EL2.IMO sends the interrupt to EL2; while fief runs, PSTATE.I holds
+ * it pending until the next guest entry or WFI.
+ */
 #include "arch/arm64/el2.h"
+#include "arch/arm64/gic.h"
+#include "arch/arm64/sysreg.h"
+#include "core/print.h"
+
+#define TIMER_INTID 26u      /* CNTHP: the EL2 physical timer's PPI */
+#define TIMER_PRIO 0x80u
+#define TIMER_HZ 100u        /* a 10 ms slice */
+#define CNTHP_CTL_ENABLE 1ull
+
+static uint64_t slice;
+
+static void timer_arm(void)
+{
+	write_sysreg(cnthp_tval_el2, slice);
+	write_sysreg(cnthp_ctl_el2, CNTHP_CTL_ENABLE);
+	isb();
+}
 
 void a64_timer_cpu_init(void)
 {
+	slice = read_sysreg(cntfrq_el0) / TIMER_HZ;
+	if (a64_cpu_index() == 0)
+		gic_dist_init();
+	if (!gic_cpu_init()) {
+		console_printf("arm64: CPU %u: no GICv3 redistributor in the MADT, no preemption\n",
+			       a64_cpu_index());
+		return;
+	}
+	gic_ppi_enable(TIMER_INTID, TIMER_PRIO);
+	timer_arm();
 }
 
 bool a64_handle_irq(void)
 {
-	return false;
+	uint32_t intid = gic_ack();
+
+	if (intid >= GIC_INTID_SPURIOUS)
+		return false;
+	if (intid == TIMER_INTID)
+		timer_arm(); /* the new deadline also drops the level */
+	gic_eoi(intid);
+	return intid == TIMER_INTID;
 }

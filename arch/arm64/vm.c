@@ -116,10 +116,3 @@ _Noreturn void a64_el2_fault(uint64_t esr, uint64_t elr, uint64_t far, uint64_t 
 		       (unsigned long long)elr, (unsigned long long)far);
 	arch_panic(__FILE__, __LINE__, "exception in fief at EL2");
 }
-
-uint32_t arch_cpus_start(const struct acpi_info *acpi, uint32_t max)
-{
-	(void)acpi;
-	(void)max;
-	return 1; /* PSCI CPU_ON bring-up of the other CPUs: not written yet */
-}
