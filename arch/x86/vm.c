@@ -10,6 +10,8 @@
 #include "arch/x86/paging.h"
 #include "arch/x86/smp.h"
 #include "arch/x86/virt.h"
+#include "arch/x86/vmx.h"
+#include "arch/x86/x86.h"
 #include "core/arch.h"
 #include "core/elf.h"
 #include "core/err.h"
@@ -24,10 +26,18 @@ void arch_takeover(const struct boot_info *bi)
 	x86_desc_init_cpu(0);
 	x86_paging_takeover();
 	lapic_init_cpu();
+	/* A BIOS boot (GRUB, Bochs) leaves the 8259 PICs unmasked with the
+	 * timer on IRQ0 at vector 8, which would look like a #DF the first
+	 * time fief opens an interrupt window. fief uses only the LAPIC. */
+	outb(0x21, 0xff);
+	outb(0xa1, 0xff);
+	/* SVM if usable, else VMX: chosen once, reached through x86_virt. */
 	if (x86_cpu.svm && !x86_cpu.svm_disabled && (x86_cpu.svm_features & 1))
 		x86_virt = &x86_svm_ops;
+	else if (x86_vmx_usable())
+		x86_virt = &x86_vmx_ops;
 	console_printf("x86: own GDT, TSS and IDT loaded; LAPIC id %u; backend %s\n", lapic_id(),
-		       x86_virt ? x86_virt->name : "none (VMX backend not written yet)");
+		       x86_virt ? x86_virt->name : "none");
 }
 
 const struct pt_format *arch_stage2_format(void)

@@ -1,0 +1,856 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Intel VMX backend: VMXON, VMCS setup, entry, and exit decoding.
+ *
+ * Facts from the Intel SDM vol. 3C, ch. 23-29 and appendices A-C. The
+ * backend mirrors svm.c: every port and every MSR exits (all-ones bitmaps),
+ * as do HLT, CPUID (always), the VMX instructions (VMX is hidden from
+ * guests), MONITOR/MWAIT, external interrupts and NMIs. Guest memory is
+ * translated by EPT from the VM's stage-2 table in mm/ (pt_format_ept),
+ * guest TLB entries are tagged with VPID = VM id + 1.
+ *
+ * Life of a VMCS: vcpu_init() builds it on whatever CPU creates the VM,
+ * then VMCLEARs it so that the CPU the vCPU is pinned to can VMPTRLD it;
+ * the first vcpu_run() there writes the per-CPU host state and launches it.
+ *
+ * Policy is not here: each exit becomes a struct x86_exit for
+ * arch/x86/exit.c. The backend keeps only what is VMX plumbing: the guest
+ * CR0/CR4 bits VMX forces (hidden behind read shadows), re-injection of an
+ * event whose delivery an exit interrupted, and the STI/MOV SS blocking a
+ * skipped instruction ends.
+ */
+#include "arch/x86/vmx.h"
+
+#include "arch/x86/cpu.h"
+#include "arch/x86/desc.h"
+#include "arch/x86/smp.h"
+#include "arch/x86/virt.h"
+#include "arch/x86/x86.h"
+#include "core/err.h"
+#include "core/print.h"
+#include "core/string.h"
+#include "mm/arch_mm.h"
+#include "mm/page_alloc.h"
+#include "mm/pgtable.h"
+
+#define CR4_VMXE (1ull << 13)
+#define MSR_EFER 0xc0000080
+#define MSR_PAT 0x277
+#define MSR_FS_BASE 0xc0000100
+#define MSR_GS_BASE 0xc0000101
+#define PAT_POWER_ON 0x0007040600070406ull
+
+/* The controls fief asks for; everything else is left to the allowed-0
+ * settings of the capability MSRs. */
+#define WANT_PIN (PIN_EXT_INTR_EXITING | PIN_NMI_EXITING)
+#define WANT_PROC (PROC_HLT_EXITING | PROC_MWAIT_EXITING | PROC_MONITOR_EXITING | \
+		   PROC_USE_IO_BITMAPS | PROC_USE_MSR_BITMAPS | PROC_SECONDARY)
+#define WANT_PROC2 (PROC2_EPT | PROC2_VPID)
+#define NICE_PROC2 (PROC2_RDTSCP | PROC2_INVPCID) /* else they would #UD */
+#define WANT_EXIT (EXIT_HOST_64 | EXIT_SAVE_PAT | EXIT_LOAD_PAT | EXIT_SAVE_EFER | EXIT_LOAD_EFER)
+#define WANT_ENTRY (ENTRY_GUEST_64 | ENTRY_LOAD_PAT | ENTRY_LOAD_EFER)
+
+/* The controls and fixed bits, computed once by the boot CPU. */
+static struct {
+	uint32_t pin, proc, proc2, exit, entry;
+	uint64_t cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
+	uint64_t eptp_flags;
+	bool ready;
+} vmx;
+
+/* Bitmaps: all ones, so every port and MSR exits. Identity-mapped static
+ * storage gives their physical addresses. */
+static uint8_t io_bitmaps[2][4096] __attribute__((aligned(4096)));
+static uint8_t msr_bitmap[4096] __attribute__((aligned(4096)));
+/* Per CPU: the VMXON region, and the VMCS currently loaded. */
+static uint8_t vmxon_region[X86_CPUS_MAX][4096] __attribute__((aligned(4096)));
+static uint64_t current_vmcs[X86_CPUS_MAX];
+
+extern uint64_t x86_s2_flush_gen; /* arch/x86/mm.c */
+
+/* vmx_run.S: enter the guest; 0 after a VM exit, 1 on VMfailValid, 2 on
+ * VMfailInvalid. */
+int vmx_run(struct x86_gprs *g, uint64_t launched);
+extern const char vmx_exit_entry[];
+
+/* ---- instructions ---- */
+
+/* Each returns true if the instruction succeeded (neither CF nor ZF set). */
+static bool vmxon(uint64_t pa)
+{
+	bool fail;
+
+	__asm__ volatile("vmxon %1; setna %0" : "=qm"(fail) : "m"(pa) : "cc", "memory");
+	return !fail;
+}
+
+static bool vmclear(uint64_t pa)
+{
+	bool fail;
+
+	__asm__ volatile("vmclear %1; setna %0" : "=qm"(fail) : "m"(pa) : "cc", "memory");
+	return !fail;
+}
+
+static bool vmptrld(uint64_t pa)
+{
+	bool fail;
+
+	__asm__ volatile("vmptrld %1; setna %0" : "=qm"(fail) : "m"(pa) : "cc", "memory");
+	return !fail;
+}
+
+static uint64_t vmread(enum vmcs_field f)
+{
+	uint64_t v = 0;
+
+	__asm__ volatile("vmread %1, %0" : "=rm"(v) : "r"((uint64_t)f) : "cc");
+	return v;
+}
+
+/* Fields fief writes are all supported: a failure is a fief bug, counted
+ * by vmcs_build() through this. */
+static unsigned vmwrite_failures;
+static enum vmcs_field vmwrite_first_failed;
+
+static void vmwrite(enum vmcs_field f, uint64_t v)
+{
+	bool fail;
+
+	__asm__ volatile("vmwrite %2, %1; setna %0" : "=qm"(fail) : "r"((uint64_t)f), "rm"(v)
+			 : "cc");
+	if (fail && vmwrite_failures++ == 0)
+		vmwrite_first_failed = f;
+}
+
+static void invept(uint64_t type, uint64_t eptp)
+{
+	struct { uint64_t eptp, zero; } desc = { eptp, 0 };
+
+	__asm__ volatile("invept %0, %1" ::"m"(desc), "r"(type) : "cc", "memory");
+}
+
+static void invvpid(uint64_t type, uint16_t vpid)
+{
+	struct { uint64_t vpid, addr; } desc = { vpid, 0 };
+
+	__asm__ volatile("invvpid %0, %1" ::"m"(desc), "r"(type) : "cc", "memory");
+}
+
+static uint64_t read_cr0(void)
+{
+	uint64_t v;
+
+	__asm__ volatile("mov %%cr0, %0" : "=r"(v));
+	return v;
+}
+
+static uint64_t read_cr3(void)
+{
+	uint64_t v;
+
+	__asm__ volatile("mov %%cr3, %0" : "=r"(v));
+	return v;
+}
+
+static uint64_t read_cr4(void)
+{
+	uint64_t v;
+
+	__asm__ volatile("mov %%cr4, %0" : "=r"(v));
+	return v;
+}
+
+/* ---- capabilities ---- */
+
+/*
+ * A control word: @want with the bits the CPU requires (allowed-0, low half
+ * of the capability MSR) added and those it cannot do (allowed-1, high
+ * half) removed. Return: false if a wanted bit is not allowed.
+ */
+static bool adjust(uint32_t msr, uint32_t want, uint32_t nice, uint32_t *out)
+{
+	uint64_t cap = rdmsr(msr);
+	uint32_t ctl = (want | nice | (uint32_t)cap) & (uint32_t)(cap >> 32);
+
+	*out = ctl;
+	if ((ctl & want) != want) {
+		console_printf("vmx: capability MSR 0x%x lacks controls 0x%x\n", msr,
+			       want & ~ctl);
+		return false;
+	}
+	return true;
+}
+
+/* Pick the controls from the TRUE_* MSRs when IA32_VMX_BASIC offers them
+ * (they allow clearing default-1 bits such as CR3-load exiting). */
+static int vmx_setup_controls(void)
+{
+	bool true_ctls = (x86_cpu.vmx_basic & VMX_BASIC_TRUE_CTLS) != 0;
+	uint64_t ev = x86_cpu.vmx_ept_vpid;
+	bool ok;
+
+	ok = adjust(true_ctls ? MSR_IA32_VMX_TRUE_PINBASED_CTLS : MSR_IA32_VMX_PINBASED_CTLS,
+		    WANT_PIN, 0, &vmx.pin);
+	ok &= adjust(true_ctls ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS : MSR_IA32_VMX_PROCBASED_CTLS,
+		     WANT_PROC, 0, &vmx.proc);
+	ok &= adjust(MSR_IA32_VMX_PROCBASED_CTLS2, WANT_PROC2, NICE_PROC2, &vmx.proc2);
+	ok &= adjust(true_ctls ? MSR_IA32_VMX_TRUE_EXIT_CTLS : MSR_IA32_VMX_EXIT_CTLS, WANT_EXIT, 0,
+		     &vmx.exit);
+	ok &= adjust(true_ctls ? MSR_IA32_VMX_TRUE_ENTRY_CTLS : MSR_IA32_VMX_ENTRY_CTLS,
+		     WANT_ENTRY, 0, &vmx.entry);
+	/* Ack-on-exit stays 0: the interrupt stays pending for fief's IDT. */
+	if (!ok || (vmx.exit & EXIT_ACK_INTR) || !(ev & EPT_CAP_WALK4) ||
+	    !(ev & (EPT_CAP_WB | EPT_CAP_UC)) || !(ev & EPT_CAP_INVEPT) ||
+	    !(ev & VPID_CAP_INVVPID))
+		return FIEF_ENOTSUP;
+	vmx.eptp_flags = EPTP_WALK4 | ((ev & EPT_CAP_WB) ? EPTP_MT_WB : EPTP_MT_UC);
+	vmx.cr0_fixed0 = rdmsr(MSR_IA32_VMX_CR0_FIXED0);
+	vmx.cr0_fixed1 = rdmsr(MSR_IA32_VMX_CR0_FIXED1);
+	vmx.cr4_fixed0 = rdmsr(MSR_IA32_VMX_CR4_FIXED0);
+	vmx.cr4_fixed1 = rdmsr(MSR_IA32_VMX_CR4_FIXED1);
+	memset(io_bitmaps, 0xff, sizeof(io_bitmaps));
+	memset(msr_bitmap, 0xff, sizeof(msr_bitmap));
+	vmx.ready = true;
+	console_printf("vmx: controls pin 0x%x proc 0x%x proc2 0x%x exit 0x%x entry 0x%x "
+		       "(%s capability MSRs)\n",
+		       vmx.pin, vmx.proc, vmx.proc2, vmx.exit, vmx.entry,
+		       true_ctls ? "TRUE_*" : "plain");
+	return FIEF_OK;
+}
+
+bool x86_vmx_usable(void)
+{
+	const struct x86_cpu *c = &x86_cpu;
+	uint32_t proc2 = (uint32_t)(c->vmx_proc2 >> 32);
+	bool fc_ok = !(c->vmx_feature_control & FEATURE_CONTROL_LOCKED) ||
+		     (c->vmx_feature_control & FEATURE_CONTROL_VMX_OUTSIDE_SMX);
+
+	return c->vmx && fc_ok && (proc2 & PROC2_EPT) && (proc2 & PROC2_VPID) &&
+	       (c->vmx_ept_vpid & EPT_CAP_WALK4);
+}
+
+/* ---- per CPU ---- */
+
+static int vmx_cpu_enable(void)
+{
+	uint32_t cpu = x86_cpu_index();
+	uint64_t fc = rdmsr(MSR_IA32_FEATURE_CONTROL);
+	uint64_t cr0, cr4;
+	int err;
+
+	if (!vmx.ready && (err = vmx_setup_controls()) != 0)
+		return err;
+	if (!(fc & FEATURE_CONTROL_LOCKED)) {
+		fc |= FEATURE_CONTROL_LOCKED | FEATURE_CONTROL_VMX_OUTSIDE_SMX;
+		wrmsr(MSR_IA32_FEATURE_CONTROL, fc);
+	}
+	if (!(fc & FEATURE_CONTROL_VMX_OUTSIDE_SMX))
+		return FIEF_ENOTSUP;
+	/* VMX operation pins some CR0/CR4 bits (CR0.NE, CR4.VMXE at least). */
+	cr0 = (read_cr0() | vmx.cr0_fixed0) & vmx.cr0_fixed1;
+	cr4 = (read_cr4() | CR4_VMXE | vmx.cr4_fixed0) & vmx.cr4_fixed1;
+	__asm__ volatile("mov %0, %%cr0" ::"r"(cr0) : "memory");
+	__asm__ volatile("mov %0, %%cr4" ::"r"(cr4) : "memory");
+	memset(vmxon_region[cpu], 0, sizeof(vmxon_region[cpu]));
+	*(uint32_t *)vmxon_region[cpu] = (uint32_t)(x86_cpu.vmx_basic & 0x7fffffff);
+	if (!vmxon((uint64_t)(uintptr_t)vmxon_region[cpu])) {
+		console_printf("vmx: VMXON failed on CPU %u\n", cpu);
+		return FIEF_ENOTSUP;
+	}
+	current_vmcs[cpu] = 0;
+	return FIEF_OK;
+}
+
+/* ---- VMCS ---- */
+
+static void guest_seg(enum vmcs_seg s, uint16_t sel, uint32_t ar, uint32_t limit, uint64_t base)
+{
+	vmwrite((enum vmcs_field)(VMCS_GUEST_ES_SEL + 2 * s), sel);
+	vmwrite((enum vmcs_field)(VMCS_GUEST_ES_LIMIT + 2 * s), limit);
+	vmwrite((enum vmcs_field)(VMCS_GUEST_ES_AR + 2 * s), ar);
+	vmwrite((enum vmcs_field)(VMCS_GUEST_ES_BASE + 2 * s), base);
+}
+
+/* CR0/CR4 bits VMX pins: the guest sees its own value through the read
+ * shadow, and writing a pinned bit exits (VMX_EXIT_CR_ACCESS). */
+static uint64_t cr0_pinned(void)
+{
+	return vmx.cr0_fixed0 | ~vmx.cr0_fixed1;
+}
+
+static uint64_t cr4_pinned(void)
+{
+	return vmx.cr4_fixed0 | ~vmx.cr4_fixed1;
+}
+
+static void vmcs_controls(struct vcpu *v)
+{
+	vmwrite(VMCS_PIN_CTLS, vmx.pin);
+	vmwrite(VMCS_PROC_CTLS, vmx.proc);
+	vmwrite(VMCS_PROC2_CTLS, vmx.proc2);
+	vmwrite(VMCS_EXIT_CTLS, vmx.exit);
+	vmwrite(VMCS_ENTRY_CTLS, vmx.entry);
+	vmwrite(VMCS_EXCEPTION_BITMAP, 0);
+	vmwrite(VMCS_PF_ERR_MASK, 0);
+	vmwrite(VMCS_PF_ERR_MATCH, 0);
+	vmwrite(VMCS_CR3_TARGET_COUNT, 0);
+	vmwrite(VMCS_EXIT_MSR_STORE_COUNT, 0);
+	vmwrite(VMCS_EXIT_MSR_LOAD_COUNT, 0);
+	vmwrite(VMCS_ENTRY_MSR_LOAD_COUNT, 0);
+	vmwrite(VMCS_ENTRY_INTR_INFO, 0);
+	vmwrite(VMCS_IO_BITMAP_A, (uint64_t)(uintptr_t)io_bitmaps[0]);
+	vmwrite(VMCS_IO_BITMAP_B, (uint64_t)(uintptr_t)io_bitmaps[1]);
+	vmwrite(VMCS_MSR_BITMAP, (uint64_t)(uintptr_t)msr_bitmap);
+	vmwrite(VMCS_EPTP, pa_addr(v->vm->mm->pt.root) | vmx.eptp_flags);
+	v->arch.asid = (uint32_t)v->vm->id + 1; /* VPID 0 is the host's */
+	vmwrite(VMCS_VPID, v->arch.asid);
+	vmwrite(VMCS_CR0_MASK, cr0_pinned());
+	vmwrite(VMCS_CR4_MASK, cr4_pinned());
+	vmwrite(VMCS_LINK_POINTER, ~0ull);
+}
+
+static void vmcs_guest(const struct x86_boot_state *s)
+{
+	guest_seg(VMCS_SEG_CS, 0x08, AR_CODE64, 0xffffffff, 0);
+	guest_seg(VMCS_SEG_SS, 0x10, AR_DATA, 0xffffffff, 0);
+	guest_seg(VMCS_SEG_DS, 0x10, AR_DATA, 0xffffffff, 0);
+	guest_seg(VMCS_SEG_ES, 0x10, AR_DATA, 0xffffffff, 0);
+	guest_seg(VMCS_SEG_FS, 0x10, AR_DATA, 0xffffffff, 0);
+	guest_seg(VMCS_SEG_GS, 0x10, AR_DATA, 0xffffffff, 0);
+	guest_seg(VMCS_SEG_LDTR, 0, AR_UNUSABLE, 0, 0);
+	guest_seg(VMCS_SEG_TR, 0, AR_TSS64_BUSY, 0x67, 0);
+	vmwrite(VMCS_GUEST_GDTR_BASE, s->gdt_base);
+	vmwrite(VMCS_GUEST_GDTR_LIMIT, s->gdt_limit);
+	vmwrite(VMCS_GUEST_IDTR_BASE, 0);
+	vmwrite(VMCS_GUEST_IDTR_LIMIT, 0);
+	vmwrite(VMCS_GUEST_CR0, (s->cr0 | vmx.cr0_fixed0) & vmx.cr0_fixed1);
+	vmwrite(VMCS_CR0_SHADOW, s->cr0);
+	vmwrite(VMCS_GUEST_CR3, s->cr3);
+	vmwrite(VMCS_GUEST_CR4, (s->cr4 | vmx.cr4_fixed0) & vmx.cr4_fixed1);
+	vmwrite(VMCS_CR4_SHADOW, s->cr4);
+	vmwrite(VMCS_GUEST_EFER, s->efer);
+	vmwrite(VMCS_GUEST_PAT, PAT_POWER_ON);
+	vmwrite(VMCS_GUEST_DEBUGCTL, 0);
+	vmwrite(VMCS_GUEST_DR7, 0x400);
+	vmwrite(VMCS_GUEST_RSP, s->rsp);
+	vmwrite(VMCS_GUEST_RIP, s->rip);
+	vmwrite(VMCS_GUEST_RFLAGS, s->rflags);
+	vmwrite(VMCS_GUEST_PENDING_DBG, 0);
+	vmwrite(VMCS_GUEST_INTERRUPTIBILITY, 0);
+	vmwrite(VMCS_GUEST_ACTIVITY, 0);
+	vmwrite(VMCS_GUEST_SYSENTER_CS, 0);
+	vmwrite(VMCS_GUEST_SYSENTER_ESP, 0);
+	vmwrite(VMCS_GUEST_SYSENTER_EIP, 0);
+}
+
+struct desc_ptr64 {
+	uint16_t limit;
+	uint64_t base;
+} __attribute__((packed));
+
+/* The host state VM exits load: fief's own, on the calling CPU (its GDT
+ * and TSS are per CPU). RSP is written by vmx_run.S at every entry. */
+static void vmcs_host(void)
+{
+	struct desc_ptr64 gdtr, idtr;
+	const uint64_t *gdt;
+	uint64_t tss_lo, tss_hi;
+
+	__asm__ volatile("sgdt %0; sidt %1" : "=m"(gdtr), "=m"(idtr));
+	gdt = (const uint64_t *)(uintptr_t)gdtr.base;
+	tss_lo = gdt[X86_SEL_TSS / 8];
+	tss_hi = gdt[X86_SEL_TSS / 8 + 1];
+	vmwrite(VMCS_HOST_CR0, read_cr0());
+	vmwrite(VMCS_HOST_CR3, read_cr3());
+	vmwrite(VMCS_HOST_CR4, read_cr4());
+	vmwrite(VMCS_HOST_CS_SEL, X86_SEL_CODE);
+	vmwrite(VMCS_HOST_SS_SEL, X86_SEL_DATA);
+	vmwrite(VMCS_HOST_DS_SEL, X86_SEL_DATA);
+	vmwrite(VMCS_HOST_ES_SEL, X86_SEL_DATA);
+	vmwrite(VMCS_HOST_FS_SEL, 0);
+	vmwrite(VMCS_HOST_GS_SEL, 0);
+	vmwrite(VMCS_HOST_TR_SEL, X86_SEL_TSS);
+	vmwrite(VMCS_HOST_FS_BASE, rdmsr(MSR_FS_BASE));
+	vmwrite(VMCS_HOST_GS_BASE, rdmsr(MSR_GS_BASE));
+	vmwrite(VMCS_HOST_TR_BASE, ((tss_lo >> 16) & 0xffffff) | ((tss_lo >> 56) << 24) |
+					   (tss_hi << 32));
+	vmwrite(VMCS_HOST_GDTR_BASE, gdtr.base);
+	vmwrite(VMCS_HOST_IDTR_BASE, idtr.base);
+	vmwrite(VMCS_HOST_SYSENTER_CS, 0);
+	vmwrite(VMCS_HOST_SYSENTER_ESP, 0);
+	vmwrite(VMCS_HOST_SYSENTER_EIP, 0);
+	vmwrite(VMCS_HOST_EFER, rdmsr(MSR_EFER));
+	vmwrite(VMCS_HOST_PAT, rdmsr(MSR_PAT));
+	vmwrite(VMCS_HOST_RIP, (uint64_t)(uintptr_t)vmx_exit_entry);
+}
+
+/* ---- the guest's syscall MSRs ----
+ *
+ * STAR, LSTAR, CSTAR, SFMASK and KERNEL_GS_BASE have no VMCS field. Each
+ * vCPU has one list of them that is both the VM-entry MSR-load area and the
+ * VM-exit MSR-store area: entry loads the guest's values, exit saves them
+ * back, so the list always holds the guest's current values. fief itself
+ * uses none of them (no SYSCALL, no SWAPGS), so no host values are restored.
+ */
+struct vmx_msr_entry {
+	uint32_t index;
+	uint32_t reserved;
+	uint64_t value;
+};
+
+static const uint32_t swapped_msrs[] = {
+	0xc0000081, /* STAR */
+	0xc0000082, /* LSTAR */
+	0xc0000083, /* CSTAR */
+	0xc0000084, /* SFMASK */
+	0xc0000102, /* KERNEL_GS_BASE */
+};
+#define SWAPPED_COUNT (sizeof(swapped_msrs) / sizeof(swapped_msrs[0]))
+
+static int vmcs_msr_area(void)
+{
+	struct vmx_msr_entry *e;
+	paddr_t pa;
+	int err = page_alloc(&pa, PAGE_TYPE_USED);
+
+	if (err)
+		return err;
+	e = arch_mm_pa_to_va(pa);
+	memset(e, 0, PAGE_SIZE);
+	for (uint32_t i = 0; i < SWAPPED_COUNT; i++)
+		e[i].index = swapped_msrs[i];
+	vmwrite(VMCS_ENTRY_MSR_LOAD, pa_addr(pa));
+	vmwrite(VMCS_EXIT_MSR_STORE, pa_addr(pa));
+	vmwrite(VMCS_ENTRY_MSR_LOAD_COUNT, SWAPPED_COUNT);
+	vmwrite(VMCS_EXIT_MSR_STORE_COUNT, SWAPPED_COUNT);
+	return FIEF_OK;
+}
+
+/* The list entry of @msr in the current VMCS's list, or NULL. */
+static struct vmx_msr_entry *swapped_msr(uint32_t msr)
+{
+	struct vmx_msr_entry *e = arch_mm_pa_to_va(pa_init(vmread(VMCS_EXIT_MSR_STORE)));
+
+	for (uint32_t i = 0; i < SWAPPED_COUNT; i++)
+		if (e[i].index == msr)
+			return &e[i];
+	return NULL;
+}
+
+static int vmx_vcpu_init(struct vcpu *v, const struct x86_boot_state *s)
+{
+	uint32_t cpu = x86_cpu_index();
+	paddr_t pa;
+	int err = page_alloc(&pa, PAGE_TYPE_USED);
+
+	if (err)
+		return err;
+	v->arch.ctl_pa = pa_addr(pa);
+	v->arch.ctl = arch_mm_pa_to_va(pa);
+	v->arch.launched = 0;
+	memset(v->arch.ctl, 0, PAGE_SIZE);
+	*(uint32_t *)v->arch.ctl = (uint32_t)(x86_cpu.vmx_basic & 0x7fffffff);
+	if (!vmclear(v->arch.ctl_pa) || !vmptrld(v->arch.ctl_pa)) {
+		console_printf("vmx: VMCLEAR/VMPTRLD of a new VMCS failed\n");
+		page_free(pa);
+		return FIEF_EINVAL;
+	}
+	vmwrite_failures = 0;
+	vmcs_controls(v);
+	vmcs_guest(s);
+	err = vmcs_msr_area();
+	/* Written to memory and left clear: the pinned CPU loads it. */
+	vmclear(v->arch.ctl_pa);
+	current_vmcs[cpu] = 0;
+	if (!err && vmwrite_failures) {
+		console_printf("vmx: %u VMWRITEs failed, first to field 0x%x\n", vmwrite_failures,
+			       (unsigned)vmwrite_first_failed);
+		err = FIEF_EINVAL;
+	}
+	if (err)
+		page_free(pa);
+	return err;
+}
+
+/* ---- entry failures ---- */
+
+static const char *insn_error_name(uint64_t n)
+{
+	switch (n) {
+	case 3: return "VMCLEAR with the VMXON pointer";
+	case 4: return "VMLAUNCH with a non-clear VMCS";
+	case 5: return "VMRESUME with a non-launched VMCS";
+	case 7: return "invalid control field(s)";
+	case 8: return "invalid host-state field(s)";
+	case 9: return "VMPTRLD with an invalid address";
+	case 11: return "VMPTRLD with a wrong VMCS revision";
+	case 12: return "unsupported VMCS component";
+	case 26: return "events blocked by MOV SS";
+	case 28: return "invalid INVEPT/INVVPID operand";
+	}
+	return "see SDM 30.4";
+}
+
+static bool canonical(uint64_t a)
+{
+	return (uint64_t)((int64_t)(a << 16) >> 16) == a;
+}
+
+/*
+ * The first guest-state field that breaks one of the checks of SDM 26.3.1
+ * fief can get wrong, or NULL. The CPU says only "invalid guest state":
+ * this names the field for the stop message.
+ */
+static const char *guest_state_culprit(void)
+{
+	uint64_t cr0 = vmread(VMCS_GUEST_CR0), cr4 = vmread(VMCS_GUEST_CR4);
+	uint64_t efer = vmread(VMCS_GUEST_EFER), rflags = vmread(VMCS_GUEST_RFLAGS);
+	uint64_t cs_ar = vmread(VMCS_GUEST_ES_AR + 2 * VMCS_SEG_CS);
+	uint64_t tr_ar = vmread(VMCS_GUEST_ES_AR + 2 * VMCS_SEG_TR);
+	bool guest64 = (vmread(VMCS_ENTRY_CTLS) & ENTRY_GUEST_64) != 0;
+
+	if ((cr0 & vmx.cr0_fixed0) != vmx.cr0_fixed0 || (cr0 & ~vmx.cr0_fixed1))
+		return "GUEST_CR0 (VMX fixed bits)";
+	if ((cr4 & vmx.cr4_fixed0) != vmx.cr4_fixed0 || (cr4 & ~vmx.cr4_fixed1))
+		return "GUEST_CR4 (VMX fixed bits)";
+	if (guest64 != !!(efer & (1ull << 10)) || guest64 != !!(efer & (1ull << 8)))
+		return "GUEST_EFER (LMA/LME vs IA-32e mode guest)";
+	if (guest64 && !(cr4 & (1ull << 5)))
+		return "GUEST_CR4 (PAE clear in IA-32e mode)";
+	if (guest64 && (cs_ar & (1u << 13)) && (cs_ar & (1u << 14)))
+		return "GUEST_CS_AR (L and D both set)";
+	if ((tr_ar & 0x1f) != 0xb || !(tr_ar & 0x80) || (tr_ar & AR_UNUSABLE))
+		return "GUEST_TR_AR (not a present busy 64-bit TSS)";
+	if (!(rflags & 2) || (rflags & ~0x3f7fd7ull))
+		return "GUEST_RFLAGS (reserved bits)";
+	if (!canonical(vmread(VMCS_GUEST_RIP)) && !(cs_ar & (1u << 13)))
+		return "GUEST_RIP (not canonical)";
+	if (!canonical(vmread(VMCS_GUEST_GDTR_BASE)) || vmread(VMCS_GUEST_GDTR_LIMIT) > 0xffff)
+		return "GUEST_GDTR";
+	if (vmread(VMCS_GUEST_ACTIVITY) > 3)
+		return "GUEST_ACTIVITY_STATE";
+	if (vmread(VMCS_LINK_POINTER) != ~0ull)
+		return "VMCS_LINK_POINTER (not ~0)";
+	return NULL;
+}
+
+static void entry_failed(uint32_t basic, struct x86_exit *x)
+{
+	uint64_t qual = vmread(VMCS_EXIT_QUALIFICATION);
+	const char *field;
+
+	x->kind = X86_EXIT_FAILED;
+	if (basic == VMX_EXIT_BAD_GUEST) {
+		field = qual == 4 ? "VMCS_LINK_POINTER" : guest_state_culprit();
+		fief_snprintf(x->why, sizeof(x->why), "VM entry failed: invalid guest state, %s",
+			      field ? field : "field not found by fief's checks");
+	} else if (basic == VMX_EXIT_BAD_MSR_LOAD) {
+		fief_snprintf(x->why, sizeof(x->why),
+			      "VM entry failed: loading MSR list entry %llu",
+			      (unsigned long long)qual);
+	} else {
+		fief_snprintf(x->why, sizeof(x->why), "VM entry failed: exit reason %u", basic);
+	}
+}
+
+static void insn_failed(int rc, struct x86_exit *x)
+{
+	uint64_t n = rc == 1 ? vmread(VMCS_INSN_ERROR) : 0;
+
+	x->kind = X86_EXIT_FAILED;
+	if (rc == 1)
+		fief_snprintf(x->why, sizeof(x->why), "VMLAUNCH/VMRESUME failed: error %llu, %s",
+			      (unsigned long long)n, insn_error_name(n));
+	else
+		fief_snprintf(x->why, sizeof(x->why), "VMLAUNCH/VMRESUME failed: no current VMCS");
+}
+
+/* ---- exits ---- */
+
+/* VMX orders registers RAX RCX RDX RBX RSP RBP RSI RDI R8..R15. */
+static uint64_t *gpr_ptr(struct vcpu *v, unsigned n)
+{
+	struct x86_gprs *g = &v->arch.gpr;
+	uint64_t *const regs[16] = {
+		&g->rax, &g->rcx, &g->rdx, &g->rbx, NULL, &g->rbp, &g->rsi, &g->rdi,
+		&g->r8, &g->r9, &g->r10, &g->r11, &g->r12, &g->r13, &g->r14, &g->r15,
+	};
+
+	return regs[n & 15];
+}
+
+/*
+ * MOV to or from a control register that exits: CR0/CR4 writes touching a
+ * bit VMX pins (the guest keeps its view in the read shadow) and, on CPUs
+ * whose controls force it, CR3 accesses. Return: true if handled.
+ */
+static bool cr_access(struct vcpu *v, uint64_t qual)
+{
+	unsigned cr = qual & 15, type = (qual >> 4) & 3, reg = (qual >> 8) & 15;
+	uint64_t *gp = gpr_ptr(v, reg);
+	uint64_t val = gp ? *gp : vmread(VMCS_GUEST_RSP);
+
+	if (type == 1 && cr == 3) {
+		val = vmread(VMCS_GUEST_CR3);
+		if (gp)
+			*gp = val;
+		else
+			vmwrite(VMCS_GUEST_RSP, val);
+		return true;
+	}
+	if (type != 0)
+		return false;
+	if (cr == 3) {
+		vmwrite(VMCS_GUEST_CR3, val);
+	} else if (cr == 0 && ((val ^ vmread(VMCS_CR0_SHADOW)) & cr0_pinned()) == 0) {
+		vmwrite(VMCS_GUEST_CR0, (val | vmx.cr0_fixed0) & vmx.cr0_fixed1);
+		vmwrite(VMCS_CR0_SHADOW, val);
+	} else if (cr == 4 && ((val ^ vmread(VMCS_CR4_SHADOW)) & cr4_pinned()) == 0) {
+		vmwrite(VMCS_GUEST_CR4, (val | vmx.cr4_fixed0) & vmx.cr4_fixed1);
+		vmwrite(VMCS_CR4_SHADOW, val);
+	} else {
+		return false; /* a pinned bit would change: not emulated */
+	}
+	return true;
+}
+
+static void decode_io(uint64_t qual, struct x86_exit *x)
+{
+	x->kind = X86_EXIT_IO;
+	x->io.size = (uint8_t)((qual & 7) + 1);
+	x->io.in = (qual >> 3) & 1;
+	x->io.string = (qual >> 4) & 1;
+	x->io.rep = (qual >> 5) & 1;
+	x->io.port = (uint16_t)(qual >> 16);
+}
+
+/* An exit during event delivery (an EPT violation on the guest's IDT or
+ * stack): deliver the event again at the next entry. */
+static void reinject_vectoring(void)
+{
+	uint64_t info = vmread(VMCS_IDT_VECTORING_INFO);
+
+	if (!(info & INTR_INFO_VALID))
+		return;
+	vmwrite(VMCS_ENTRY_INTR_INFO, info & ~(1ull << 12));
+	if (info & INTR_INFO_ERR_VALID)
+		vmwrite(VMCS_ENTRY_EXC_ERROR, vmread(VMCS_IDT_VECTORING_ERROR));
+	vmwrite(VMCS_ENTRY_INSN_LEN, vmread(VMCS_EXIT_INSN_LEN));
+}
+
+/* Exits that map one to one onto an x86_exit kind with an instruction. */
+static enum x86_exit_kind insn_exit_kind(uint32_t basic)
+{
+	switch (basic) {
+	case VMX_EXIT_CPUID: return X86_EXIT_CPUID;
+	case VMX_EXIT_HLT: return X86_EXIT_HLT;
+	case VMX_EXIT_VMCALL: return X86_EXIT_HYPERCALL;
+	case VMX_EXIT_RDMSR: return X86_EXIT_RDMSR;
+	case VMX_EXIT_WRMSR: return X86_EXIT_WRMSR;
+	case VMX_EXIT_GETSEC:
+	case VMX_EXIT_VMCLEAR:
+	case VMX_EXIT_VMLAUNCH:
+	case VMX_EXIT_VMPTRLD:
+	case VMX_EXIT_VMPTRST:
+	case VMX_EXIT_VMREAD:
+	case VMX_EXIT_VMRESUME:
+	case VMX_EXIT_VMWRITE:
+	case VMX_EXIT_VMXOFF:
+	case VMX_EXIT_VMXON:
+	case VMX_EXIT_MWAIT:
+	case VMX_EXIT_MONITOR:
+	case VMX_EXIT_INVEPT:
+	case VMX_EXIT_INVVPID:
+	case VMX_EXIT_VMFUNC:
+		return X86_EXIT_UD;
+	}
+	return X86_EXIT_NONE;
+}
+
+static void vmx_skip(struct vcpu *v, uint8_t len)
+{
+	uint64_t intr = vmread(VMCS_GUEST_INTERRUPTIBILITY);
+
+	vmwrite(VMCS_GUEST_RIP, vmread(VMCS_GUEST_RIP) + len);
+	/* The instruction after STI or MOV SS is done: its blocking ends. */
+	if (intr & INTERRUPTIBILITY_STI_MOVSS)
+		vmwrite(VMCS_GUEST_INTERRUPTIBILITY, intr & ~(uint64_t)INTERRUPTIBILITY_STI_MOVSS);
+}
+
+static void vmx_skip_insn(struct vcpu *v)
+{
+	vmx_skip(v, (uint8_t)vmread(VMCS_EXIT_INSN_LEN));
+}
+
+static void decode(struct vcpu *v, struct x86_exit *x)
+{
+	uint32_t reason = (uint32_t)vmread(VMCS_EXIT_REASON), basic = reason & 0xffff;
+	uint64_t qual;
+
+	memset(x, 0, sizeof(*x));
+	x->raw = reason;
+	if (reason & VMX_EXIT_ENTRY_FAILED) {
+		entry_failed(basic, x);
+		return;
+	}
+	reinject_vectoring();
+	x->kind = insn_exit_kind(basic);
+	if (x->kind != X86_EXIT_NONE) {
+		x->insn_len = (uint8_t)vmread(VMCS_EXIT_INSN_LEN);
+		return;
+	}
+	qual = vmread(VMCS_EXIT_QUALIFICATION);
+	switch (basic) {
+	case VMX_EXIT_EXT_INTR:
+		x->kind = X86_EXIT_INTR;
+		return;
+	case VMX_EXIT_EXC_NMI:
+		if ((vmread(VMCS_EXIT_INTR_INFO) & INTR_TYPE_MASK) != INTR_TYPE_NMI)
+			break; /* no exception is intercepted */
+		x->kind = X86_EXIT_INTR;
+		return;
+	case VMX_EXIT_TRIPLE_FAULT:
+		x->kind = X86_EXIT_SHUTDOWN;
+		return;
+	case VMX_EXIT_IO:
+		decode_io(qual, x);
+		x->insn_len = (uint8_t)vmread(VMCS_EXIT_INSN_LEN);
+		return;
+	case VMX_EXIT_EPT_VIOLATION:
+		x->kind = X86_EXIT_NPF;
+		x->gpa = vmread(VMCS_GUEST_PHYS_ADDR);
+		x->write = (qual >> 1) & 1;
+		x->exec = (qual >> 2) & 1;
+		return;
+	case VMX_EXIT_EPT_MISCONFIG:
+		x->kind = X86_EXIT_FAILED;
+		fief_snprintf(x->why, sizeof(x->why),
+			      "EPT misconfiguration at GPA 0x%llx (a fief bug)",
+			      (unsigned long long)vmread(VMCS_GUEST_PHYS_ADDR));
+		return;
+	case VMX_EXIT_CR_ACCESS:
+		if (!cr_access(v, qual))
+			break;
+		vmx_skip_insn(v);
+		return; /* X86_EXIT_NONE */
+	}
+	x->kind = X86_EXIT_FAILED;
+	fief_snprintf(x->why, sizeof(x->why), "unhandled VMX exit %u (qualification 0x%llx)",
+		      basic, (unsigned long long)qual);
+}
+
+static void flush_tlb(struct vcpu *v)
+{
+	uint64_t ev = x86_cpu.vmx_ept_vpid;
+	uint64_t gen = __atomic_load_n(&x86_s2_flush_gen, __ATOMIC_ACQUIRE);
+
+	/* A new VPID may hold stale linear translations; a stage-2 change
+	 * needs the guest-physical ones of this EPTP dropped. */
+	if (!v->arch.launched)
+		invvpid((ev & VPID_CAP_INVVPID_SINGLE) ? 1 : 2, (uint16_t)v->arch.asid);
+	if (!v->arch.launched || v->arch.flush_gen != gen) {
+		invept((ev & EPT_CAP_INVEPT_SINGLE) ? 1 : 2, vmread(VMCS_EPTP));
+		v->arch.flush_gen = gen;
+	}
+}
+
+static void vmx_vcpu_run(struct vcpu *v, struct x86_exit *x)
+{
+	uint32_t cpu = x86_cpu_index();
+	int rc;
+
+	if (current_vmcs[cpu] != v->arch.ctl_pa) {
+		if (!vmptrld(v->arch.ctl_pa)) {
+			memset(x, 0, sizeof(*x));
+			x->kind = X86_EXIT_FAILED;
+			fief_snprintf(x->why, sizeof(x->why), "VMPTRLD of the vCPU's VMCS failed");
+			return;
+		}
+		current_vmcs[cpu] = v->arch.ctl_pa;
+	}
+	if (!v->arch.launched)
+		vmcs_host();
+	flush_tlb(v);
+	rc = vmx_run(&v->arch.gpr, v->arch.launched);
+	if (rc != 0) {
+		memset(x, 0, sizeof(*x));
+		insn_failed(rc, x);
+		return;
+	}
+	v->arch.launched = 1;
+	decode(v, x);
+}
+
+static void vmx_inject(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error)
+{
+	uint32_t info = vector | INTR_TYPE_HW_EXC | INTR_INFO_VALID;
+
+	(void)v;
+	if (has_error) {
+		info |= INTR_INFO_ERR_VALID;
+		vmwrite(VMCS_ENTRY_EXC_ERROR, error);
+	}
+	vmwrite(VMCS_ENTRY_INTR_INFO, info);
+}
+
+/* MSRs whose guest value the VMCS holds. */
+static int msr_field(uint32_t msr)
+{
+	switch (msr) {
+	case 0x174: return VMCS_GUEST_SYSENTER_CS;
+	case 0x175: return VMCS_GUEST_SYSENTER_ESP;
+	case 0x176: return VMCS_GUEST_SYSENTER_EIP;
+	case MSR_PAT: return VMCS_GUEST_PAT;
+	case MSR_EFER: return VMCS_GUEST_EFER;
+	case MSR_FS_BASE: return VMCS_GUEST_FS_BASE;
+	case MSR_GS_BASE: return VMCS_GUEST_GS_BASE;
+	}
+	return -1;
+}
+
+static int vmx_msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
+{
+	int f = msr_field(msr);
+	struct vmx_msr_entry *e;
+
+	(void)v;
+	if (f >= 0) {
+		*val = vmread((enum vmcs_field)f);
+		return FIEF_OK;
+	}
+	e = swapped_msr(msr);
+	if (!e)
+		return FIEF_ENOENT;
+	*val = e->value;
+	return FIEF_OK;
+}
+
+static int vmx_msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
+{
+	int f = msr_field(msr);
+	struct vmx_msr_entry *e;
+
+	(void)v;
+	if (f >= 0) {
+		vmwrite((enum vmcs_field)f, val);
+		return FIEF_OK;
+	}
+	e = swapped_msr(msr);
+	if (!e)
+		return FIEF_ENOENT;
+	e->value = val;
+	return FIEF_OK;
+}
+
+const struct x86_virt_ops x86_vmx_ops = {
+	.name = "vmx",
+	.cpu_enable = vmx_cpu_enable,
+	.vcpu_init = vmx_vcpu_init,
+	.vcpu_run = vmx_vcpu_run,
+	.skip = vmx_skip,
+	.inject = vmx_inject,
+	.msr_read = vmx_msr_read,
+	.msr_write = vmx_msr_write,
+	.stage2 = &pt_format_ept,
+};
