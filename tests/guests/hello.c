@@ -3,14 +3,15 @@
  * hello: the smallest useful guest. Prints a greeting and what fief's calls
  * for every VM answer, then reports 0 (pass) with FIEF_HC_SELF_STOP.
  *
- * Fails (status 1) if FIEF_HC_VERSION is not this ABI's major version, or
- * if an unknown call number does not return FIEF_E_NOSYS.
+ * Fails (status 1) if FIEF_HC_VERSION is not this ABI's major version, if
+ * an unknown call number does not return FIEF_E_NOSYS, or if a VM without
+ * FIEF_CAP_MANAGE gets anything but FIEF_E_PERM from a management call.
  */
 #include "guest.h"
 
 int main(unsigned vcpu, uint64_t mem_size)
 {
-	int64_t version, caps, bad_small, bad_huge;
+	int64_t version, caps, bad_small, bad_huge, mgmt;
 	int fail = 0;
 
 	guest_printf("hello from vcpu %u, memory %lu KiB\n", vcpu,
@@ -36,6 +37,14 @@ int main(unsigned vcpu, uint64_t mem_size)
 		fail = 1;
 	}
 	guest_printf("hello: unknown calls return %ld\n", (long)bad_small);
+	/* VM_LIST with capacity 0 writes nothing: harmless for any caller. */
+	mgmt = guest_hypercall(FIEF_HC_VM_LIST, 0, 0, 0, 0, 0, 0);
+	guest_printf("hello: management call %s MANAGE returns %ld\n",
+		     caps >= 0 && (caps & FIEF_CAP_MANAGE) ? "with" : "without", (long)mgmt);
+	if (caps >= 0 && !(caps & FIEF_CAP_MANAGE) && mgmt != FIEF_E_PERM) {
+		guest_printf("hello: FAIL expected FIEF_E_PERM (%d)\n", FIEF_E_PERM);
+		fail = 1;
+	}
 	guest_printf("hello: goodbye, status %d\n", fail);
 	return fail;
 }

@@ -117,7 +117,9 @@ static void hypercall(struct rig_frame *f)
 		puts_("\n");
 		rig_exit((uint32_t)f->rdi);
 	default:
-		f->rax = (uint64_t)(int64_t)FIEF_E_NOSYS;
+		/* The rig's VM has no capability: management calls are refused. */
+		f->rax = (uint64_t)(int64_t)(f->rax >= FIEF_HC_VM_CREATE && f->rax < FIEF_HC_COUNT ?
+					     FIEF_E_PERM : FIEF_E_NOSYS);
 		break;
 	}
 	f->rip += FIEF_X86_HC_INSN_LEN;
