@@ -47,9 +47,32 @@ uint32_t vm_running_count(void)
 	return n;
 }
 
+/* True if every page of [pa, pa + size) is RAM the host owns exclusively:
+ * only such pages may fief write on the host's behalf. */
+static bool host_owns(uint64_t pa, uint64_t size)
+{
+	uint64_t end = pa + size;
+
+	if (!mm_ram_contains(pa, size))
+		return false;
+	for (pa &= ~PAGE_MASK; pa < end;) {
+		struct pt_leaf leaf;
+		uint64_t next;
+
+		mm_host_page(pa_init(pa), &leaf);
+		if (leaf.valid ? leaf.state != MM_PAGE_OWNED : leaf.owner != MM_OWNER_HOST)
+			return false;
+		next = leaf.addr + leaf.size;
+		pa = next > pa ? next : pa + PAGE_SIZE;
+	}
+	return true;
+}
+
 void *vm_gpa_ptr(const struct vm *vm, uint64_t gpa, uint64_t size)
 {
 	if (!range_ok(gpa, size) || gpa + size > vm->mem_size || gpa == 0)
+		return NULL;
+	if (vm->host && !host_owns(gpa, size))
 		return NULL;
 	return arch_mm_pa_to_va(pa_add(vm->mem_base, gpa));
 }
@@ -96,20 +119,16 @@ static void guestmem_give_back(paddr_t base, uint64_t size)
 		guestmem_limit += size;
 }
 
-/* Host VM: identity memory it already owns; check it can touch all of it. */
+/*
+ * Host VM: identity-mapped memory it already owns. [0, memory) is the span
+ * its boot page tables cover; it may hold holes (fief's own pages, MMIO),
+ * which the host simply cannot use. What fief writes for it (boot
+ * structures, image) must be host-owned RAM: vm_gpa_ptr() checks.
+ */
 static int host_memory(struct vm *vm)
 {
 	vm->mm = mm_host();
 	vm->mem_base = pa_init(0);
-	for (uint64_t pa = PAGE_SIZE; pa < vm->mem_size; pa += PAGE_SIZE) {
-		int err = mm_host_fault(pa_init(pa));
-
-		if (err) {
-			console_printf("fief: vm %s: host memory page 0x%llx is not the host's (%s)\n",
-				       vm->name, (unsigned long long)pa, err_name(err));
-			return err;
-		}
-	}
 	return FIEF_OK;
 }
 
@@ -141,6 +160,20 @@ static int guest_memory(struct vm *vm, const struct boot_info *bi, uint64_t floo
 	return FIEF_OK;
 }
 
+/* Copy the image where the plan says, if fief may write all of it there. */
+static int load_segments(struct vm *vm, const struct elf_image *img, const struct elf_plan *plan)
+{
+	uint64_t span = gpa_addr(plan->high) - gpa_addr(plan->low);
+	uint8_t *low = vm_gpa_ptr(vm, gpa_addr(plan->low), span);
+
+	if (!low)
+		return FIEF_EPERM;
+	/* elf_load() addresses the memory from plan->base: hand it the
+	 * pointer that base would have, checked through the span above. */
+	return elf_load(img, plan, low - (gpa_addr(plan->low) - gpa_addr(plan->base)),
+			(size_t)(gpa_addr(plan->high) - gpa_addr(plan->base)));
+}
+
 static int load_image(struct vm *vm, const struct boot_info *bi, const char *file,
 		      gpaddr_t *entry)
 {
@@ -156,7 +189,7 @@ static int load_image(struct vm *vm, const struct boot_info *bi, const char *fil
 	if (err == 0)
 		err = elf_plan(&img, gpa_init(VM_BOOT_AREA), avail, &plan);
 	if (err == 0)
-		err = elf_load(&img, &plan, vm_gpa_ptr(vm, VM_BOOT_AREA, avail), avail);
+		err = load_segments(vm, &img, &plan);
 	if (err) {
 		console_printf("fief: vm %s: image %s refused: %s (%s)\n", vm->name, file,
 			       img.why[0] ? img.why : "cannot load", err_name(err));

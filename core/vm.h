@@ -92,6 +92,14 @@ void vm_init(void);
  */
 int vm_create(const struct config_vm *cv, const struct boot_info *bi, uint32_t cpus_online);
 
+/**
+ * vm_publish_boot_info() - write @vm's boot information page
+ * (guest-abi/fief_boot.h). Call once every VM exists: the host's map marks
+ * the guests' memory. Return: 0, or FIEF_ERANGE if the page is not in the
+ * VM's memory.
+ */
+int vm_publish_boot_info(struct vm *vm, const struct boot_info *bi);
+
 /** vm_get() - the @i-th VM slot (i < VM_MAX), or NULL if unused. */
 struct vm *vm_get(uint32_t i);
 

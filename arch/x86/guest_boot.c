@@ -6,6 +6,7 @@
  *
  *   GPA 0x1000  PML4 ─► 0x2000 PDPT ─► 0x3000..0x6fff four PDs (2 MiB pages)
  *   GPA 0x7000  GDT: null, 64-bit code (0x08), data (0x10)
+ *   GPA 0x8000  the boot information page (guest-abi/fief_boot.h), in RDX
  *
  * Only [0, memory size) is mapped, rounded up to 2 MiB; the boot map
  * covers at most 4 GiB.
@@ -13,6 +14,7 @@
 #include "arch/x86/virt.h"
 #include "core/err.h"
 #include "core/string.h"
+#include "guest-abi/fief_boot.h"
 
 #define GPA_PML4 0x1000ull
 #define GPA_PDPT 0x2000ull
@@ -84,6 +86,7 @@ int x86_guest_boot(struct vcpu *v, gpaddr_t entry, struct x86_boot_state *s)
 	memset(&v->arch.gpr, 0, sizeof(v->arch.gpr));
 	v->arch.gpr.rdi = v->index;
 	v->arch.gpr.rsi = vm->mem_size;
+	v->arch.gpr.rdx = FIEF_BOOT_INFO_GPA;
 	v->arch.efer = s->efer;
 	return FIEF_OK;
 }

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The boot information page fief writes into every VM before it starts.
+ *
+ * It sits at guest-physical FIEF_BOOT_INFO_GPA, inside the first 1 MiB that
+ * the boot protocol keeps for fief's boot structures, and tells the VM what
+ * its memory is. For the host VM (identity mapped) the regions describe the
+ * whole physical address space as fief booted it: RAM the host owns, fief's
+ * own memory, memory given to guests, and what is neither. A guest sees one
+ * RAM region, [0, memory size).
+ *
+ * x86: RDX holds FIEF_BOOT_INFO_GPA at entry. arm64: X2.
+ * Plain header: fixed-width types only, usable by guests and tools.
+ */
+#ifndef FIEF_GUEST_ABI_BOOT_H
+#define FIEF_GUEST_ABI_BOOT_H
+
+#include <stdint.h>
+
+#define FIEF_BOOT_INFO_GPA 0x8000u
+#define FIEF_BOOT_MAGIC 0x544f4f4246454946ull /* "FIEFBOOT", little-endian */
+#define FIEF_BOOT_VERSION 1u
+#define FIEF_BOOT_REGIONS_MAX 96u
+
+/* Region types */
+#define FIEF_MEM_RAM 1u      /* RAM this VM owns */
+#define FIEF_MEM_RESERVED 2u /* firmware, ACPI NVS, MMIO, holes: not RAM to use */
+#define FIEF_MEM_HYP 3u      /* fief's own memory: any access stops the VM */
+#define FIEF_MEM_GUEST 4u    /* RAM given to a guest: any access stops the VM */
+#define FIEF_MEM_ACPI 5u     /* ACPI tables (RAM the host owns, read them first) */
+
+/* Flags */
+#define FIEF_BOOT_F_HOST (1u << 0) /* this VM is the host (identity mapped) */
+
+struct fief_boot_region {
+	uint64_t base;
+	uint64_t size;
+	uint32_t type;     /* FIEF_MEM_* */
+	uint32_t reserved; /* 0 */
+};
+
+struct fief_boot_info {
+	uint64_t magic;        /* FIEF_BOOT_MAGIC */
+	uint32_t version;      /* FIEF_BOOT_VERSION */
+	uint32_t size;         /* bytes of this struct fief wrote */
+	uint32_t vm_id;        /* this VM's id (0: the host) */
+	uint32_t flags;        /* FIEF_BOOT_F_* */
+	uint64_t memory_size;  /* bytes of guest-physical memory fief set up */
+	uint32_t vcpu_count;   /* vCPUs the VM has */
+	uint32_t region_count; /* valid entries of region[], sorted by base */
+	struct fief_boot_region region[FIEF_BOOT_REGIONS_MAX];
+};
+
+_Static_assert(sizeof(struct fief_boot_region) == 24, "fief_boot_region size");
+_Static_assert(__builtin_offsetof(struct fief_boot_region, type) == 16, "region type");
+_Static_assert(__builtin_offsetof(struct fief_boot_info, memory_size) == 24, "memory_size");
+_Static_assert(__builtin_offsetof(struct fief_boot_info, region_count) == 36, "region_count");
+_Static_assert(__builtin_offsetof(struct fief_boot_info, region) == 40, "region");
+_Static_assert(sizeof(struct fief_boot_info) == 40 + 24 * FIEF_BOOT_REGIONS_MAX,
+	       "fief_boot_info size");
+_Static_assert(sizeof(struct fief_boot_info) <= 4096, "boot info fits one page");
+
+#endif
