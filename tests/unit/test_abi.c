@@ -11,6 +11,9 @@
 #include "guest-abi/fief_abi_x86.h"
 #endif
 
+/* fief's own limits must be the same tokens (identical redefinition). */
+#include "core/config.h"
+
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -144,6 +147,8 @@ static void test_struct_layouts(void **state)
 	assert_int_equal(FIEF_CAP_INSPECTABLE & (FIEF_CAP_MANAGE | FIEF_CAP_HOST), 0);
 	assert_int_equal(FIEF_SHARE_ALL, 7);
 	assert_int_equal(FIEF_PAGE_SIZE, 4096);
+	assert_int_equal(FIEF_MAX_VMS, 16);
+	assert_int_equal(FIEF_VM_NAME_MAX, CONFIG_NAME_MAX + 1);
 }
 
 static void test_x86_vendor(void **state)
