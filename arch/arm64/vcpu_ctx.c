@@ -100,6 +100,7 @@ void a64_vcpu_ctx_init(struct vcpu *v)
 	/* MPIDR_EL1 as the guest sees it: RES1 bit 31, Aff0 = vCPU index. */
 	a->vmpidr = (1ull << 31) | v->index;
 	a->loaded = 0;
+	a->loop_ticks = 0;
 }
 
 static uint64_t vttbr(const struct vm *vm)

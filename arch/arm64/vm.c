@@ -70,6 +70,34 @@ int arch_vcpu_init(struct vcpu *vcpu, gpaddr_t entry)
 	return FIEF_OK;
 }
 
+/*
+ * arm64 has no triple fault: a guest whose exception vector itself faults
+ * (no vectors installed, a broken stack) re-enters the vector forever
+ * inside EL1, without an exit. At each preemption tick fief looks at the
+ * live EL1 state: if both the PC and ELR_EL1 (where the last exception was
+ * taken) lie in the vector table, the vector faulted into itself. Seen at
+ * LOOP_TICKS ticks in a row, the VM is shut down as x86 does on a triple
+ * fault.
+ */
+#define LOOP_TICKS 3
+#define VECTORS_BYTES 0x800
+
+static bool exception_loop(struct vcpu *v, struct vcpu_exit *exit)
+{
+	uint64_t vbar = read_sysreg(vbar_el1), elr = read_sysreg(elr_el1);
+	bool in = v->arch.pc - vbar < VECTORS_BYTES && elr - vbar < VECTORS_BYTES;
+
+	v->arch.loop_ticks = in ? v->arch.loop_ticks + 1 : 0;
+	if (v->arch.loop_ticks < LOOP_TICKS)
+		return false;
+	exit->reason = VCPU_EXIT_SHUTDOWN;
+	fief_snprintf(exit->why, sizeof(exit->why),
+		      "exception loop at VBAR_EL1+0x%llx (ESR_EL1 0x%llx)",
+		      (unsigned long long)(elr - vbar),
+		      (unsigned long long)read_sysreg(esr_el1));
+	return true;
+}
+
 void arch_vcpu_run(struct vcpu *vcpu, struct vcpu_exit *exit)
 {
 	uint64_t kind;
@@ -82,7 +110,7 @@ void arch_vcpu_run(struct vcpu *vcpu, struct vcpu_exit *exit)
 		a64_handle_sync(vcpu, exit);
 		break;
 	case A64_EXIT_IRQ:
-		if (a64_handle_irq())
+		if (a64_handle_irq() && !exception_loop(vcpu, exit))
 			exit->reason = VCPU_EXIT_PREEMPT;
 		break;
 	case A64_EXIT_FIQ:

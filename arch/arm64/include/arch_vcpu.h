@@ -42,6 +42,7 @@ struct arch_vcpu {
 	uint32_t off;     /* PSCI: powered off (CPU_OFF), waits for CPU_ON */
 	uint32_t loaded;  /* EL1 and FP state are live in the CPU, not here */
 	uint32_t reset;   /* PSCI CPU_ON: reload the reset EL1 state here */
+	uint32_t loop_ticks; /* ticks in a row found looping in its vectors */
 };
 
 _Static_assert(offsetof(struct arch_vcpu, pc) == A64_VCPU_PC, "arch_vcpu layout");
