@@ -20,7 +20,7 @@ GUEST_X86_LDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 \
 	--no-undefined -T tests/guests/x86/guest.ld
 
 # Guests built for x86_64.
-GUESTS_X86 := hello counter memviolation hypwrite triplefault cpuidmsr hostprobe
+GUESTS_X86 := hello counter memviolation hypwrite triplefault cpuidmsr hostprobe bench
 
 GUEST_LIB_X86_SRCS := $(wildcard tests/guests/lib/*.c) \
 	$(wildcard tests/guests/lib/x86/*.c) $(wildcard tests/guests/lib/x86/*.S)
@@ -56,7 +56,8 @@ ABI_CHECK_DIR := $(BUILD)/host/abi-check
 ABI_CHECK_FLAGS := -Wall -Wextra -Werror -pedantic -fsyntax-only
 ABI_CHECK_STAMPS := $(ABI_CHECK_DIR)/fief_abi.h.c11 $(ABI_CHECK_DIR)/fief_abi.h.cxx11 \
 	$(ABI_CHECK_DIR)/fief_abi_x86.h.c11 $(ABI_CHECK_DIR)/fief_abi_x86.h.cxx11 \
-	$(ABI_CHECK_DIR)/fief_abi_arm64.h.c11
+	$(ABI_CHECK_DIR)/fief_abi_arm64.h.c11 \
+	$(ABI_CHECK_DIR)/fief_boot.h.c11 $(ABI_CHECK_DIR)/fief_boot.h.cxx11
 
 $(ABI_CHECK_DIR)/%.h.c11: guest-abi/%.h guest-abi/fief_abi.h
 	@mkdir -p $(dir $@)

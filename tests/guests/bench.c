@@ -1,0 +1,349 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * bench: fief's exit paths in instructions, measured from inside the host
+ * VM under deterministic counting (tests/bench/emu.sh, docs/bench.md).
+ *
+ * Every figure is (cycles of a loop of N operations - cycles of the same
+ * loop without the exiting instruction) / N, the minimum of BATCHES
+ * batches each (a timer tick inside a batch does not count), divided by
+ * the counter's ticks per instruction. That ratio is measured first, with
+ * two loops whose instruction counts differ by a known number, and printed
+ * ("calib"), so the unit is checked on every run rather than assumed.
+ *
+ * Output, one figure a line, parsed by tests/bench/emu.sh:
+ *   bench: <figure> <instructions, one decimal>
+ *   bench-info: <anything>        (raw counts, not figures)
+ *   bench: done
+ *
+ * Figures: calib_ticks_per_insn, hypercall_null (FIEF_HC_VERSION),
+ * exit_cpuid (x86: leaf 0), exit_console (one byte to the VM's UART, no
+ * line flush), host_fault (first touch of a fresh 2 MiB-aligned block of
+ * RAM the host owns: one lazy identity-map fault each; the block size
+ * fief mapped is checked by touching a second page of the same block).
+ */
+#include "fief_boot.h"
+#include "guest.h"
+
+#define BATCHES 8u
+#define CALIB_N 4096u
+#define CALIB_EXTRA 10u /* instructions the long calibration loop adds */
+#define HC_N 256u
+#define CPUID_N 256u
+#define CONSOLE_N 128u /* below fief's 160-byte line: no flush inside */
+#define FAULT_PER_BATCH 16u
+#define BLOCK_2M (2ull << 20)
+#define FAULT_FLOOR (64ull << 20) /* above the host's boot-mapped span */
+
+typedef void (*loop_fn)(uint64_t n);
+
+/* ---- the loops: each body once with, once without the exiting insn ------ */
+
+#if defined(__x86_64__)
+#include "fief_abi_x86.h"
+#include "x86.h"
+
+static void calib_short(uint64_t n)
+{
+	__asm__ __volatile__("1: dec %0\n\tjnz 1b" : "+r"(n));
+}
+
+static void calib_long(uint64_t n)
+{
+	__asm__ __volatile__("1: nop\n\tnop\n\tnop\n\tnop\n\tnop\n\t"
+			     "nop\n\tnop\n\tnop\n\tnop\n\tnop\n\t"
+			     "dec %0\n\tjnz 1b"
+			     : "+r"(n));
+}
+
+static void hc_empty(uint64_t n)
+{
+	__asm__ __volatile__("1: mov %1, %%eax\n\tdec %0\n\tjnz 1b"
+			     : "+r"(n) : "i"(FIEF_HC_VERSION) : "rax", "memory");
+}
+
+static void hc_vmmcall(uint64_t n)
+{
+	__asm__ __volatile__("1: mov %1, %%eax\n\tvmmcall\n\tdec %0\n\tjnz 1b"
+			     : "+r"(n) : "i"(FIEF_HC_VERSION) : "rax", "memory");
+}
+
+static void hc_vmcall(uint64_t n)
+{
+	__asm__ __volatile__("1: mov %1, %%eax\n\tvmcall\n\tdec %0\n\tjnz 1b"
+			     : "+r"(n) : "i"(FIEF_HC_VERSION) : "rax", "memory");
+}
+
+/* The counter lives in R10, which CPUID leaves alone. */
+static void cpuid_empty(uint64_t n)
+{
+	__asm__ __volatile__("mov %0, %%r10\n\t"
+			     "1: xor %%eax, %%eax\n\txor %%ecx, %%ecx\n\tdec %%r10\n\tjnz 1b"
+			     : : "r"(n) : "rax", "rbx", "rcx", "rdx", "r10", "memory");
+}
+
+static void cpuid_op(uint64_t n)
+{
+	__asm__ __volatile__("mov %0, %%r10\n\t"
+			     "1: xor %%eax, %%eax\n\txor %%ecx, %%ecx\n\tcpuid\n\t"
+			     "dec %%r10\n\tjnz 1b"
+			     : : "r"(n) : "rax", "rbx", "rcx", "rdx", "r10", "memory");
+}
+
+static void console_empty(uint64_t n)
+{
+	__asm__ __volatile__("1: mov $0x78, %%al\n\tmov $0x3f8, %%dx\n\tdec %0\n\tjnz 1b"
+			     : "+r"(n) : : "rax", "rdx", "memory");
+}
+
+static void console_op(uint64_t n)
+{
+	__asm__ __volatile__("1: mov $0x78, %%al\n\tmov $0x3f8, %%dx\n\toutb %%al, %%dx\n\t"
+			     "dec %0\n\tjnz 1b"
+			     : "+r"(n) : : "rax", "rdx", "memory");
+}
+
+static loop_fn hc_op(void)
+{
+	struct x86_cpuid r = x86_cpuid(0, 0);
+
+	return fief_x86_hc_insn_for_vendor(r.ebx) == FIEF_X86_HC_VMMCALL ? hc_vmmcall : hc_vmcall;
+}
+
+#define HAVE_CPUID 1
+#define BACKEND_HINT "x86"
+
+#elif defined(__aarch64__)
+#include "fief_abi_arm64.h"
+
+static void calib_short(uint64_t n)
+{
+	__asm__ __volatile__("1: subs %0, %0, #1\n\tb.ne 1b" : "+r"(n) : : "cc");
+}
+
+static void calib_long(uint64_t n)
+{
+	__asm__ __volatile__("1: nop\n\tnop\n\tnop\n\tnop\n\tnop\n\t"
+			     "nop\n\tnop\n\tnop\n\tnop\n\tnop\n\t"
+			     "subs %0, %0, #1\n\tb.ne 1b"
+			     : "+r"(n) : : "cc");
+}
+
+static void hc_empty(uint64_t n)
+{
+	__asm__ __volatile__("1: mov x0, %1\n\tsubs %0, %0, #1\n\tb.ne 1b"
+			     : "+r"(n) : "r"((uint64_t)FIEF_SMCCC_FN(FIEF_HC_VERSION))
+			     : "x0", "cc", "memory");
+}
+
+static void hc_hvc(uint64_t n)
+{
+	__asm__ __volatile__("1: mov x0, %1\n\thvc #0\n\tsubs %0, %0, #1\n\tb.ne 1b"
+			     : "+r"(n) : "r"((uint64_t)FIEF_SMCCC_FN(FIEF_HC_VERSION))
+			     : "x0", "cc", "memory");
+}
+
+/* One byte to the PL011 data register fief emulates (a stage-2 abort). */
+static void console_empty(uint64_t n)
+{
+	__asm__ __volatile__("1: mov w9, #0x78\n\tsubs %0, %0, #1\n\tb.ne 1b"
+			     : "+r"(n) : "r"(0x09000000ul) : "x9", "cc", "memory");
+}
+
+static void console_op(uint64_t n)
+{
+	__asm__ __volatile__("1: mov w9, #0x78\n\tstr w9, [%1]\n\tsubs %0, %0, #1\n\tb.ne 1b"
+			     : "+r"(n) : "r"(0x09000000ul) : "x9", "cc", "memory");
+}
+
+static loop_fn hc_op(void)
+{
+	return hc_hvc;
+}
+
+#define HAVE_CPUID 0
+#define BACKEND_HINT "arm64"
+#else
+#error "bench: unknown architecture"
+#endif
+
+/* ---- timing --------------------------------------------------------------- */
+
+/* Ticks of the counter per instruction, times 1000 (from calibrate()). */
+static uint64_t ticks_per_insn_milli;
+
+static void newline(void)
+{
+	guest_putc('\n');
+}
+
+/* The fewest ticks one call of @fn(n) took over BATCHES calls; @after runs
+ * between batches, outside the measurement. */
+static uint64_t min_ticks(loop_fn fn, uint64_t n, void (*after)(void))
+{
+	uint64_t best = ~0ull;
+
+	for (unsigned b = 0; b < BATCHES; b++) {
+		uint64_t t0 = guest_cycles();
+
+		fn(n);
+		uint64_t t = guest_cycles() - t0;
+
+		if (t < best)
+			best = t;
+		if (after)
+			after();
+	}
+	return best;
+}
+
+/* Print @ticks over @n operations as instructions with one decimal. */
+static void report(const char *name, uint64_t op, uint64_t empty, uint64_t n)
+{
+	uint64_t d = op > empty ? op - empty : 0;
+	uint64_t den = n * ticks_per_insn_milli;
+	uint64_t x10 = den ? (d * 10000u + den / 2) / den : 0;
+
+	guest_printf("bench-info: %s %lu ticks for %lu ops, %lu without the op\n", name,
+		     (unsigned long)op, (unsigned long)n, (unsigned long)empty);
+	guest_printf("bench: %s %lu.%lu\n", name, (unsigned long)(x10 / 10),
+		     (unsigned long)(x10 % 10));
+}
+
+static void measure(const char *name, loop_fn op, loop_fn empty, uint64_t n, void (*after)(void))
+{
+	/* One warm-up call each: the first touch of the code faults it in. */
+	op(1);
+	if (after)
+		after();
+	empty(1);
+	report(name, min_ticks(op, n, after), min_ticks(empty, n, NULL), n);
+}
+
+/* Two loops that differ by exactly CALIB_EXTRA instructions an iteration:
+ * the counter's ticks per instruction is their difference over the
+ * instructions added. The short loop alone gives a second estimate. */
+static int calibrate(void)
+{
+	uint64_t s, l, per;
+
+	calib_short(1);
+	calib_long(1);
+	s = min_ticks(calib_short, CALIB_N, NULL);
+	l = min_ticks(calib_long, CALIB_N, NULL);
+	if (l <= s) {
+		guest_printf("bench: FAIL counter does not advance with instructions (%lu, %lu)\n",
+			     (unsigned long)s, (unsigned long)l);
+		return 1;
+	}
+	per = (l - s) * 1000u / (CALIB_N * CALIB_EXTRA);
+	ticks_per_insn_milli = per;
+	guest_printf("bench-info: calib %lu ticks for %u x 2 insns, %lu for %u x %u insns\n",
+		     (unsigned long)s, CALIB_N, (unsigned long)l, CALIB_N, 2 + CALIB_EXTRA);
+	guest_printf("bench: calib_ticks_per_insn %lu.%03lu\n", (unsigned long)(per / 1000),
+		     (unsigned long)(per % 1000));
+	return per ? 0 : 1;
+}
+
+/* ---- host_fault: the host's lazy identity map ----------------------------- */
+
+static uint64_t fault_base;   /* first 2 MiB block used */
+static uint64_t fault_blocks; /* blocks per batch */
+static unsigned fault_batch;  /* the batch the next fault_touch() uses */
+static uint64_t fault_offset; /* where in each block the touch lands */
+
+static void fault_touch(uint64_t n)
+{
+	uint64_t a = fault_base + (uint64_t)fault_batch * n * BLOCK_2M + fault_offset;
+
+	for (uint64_t i = 0; i < n; i++, a += BLOCK_2M)
+		*(volatile uint8_t *)(uintptr_t)a = 1;
+}
+
+/* The largest RAM region of the host at or above FAULT_FLOOR, whole
+ * 2 MiB blocks only: no block of it was touched before. */
+static int fault_setup(const struct fief_boot_info *bi)
+{
+	uint64_t best_lo = 0, best_n = 0;
+
+	for (uint32_t i = 0; i < bi->region_count && i < FIEF_BOOT_REGIONS_MAX; i++) {
+		const struct fief_boot_region *r = &bi->region[i];
+		uint64_t end = r->base + r->size, lo = r->base < FAULT_FLOOR ? FAULT_FLOOR : r->base;
+
+		if (r->type != FIEF_MEM_RAM || end <= lo)
+			continue;
+		lo = (lo + BLOCK_2M - 1) & ~(BLOCK_2M - 1);
+		uint64_t n = end > lo ? (end - lo) / BLOCK_2M : 0;
+
+		if (n > best_n)
+			best_lo = lo, best_n = n;
+	}
+	fault_blocks = best_n / (BATCHES + 1);
+	if (fault_blocks > FAULT_PER_BATCH)
+		fault_blocks = FAULT_PER_BATCH;
+	if (fault_blocks == 0)
+		return 1;
+	fault_base = best_lo;
+	for (uint64_t i = 0; i < (BATCHES + 1) * fault_blocks; i++)
+		if (guest_map_gpa(fault_base + i * BLOCK_2M) < 0)
+			return 1;
+	guest_printf("bench-info: host_fault uses %lu blocks of 2 MiB from 0x%lx\n",
+		     (unsigned long)((BATCHES + 1) * fault_blocks), (unsigned long)fault_base);
+	return 0;
+}
+
+/* Faults: BATCHES batches over fresh blocks (batch 0 is a warm-up of the
+ * loop's own code). Baseline: the same addresses again, now mapped. Then a
+ * second page of each faulted block, 1 MiB further: if fief mapped the
+ * whole 2 MiB block, that costs no more than the baseline. */
+static void bench_host_fault(void)
+{
+	uint64_t n = fault_blocks, op = ~0ull, empty = ~0ull, other = ~0ull, t;
+
+	for (fault_batch = 0; fault_batch <= BATCHES; fault_batch++) {
+		fault_offset = 0;
+		t = guest_cycles();
+		fault_touch(n);
+		t = guest_cycles() - t;
+		if (fault_batch > 0 && t < op)
+			op = t;
+		t = guest_cycles();
+		fault_touch(n);
+		t = guest_cycles() - t;
+		if (t < empty)
+			empty = t;
+		fault_offset = BLOCK_2M / 2;
+		t = guest_cycles();
+		fault_touch(n);
+		t = guest_cycles() - t;
+		if (t < other)
+			other = t;
+	}
+	report("host_fault", op, empty, n);
+	report("host_fault_same_block", other, empty, n);
+}
+
+/* ---- main ------------------------------------------------------------------ */
+
+int main(unsigned vcpu, uint64_t mem_size)
+{
+	const struct fief_boot_info *bi = (const void *)(uintptr_t)FIEF_BOOT_INFO_GPA;
+
+	(void)vcpu;
+	(void)mem_size;
+	guest_printf("bench-info: arch %s, %u batches, minimum taken\n", BACKEND_HINT, BATCHES);
+	if (calibrate())
+		return 1;
+	measure("hypercall_null", hc_op(), hc_empty, HC_N, NULL);
+#if HAVE_CPUID
+	measure("exit_cpuid", cpuid_op, cpuid_empty, CPUID_N, NULL);
+#endif
+	measure("exit_console", console_op, console_empty, CONSOLE_N, newline);
+	if (bi->magic != FIEF_BOOT_MAGIC || !(bi->flags & FIEF_BOOT_F_HOST))
+		guest_printf("bench-info: host_fault skipped: not the host VM\n");
+	else if (fault_setup(bi))
+		guest_printf("bench-info: host_fault skipped: no fresh RAM above 64 MiB\n");
+	else
+		bench_host_fault();
+	guest_printf("bench: done\n");
+	return 0;
+}
