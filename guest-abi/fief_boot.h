@@ -15,7 +15,14 @@
 #ifndef FIEF_GUEST_ABI_BOOT_H
 #define FIEF_GUEST_ABI_BOOT_H
 
+#include <stddef.h>
 #include <stdint.h>
+
+#ifdef __cplusplus
+#define FIEF_BOOT_STATIC_ASSERT(cond, msg) static_assert(cond, msg)
+#else
+#define FIEF_BOOT_STATIC_ASSERT(cond, msg) _Static_assert(cond, msg)
+#endif
 
 #define FIEF_BOOT_INFO_GPA 0x8000u
 #define FIEF_BOOT_MAGIC 0x544f4f4246454946ull /* "FIEFBOOT", little-endian */
@@ -51,13 +58,19 @@ struct fief_boot_info {
 	struct fief_boot_region region[FIEF_BOOT_REGIONS_MAX];
 };
 
-_Static_assert(sizeof(struct fief_boot_region) == 24, "fief_boot_region size");
-_Static_assert(__builtin_offsetof(struct fief_boot_region, type) == 16, "region type");
-_Static_assert(__builtin_offsetof(struct fief_boot_info, memory_size) == 24, "memory_size");
-_Static_assert(__builtin_offsetof(struct fief_boot_info, region_count) == 36, "region_count");
-_Static_assert(__builtin_offsetof(struct fief_boot_info, region) == 40, "region");
-_Static_assert(sizeof(struct fief_boot_info) == 40 + 24 * FIEF_BOOT_REGIONS_MAX,
+FIEF_BOOT_STATIC_ASSERT(sizeof(struct fief_boot_region) == 24, "fief_boot_region size");
+FIEF_BOOT_STATIC_ASSERT(offsetof(struct fief_boot_region, size) == 8, "region size");
+FIEF_BOOT_STATIC_ASSERT(offsetof(struct fief_boot_info, version) == 8, "version");
+FIEF_BOOT_STATIC_ASSERT(offsetof(struct fief_boot_info, size) == 12, "size");
+FIEF_BOOT_STATIC_ASSERT(offsetof(struct fief_boot_info, vm_id) == 16, "vm_id");
+FIEF_BOOT_STATIC_ASSERT(offsetof(struct fief_boot_info, flags) == 20, "flags");
+FIEF_BOOT_STATIC_ASSERT(offsetof(struct fief_boot_info, vcpu_count) == 32, "vcpu_count");
+FIEF_BOOT_STATIC_ASSERT(offsetof(struct fief_boot_region, type) == 16, "region type");
+FIEF_BOOT_STATIC_ASSERT(offsetof(struct fief_boot_info, memory_size) == 24, "memory_size");
+FIEF_BOOT_STATIC_ASSERT(offsetof(struct fief_boot_info, region_count) == 36, "region_count");
+FIEF_BOOT_STATIC_ASSERT(offsetof(struct fief_boot_info, region) == 40, "region");
+FIEF_BOOT_STATIC_ASSERT(sizeof(struct fief_boot_info) == 40 + 24 * FIEF_BOOT_REGIONS_MAX,
 	       "fief_boot_info size");
-_Static_assert(sizeof(struct fief_boot_info) <= 4096, "boot info fits one page");
+FIEF_BOOT_STATIC_ASSERT(sizeof(struct fief_boot_info) <= 4096, "boot info fits one page");
 
 #endif

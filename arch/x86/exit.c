@@ -13,6 +13,7 @@
 #include "core/err.h"
 #include "core/print.h"
 #include "core/string.h"
+#include "guest-abi/fief_abi.h"
 
 #define EFER_SCE (1ull << 0)
 #define EFER_LME (1ull << 8)
@@ -162,9 +163,14 @@ static void exit_io(struct vcpu *v, const struct x86_exit *x, struct vcpu_exit *
 
 static void exit_hypercall(struct vcpu *v, const struct x86_exit *x, struct vcpu_exit *out)
 {
-	const struct x86_gprs *g = &v->arch.gpr;
+	struct x86_gprs *g = &v->arch.gpr;
 
 	x86_virt->skip(v, x->insn_len);
+	/* Only the guest's kernel may call fief (docs/abi.md). */
+	if (x->cpl != 0) {
+		g->rax = (uint64_t)(int64_t)FIEF_E_PERM;
+		return;
+	}
 	out->reason = VCPU_EXIT_HYPERCALL;
 	out->nr = g->rax;
 	out->arg[0] = g->rdi;

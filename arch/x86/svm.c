@@ -234,6 +234,7 @@ static void decode(struct vcpu *v, struct x86_exit *x)
 
 	memset(x, 0, sizeof(*x));
 	x->raw = code;
+	x->cpl = *((uint8_t *)v->arch.ctl + VMCB_CPL);
 	switch (code) {
 	case SVM_EXIT_INTR:
 	case SVM_EXIT_NMI:

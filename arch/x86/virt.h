@@ -32,6 +32,7 @@ enum x86_exit_kind {
 struct x86_exit {
 	enum x86_exit_kind kind;
 	uint8_t insn_len;  /* bytes of the exiting instruction, when known */
+	uint8_t cpl;       /* the guest's privilege level at the exit */
 	uint64_t raw;      /* the backend's own exit code, for messages */
 	struct {
 		uint16_t port;
