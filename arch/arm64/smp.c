@@ -29,6 +29,7 @@
 #define GICC_MIN_LEN 76
 #define SMP_WAIT_SPINS 200000000u
 
+extern char __fief_image_start[], __fief_image_end[];
 void a64_secondary_entry(void);
 _Noreturn void a64_secondary_main(uint64_t cpu);
 
@@ -94,6 +95,11 @@ uint32_t arch_cpus_start(const struct acpi_info *acpi, uint32_t max)
 
 	if (!madt || madt->length < MADT_ENTRIES)
 		return 1;
+	/* A CPU fresh from reset fetches fief's code with its MMU and caches
+	 * off, from the Point of Coherency; the loader cleaned the image only
+	 * to the Point of Unification (for instruction fetch), so clean it all
+	 * the way once. */
+	a64_dcache_clean_inval(__fief_image_start, (uint64_t)(__fief_image_end - __fief_image_start));
 	const uint8_t *p = (const uint8_t *)madt + MADT_ENTRIES;
 	const uint8_t *end = (const uint8_t *)madt + madt->length;
 
