@@ -105,6 +105,25 @@ static int load_config(const struct boot_info *bi)
 	return err;
 }
 
+/* IOMMUs are noted at boot; their drivers (drivers/iommu) come later. */
+static void print_iommus(void)
+{
+	static const struct {
+		char sig[5];
+		const char *what;
+	} kinds[] = { { "DMAR", "Intel VT-d" }, { "IVRS", "AMD-Vi" }, { "IORT", "Arm IORT" } };
+	bool any = false;
+
+	for (uint32_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		if (acpi_find(&acpi, kinds[i].sig, 0)) {
+			console_printf("iommu: %s (%s table)\n", kinds[i].what, kinds[i].sig);
+			any = true;
+		}
+	}
+	if (!any)
+		console_printf("iommu: none listed in ACPI\n");
+}
+
 static void describe_machine(const struct boot_info *bi, int acpi_err)
 {
 	if (cfg.banner == CONFIG_BANNER_SHORT)
@@ -117,6 +136,7 @@ static void describe_machine(const struct boot_info *bi, int acpi_err)
 	else
 		console_printf("acpi: none usable at 0x%llx\n", (unsigned long long)bi->acpi_rsdp);
 	console_printf("cpus: %u in the MADT\n", cpu_count);
+	print_iommus();
 	print_files(bi);
 }
 

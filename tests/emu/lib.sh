@@ -9,6 +9,7 @@
 #                       without expect.RIG does not run on RIG
 #   files               optional: build artefacts to put on the boot volume,
 #                       one path per line, relative to build/<arch>/
+#   qemu-args.RIG       optional: extra emulator arguments (devices) on RIG
 # The emulator must also end with the status fief reports (0 = pass).
 #
 # Rigs: qemu-x86 (OVMF, SVM), qemu-arm64 (AAVMF, EL2), bochs-vmx, bochs-svm.
@@ -29,7 +30,8 @@ scenarios() {
 stage_volume() {
 	local src=tests/emu/scenarios/$1 f
 	mkdir -p "$3"
-	find "$src" -maxdepth 1 -type f ! -name 'expect.*' ! -name files -exec cp {} "$3/" \;
+	find "$src" -maxdepth 1 -type f ! -name 'expect.*' ! -name files ! -name 'qemu-args.*' \
+		-exec cp {} "$3/" \;
 	if [ -f "$src/files" ]; then
 		while read -r f; do
 			[ -n "$f" ] && cp "$BUILD/$2/$f" "$3/"

@@ -11,8 +11,13 @@ run_one() {
 	mkdir -p "$dir/esp/EFI/BOOT"
 	cp "$BUILD/x86_64/fief.efi" "$dir/esp/EFI/BOOT/BOOTX64.EFI"
 	stage_volume "$name" x86_64 "$dir/esp"
+	# A scenario may add QEMU arguments (devices) in qemu-args.qemu-x86.
+	local extra=""
+	[ -f "tests/emu/scenarios/$name/qemu-args.qemu-x86" ] &&
+		extra=$(cat "tests/emu/scenarios/$name/qemu-args.qemu-x86")
+	# shellcheck disable=SC2086 # word splitting of the argument lists is wanted
 	timeout "$EMU_TIMEOUT" bash tests/emu/qemu-x86.sh "$dir/esp" "$dir/serial.log" \
-		${QEMU_EXTRA:-} </dev/null >"$dir/qemu.out" 2>&1
+		$extra ${QEMU_EXTRA:-} </dev/null >"$dir/qemu.out" 2>&1
 	rc=$?
 	check_log "qemu-x86/$name" "$dir/serial.log" "tests/emu/scenarios/$name/expect.qemu-x86" "$rc" 1
 }
