@@ -36,18 +36,22 @@
 
 typedef void (*loop_fn)(uint64_t n);
 
+/* Loops stay functions of their own: `make bench-profile` starts and
+ * stops counting at their first instruction. */
+#define LOOP static __attribute__((noinline)) void
+
 /* ---- the loops: each body once with, once without the exiting insn ------ */
 
 #if defined(__x86_64__)
 #include "fief_abi_x86.h"
 #include "x86.h"
 
-static void calib_short(uint64_t n)
+LOOP calib_short(uint64_t n)
 {
 	__asm__ __volatile__("1: dec %0\n\tjnz 1b" : "+r"(n));
 }
 
-static void calib_long(uint64_t n)
+LOOP calib_long(uint64_t n)
 {
 	__asm__ __volatile__("1: nop\n\tnop\n\tnop\n\tnop\n\tnop\n\t"
 			     "nop\n\tnop\n\tnop\n\tnop\n\tnop\n\t"
@@ -55,33 +59,33 @@ static void calib_long(uint64_t n)
 			     : "+r"(n));
 }
 
-static void hc_empty(uint64_t n)
+LOOP hc_empty(uint64_t n)
 {
 	__asm__ __volatile__("1: mov %1, %%eax\n\tdec %0\n\tjnz 1b"
 			     : "+r"(n) : "i"(FIEF_HC_VERSION) : "rax", "memory");
 }
 
-static void hc_vmmcall(uint64_t n)
+LOOP hc_vmmcall(uint64_t n)
 {
 	__asm__ __volatile__("1: mov %1, %%eax\n\tvmmcall\n\tdec %0\n\tjnz 1b"
 			     : "+r"(n) : "i"(FIEF_HC_VERSION) : "rax", "memory");
 }
 
-static void hc_vmcall(uint64_t n)
+LOOP hc_vmcall(uint64_t n)
 {
 	__asm__ __volatile__("1: mov %1, %%eax\n\tvmcall\n\tdec %0\n\tjnz 1b"
 			     : "+r"(n) : "i"(FIEF_HC_VERSION) : "rax", "memory");
 }
 
 /* The counter lives in R10, which CPUID leaves alone. */
-static void cpuid_empty(uint64_t n)
+LOOP cpuid_empty(uint64_t n)
 {
 	__asm__ __volatile__("mov %0, %%r10\n\t"
 			     "1: xor %%eax, %%eax\n\txor %%ecx, %%ecx\n\tdec %%r10\n\tjnz 1b"
 			     : : "r"(n) : "rax", "rbx", "rcx", "rdx", "r10", "memory");
 }
 
-static void cpuid_op(uint64_t n)
+LOOP cpuid_op(uint64_t n)
 {
 	__asm__ __volatile__("mov %0, %%r10\n\t"
 			     "1: xor %%eax, %%eax\n\txor %%ecx, %%ecx\n\tcpuid\n\t"
@@ -89,13 +93,13 @@ static void cpuid_op(uint64_t n)
 			     : : "r"(n) : "rax", "rbx", "rcx", "rdx", "r10", "memory");
 }
 
-static void console_empty(uint64_t n)
+LOOP console_empty(uint64_t n)
 {
 	__asm__ __volatile__("1: mov $0x78, %%al\n\tmov $0x3f8, %%dx\n\tdec %0\n\tjnz 1b"
 			     : "+r"(n) : : "rax", "rdx", "memory");
 }
 
-static void console_op(uint64_t n)
+LOOP console_op(uint64_t n)
 {
 	__asm__ __volatile__("1: mov $0x78, %%al\n\tmov $0x3f8, %%dx\n\toutb %%al, %%dx\n\t"
 			     "dec %0\n\tjnz 1b"
@@ -115,12 +119,12 @@ static loop_fn hc_op(void)
 #elif defined(__aarch64__)
 #include "fief_abi_arm64.h"
 
-static void calib_short(uint64_t n)
+LOOP calib_short(uint64_t n)
 {
 	__asm__ __volatile__("1: subs %0, %0, #1\n\tb.ne 1b" : "+r"(n) : : "cc");
 }
 
-static void calib_long(uint64_t n)
+LOOP calib_long(uint64_t n)
 {
 	__asm__ __volatile__("1: nop\n\tnop\n\tnop\n\tnop\n\tnop\n\t"
 			     "nop\n\tnop\n\tnop\n\tnop\n\tnop\n\t"
@@ -128,14 +132,14 @@ static void calib_long(uint64_t n)
 			     : "+r"(n) : : "cc");
 }
 
-static void hc_empty(uint64_t n)
+LOOP hc_empty(uint64_t n)
 {
 	__asm__ __volatile__("1: mov x0, %1\n\tsubs %0, %0, #1\n\tb.ne 1b"
 			     : "+r"(n) : "r"((uint64_t)FIEF_SMCCC_FN(FIEF_HC_VERSION))
 			     : "x0", "cc", "memory");
 }
 
-static void hc_hvc(uint64_t n)
+LOOP hc_hvc(uint64_t n)
 {
 	__asm__ __volatile__("1: mov x0, %1\n\thvc #0\n\tsubs %0, %0, #1\n\tb.ne 1b"
 			     : "+r"(n) : "r"((uint64_t)FIEF_SMCCC_FN(FIEF_HC_VERSION))
@@ -143,13 +147,13 @@ static void hc_hvc(uint64_t n)
 }
 
 /* One byte to the PL011 data register fief emulates (a stage-2 abort). */
-static void console_empty(uint64_t n)
+LOOP console_empty(uint64_t n)
 {
 	__asm__ __volatile__("1: mov w9, #0x78\n\tsubs %0, %0, #1\n\tb.ne 1b"
 			     : "+r"(n) : "r"(0x09000000ul) : "x9", "cc", "memory");
 }
 
-static void console_op(uint64_t n)
+LOOP console_op(uint64_t n)
 {
 	__asm__ __volatile__("1: mov w9, #0x78\n\tstr w9, [%1]\n\tsubs %0, %0, #1\n\tb.ne 1b"
 			     : "+r"(n) : "r"(0x09000000ul) : "x9", "cc", "memory");
@@ -211,12 +215,18 @@ static void report(const char *name, uint64_t op, uint64_t empty, uint64_t n)
 
 static void measure(const char *name, loop_fn op, loop_fn empty, uint64_t n, void (*after)(void))
 {
-	/* One warm-up call each: the first touch of the code faults it in. */
+	uint64_t t_op, t_empty;
+
+	/* One warm-up call each: the first touch of the code faults it in.
+	 * Then the op's batches, then the empty loop's, in this order:
+	 * `make bench-profile` counts from the op's loop to the empty one. */
 	op(1);
 	if (after)
 		after();
+	t_op = min_ticks(op, n, after);
 	empty(1);
-	report(name, min_ticks(op, n, after), min_ticks(empty, n, NULL), n);
+	t_empty = min_ticks(empty, n, NULL);
+	report(name, t_op, t_empty, n);
 }
 
 /* Two loops that differ by exactly CALIB_EXTRA instructions an iteration:
