@@ -1,0 +1,86 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Where one null-hypercall round trip spends its instructions, by symbol.
+
+usage: profile.py COUNTS SERIAL_LOG FIEF_SO BENCH_ELF
+
+COUNTS is insn_profile's output ("0xADDR COUNT" per executed address,
+counted from the start of the bench guest's hc_vmmcall loop to its
+hc_empty loop). fief's addresses are mapped to symbols of FIEF_SO
+(build/x86_64/fief-efi.so) moved to the load address its banner gives in
+SERIAL_LOG ("mem: fief image 0x... size ..."); the guest's to BENCH_ELF.
+Counts are divided by the times the loop's VMMCALL executed, so the table
+reads in instructions per round trip.
+"""
+import bisect
+import re
+import subprocess
+import sys
+
+
+def symbols(elf, base):
+    out = subprocess.run(["nm", "-S", "--defined-only", elf], check=True,
+                         capture_output=True, text=True).stdout
+    syms = []
+    for line in out.splitlines():
+        f = line.split()
+        if len(f) == 4 and f[2] in "tTwW":
+            syms.append((int(f[0], 16) + base, int(f[1], 16), f[3]))
+    syms.sort()
+    return syms
+
+
+def vmmcall_addr(elf):
+    out = subprocess.run(["objdump", "-d", "--no-show-raw-insn", elf], check=True,
+                         capture_output=True, text=True).stdout
+    inside = False
+    for line in out.splitlines():
+        if line.endswith("<hc_vmmcall>:"):
+            inside = True
+        elif inside and re.search(r"\bvmmcall\b", line):
+            return int(line.split(":")[0], 16)
+        elif inside and not line.strip():
+            break
+    sys.exit("profile.py: no vmmcall in hc_vmmcall of " + elf)
+
+
+def main():
+    if len(sys.argv) != 5:
+        sys.exit(__doc__)
+    counts_path, log, fief_so, bench_elf = sys.argv[1:]
+    base = None
+    with open(log, errors="replace") as f:
+        for line in f:
+            m = re.search(r"mem: fief image (0x[0-9a-f]+) size", line)
+            if m:
+                base = int(m.group(1), 16)
+    if base is None:
+        sys.exit("profile.py: no 'mem: fief image' line in " + log)
+    syms = symbols(fief_so, base) + [(a, s, "guest:" + n) for a, s, n in symbols(bench_elf, 0)]
+    syms.sort()
+    starts = [s[0] for s in syms]
+    counts = {}
+    with open(counts_path) as f:
+        for line in f:
+            a, c = line.split()
+            counts[int(a, 16)] = int(c)
+    trips = counts.get(vmmcall_addr(bench_elf), 0)
+    if not trips:
+        sys.exit("profile.py: the VMMCALL was never counted")
+    per_sym = {}
+    for addr, c in counts.items():
+        i = bisect.bisect_right(starts, addr) - 1
+        name = "?"
+        if i >= 0 and addr < syms[i][0] + max(syms[i][1], 1):
+            name = syms[i][2]
+        per_sym[name] = per_sym.get(name, 0) + c
+    total = sum(per_sym.values())
+    print("%d round trips; %.1f instructions each (guest loop included)" % (trips, total / trips))
+    print("%-28s %10s" % ("symbol", "insns/trip"))
+    for name, c in sorted(per_sym.items(), key=lambda kv: -kv[1]):
+        if c / trips >= 0.05:
+            print("%-28s %10.1f" % (name, c / trips))
+
+
+if __name__ == "__main__":
+    main()
