@@ -102,6 +102,14 @@ void a64_vcpu_load(struct vcpu *v);
 /** a64_vcpu_ctx_init() - EL1 state of a vCPU at reset. */
 void a64_vcpu_ctx_init(struct vcpu *v);
 
+/** a64_vcpu_forget() - no CPU holds @v's state any more (destroy). */
+void a64_vcpu_forget(struct vcpu *v);
+
+/** a64_el1_snapshot() - copy the ABI's EL1 registers out of the CPU. */
+void a64_el1_snapshot(struct a64_el1_regs *r);
+/** a64_el1_abi_load() - load the ABI's EL1 registers into the CPU. */
+void a64_el1_abi_load(const struct a64_el1_regs *r);
+
 /* exit.c */
 /** a64_handle_sync() - a synchronous exit of @v, decoded into @out. */
 void a64_handle_sync(struct vcpu *v, struct vcpu_exit *out);

@@ -89,6 +89,35 @@ static void el1_load(const struct a64_el1_regs *r)
 	write_sysreg(mdscr_el1, r->mdscr);
 }
 
+void a64_el1_snapshot(struct a64_el1_regs *r)
+{
+	r->sp_el0 = read_sysreg(sp_el0);
+	r->sp_el1 = read_sysreg(sp_el1);
+	r->elr = read_sysreg(elr_el1);
+	r->spsr = read_sysreg(spsr_el1);
+	r->sctlr = read_sysreg(sctlr_el1);
+	r->tcr = read_sysreg(tcr_el1);
+	r->ttbr0 = read_sysreg(ttbr0_el1);
+	r->ttbr1 = read_sysreg(ttbr1_el1);
+	r->mair = read_sysreg(mair_el1);
+	r->vbar = read_sysreg(vbar_el1);
+}
+
+void a64_el1_abi_load(const struct a64_el1_regs *r)
+{
+	write_sysreg(sp_el0, r->sp_el0);
+	write_sysreg(sp_el1, r->sp_el1);
+	write_sysreg(elr_el1, r->elr);
+	write_sysreg(spsr_el1, r->spsr);
+	write_sysreg(sctlr_el1, r->sctlr);
+	write_sysreg(tcr_el1, r->tcr);
+	write_sysreg(ttbr0_el1, r->ttbr0);
+	write_sysreg(ttbr1_el1, r->ttbr1);
+	write_sysreg(mair_el1, r->mair);
+	write_sysreg(vbar_el1, r->vbar);
+	isb();
+}
+
 void a64_vcpu_ctx_init(struct vcpu *v)
 {
 	struct arch_vcpu *a = &v->arch;
@@ -111,12 +140,17 @@ static uint64_t vttbr(const struct vm *vm)
 void a64_vcpu_load(struct vcpu *v)
 {
 	uint32_t cpu = a64_cpu_index();
-	struct vcpu *prev = loaded[cpu];
+	struct vcpu *prev = __atomic_load_n(&loaded[cpu], __ATOMIC_ACQUIRE);
 	uint16_t tag = (uint16_t)v->vm->mm->pt.tag;
 
-	if (prev == v && !v->arch.reset)
+	if (prev == v && !v->arch.reset) {
+		/* Registers written by set_regs while it was not running. */
+		if (__atomic_exchange_n(&v->arch.el1_dirty, 0, __ATOMIC_ACQUIRE))
+			a64_el1_abi_load(&v->arch.el1);
 		return;
+	}
 	v->arch.reset = 0;
+	v->arch.el1_dirty = 0;
 	if (prev && prev != v) {
 		el1_save(&prev->arch.el1);
 		a64_fp_save(prev->arch.fp);
@@ -133,5 +167,22 @@ void a64_vcpu_load(struct vcpu *v)
 		last_ran[cpu][tag] = v;
 	}
 	v->arch.loaded = 1;
-	loaded[cpu] = v;
+	__atomic_store_n(&loaded[cpu], v, __ATOMIC_RELEASE);
+}
+
+void a64_vcpu_forget(struct vcpu *v)
+{
+	uint16_t tag = (uint16_t)v->vm->mm->pt.tag;
+
+	/* A later vCPU in the same slot must load its own state in full, not
+	 * run on this one's (another VM's) registers. */
+	for (uint32_t cpu = 0; cpu < A64_CPUS_MAX; cpu++) {
+		struct vcpu *expect = v;
+
+		__atomic_compare_exchange_n(&loaded[cpu], &expect, NULL, false, __ATOMIC_ACQ_REL,
+					    __ATOMIC_ACQUIRE);
+		if (tag < MM_GUESTS_MAX && last_ran[cpu][tag] == v)
+			last_ran[cpu][tag] = NULL;
+	}
+	v->arch.loaded = 0;
 }

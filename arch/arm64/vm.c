@@ -8,7 +8,8 @@
  * itself runs at EL2 with E2H and TGE clear, so those bits only shape the
  * EL1&0 regime. The guest boot protocol (docs/arm64.md): EL1h, MMU and
  * caches off, DAIF masked, PC = ELF entry, SP_EL1 = top of memory minus
- * vCPU index * 64 KiB, X0 = vCPU index, X1 = memory size.
+ * vCPU index * 64 KiB, X0 = vCPU index, X1 = memory size, X2 = the GPA of
+ * the boot information page (guest-abi/fief_boot.h).
  */
 #include "arch/arm64/el2.h"
 #include "arch/arm64/psci.h"
@@ -17,6 +18,7 @@
 #include "core/err.h"
 #include "core/print.h"
 #include "core/string.h"
+#include "guest-abi/fief_boot.h"
 #include "mm/arch_mm.h"
 #include "mm/pgtable.h"
 
@@ -42,15 +44,31 @@ uint16_t arch_elf_machine(void)
 }
 
 /*
- * vCPU 0 of a guest is initialised after its image is loaded: fief's
- * scrub and image writes went through its caches, and the guest starts
- * with its MMU off (uncached), so the whole memory is cleaned to the Point
- * of Coherency and the instruction caches are invalidated first.
+ * Before the first vCPU of a VM first runs, its whole memory is cleaned to
+ * the Point of Coherency and the instruction caches are invalidated: fief
+ * wrote the scrub, the image and the boot information page through its
+ * cacheable map, and the guest starts with its MMU off (Device accesses
+ * that bypass the caches), so it must see memory, and fetch the new code,
+ * not stale lines. Done at the first entry rather than at creation, so that
+ * what a manager copies in before VM_START is covered too. The flag lives
+ * in vCPU 0; a vCPU that finds the cleaning under way waits for it.
  */
-static void guest_memory_publish(struct vm *vm)
+static void vm_memory_publish(struct vm *vm)
 {
-	a64_dcache_clean_inval(arch_mm_pa_to_va(vm->mem_base), vm->mem_size);
-	__asm__ volatile("ic ialluis\n\tdsb ish\n\tisb" ::: "memory");
+	uint32_t *flag = &vm->vcpu[0].arch.published;
+	uint32_t expect = 0;
+
+	if (__atomic_load_n(flag, __ATOMIC_ACQUIRE) == 2)
+		return;
+	if (__atomic_compare_exchange_n(flag, &expect, 1, false, __ATOMIC_ACQ_REL,
+					__ATOMIC_ACQUIRE)) {
+		a64_dcache_clean_inval(arch_mm_pa_to_va(vm->mem_base), vm->mem_size);
+		__asm__ volatile("ic ialluis\n\tdsb ish\n\tisb" ::: "memory");
+		__atomic_store_n(flag, 2, __ATOMIC_RELEASE);
+		return;
+	}
+	while (__atomic_load_n(flag, __ATOMIC_ACQUIRE) != 2)
+		__asm__ volatile("yield");
 }
 
 int arch_vcpu_init(struct vcpu *vcpu, gpaddr_t entry)
@@ -62,11 +80,12 @@ int arch_vcpu_init(struct vcpu *vcpu, gpaddr_t entry)
 		return FIEF_ENOTSUP;
 	if (stack_top <= VM_BOOT_AREA + VCPU_STACK_BYTES)
 		return FIEF_ERANGE;
-	if (vcpu->index == 0 && !vm->host)
-		guest_memory_publish(vm);
 	a64_vcpu_boot(vcpu, gpa_addr(entry), vcpu->index, vm->mem_size, stack_top & ~0xfull);
+	vcpu->arch.x[2] = FIEF_BOOT_INFO_GPA;
 	vcpu->arch.off = 0;
 	vcpu->arch.reset = 0;
+	vcpu->arch.entered = 0;
+	vcpu->arch.published = 0;
 	return FIEF_OK;
 }
 
@@ -102,6 +121,10 @@ void arch_vcpu_run(struct vcpu *vcpu, struct vcpu_exit *exit)
 {
 	uint64_t kind;
 
+	if (!vcpu->arch.entered) {
+		vm_memory_publish(vcpu->vm);
+		vcpu->arch.entered = 1;
+	}
 	a64_vcpu_load(vcpu);
 	kind = a64_vcpu_enter(&vcpu->arch);
 	memset(exit, 0, sizeof(*exit));
@@ -121,6 +144,7 @@ void arch_vcpu_run(struct vcpu *vcpu, struct vcpu_exit *exit)
 			      (unsigned long long)read_sysreg(esr_el2));
 		break;
 	}
+	a64_el1_snapshot(&vcpu->arch.el1);
 }
 
 void arch_vcpu_set_result(struct vcpu *vcpu, int64_t result)

@@ -6,7 +6,9 @@
  * (arch/arm64/entry.S) loads them before ERET and saves them on every exit.
  * The EL1 system registers and the FP/SIMD registers stay live in the CPU
  * while the vCPU is the last one loaded on its physical CPU and are saved
- * only when another vCPU is loaded there (arch/arm64/vcpu_ctx.c).
+ * only when another vCPU is loaded there (arch/arm64/vcpu_ctx.c). The EL1
+ * registers of the guest ABI's struct fief_regs_arm64 are also copied into
+ * el1 after every exit (a64_el1_snapshot()).
  */
 #ifndef FIEF_ARCH_VCPU_H
 #define FIEF_ARCH_VCPU_H
@@ -43,6 +45,9 @@ struct arch_vcpu {
 	uint32_t loaded;  /* EL1 and FP state are live in the CPU, not here */
 	uint32_t reset;   /* PSCI CPU_ON: reload the reset EL1 state here */
 	uint32_t loop_ticks; /* ticks in a row found looping in its vectors */
+	uint32_t el1_dirty;  /* set_regs wrote the ABI's EL1 registers here */
+	uint32_t entered;    /* has run at least once */
+	uint32_t published;  /* vCPU 0 only: the VM's memory was cleaned (0, 1 busy, 2 done) */
 };
 
 _Static_assert(offsetof(struct arch_vcpu, pc) == A64_VCPU_PC, "arch_vcpu layout");
