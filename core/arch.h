@@ -99,6 +99,30 @@ void arch_vcpu_run(struct vcpu *vcpu, struct vcpu_exit *exit);
 /** arch_vcpu_set_result() - a hypercall's result into the vCPU's registers. */
 void arch_vcpu_set_result(struct vcpu *vcpu, int64_t result);
 
+/**
+ * arch_vcpu_get_regs() - the architectural state of a vCPU that is not
+ * running, as the guest-abi struct of this arch (struct fief_regs_x86 or
+ * struct fief_regs_arm64).
+ * @regs: fief's buffer of @size bytes.
+ * Return: 0; FIEF_EINVAL if @size is not the struct's size; FIEF_ENOTSUP if
+ * the backend cannot read it.
+ */
+int arch_vcpu_get_regs(struct vcpu *vcpu, void *regs, size_t size);
+
+/**
+ * arch_vcpu_set_regs() - load a vCPU that is not running from the
+ * guest-abi struct in @regs. Validates what the hardware would refuse
+ * (non-canonical addresses, reserved bits, reserved fields not 0) and then
+ * changes nothing. Return: 0, FIEF_EINVAL or FIEF_ENOTSUP.
+ */
+int arch_vcpu_set_regs(struct vcpu *vcpu, const void *regs, size_t size);
+
+/**
+ * arch_vcpu_destroy() - free what arch_vcpu_init() allocated for a vCPU
+ * that no CPU runs any more (also after a failed arch_vcpu_init()).
+ */
+void arch_vcpu_destroy(struct vcpu *vcpu);
+
 struct acpi_info;
 
 /**

@@ -3,6 +3,7 @@
 
 #include "core/err.h"
 #include "core/hypercall.h"
+#include "core/mgmt.h"
 #include "core/vm.h"
 #include "guest-abi/fief_abi.h"
 
@@ -34,7 +35,8 @@ int64_t hypercall_abi_error(int err)
 
 static uint32_t caps_of(const struct vm *vm)
 {
-	return (vm->manage ? FIEF_CAP_MANAGE : 0) | (vm->host ? FIEF_CAP_HOST : 0);
+	return (vm->manage ? FIEF_CAP_MANAGE : 0) | (vm->host ? FIEF_CAP_HOST : 0) |
+	       (vm->inspectable ? FIEF_CAP_INSPECTABLE : 0);
 }
 
 static int64_t hc_version(struct vcpu *vcpu, const uint64_t arg[6])
@@ -56,36 +58,134 @@ static int64_t hc_self_stop(struct vcpu *vcpu, const uint64_t arg[6])
 	return FIEF_E_OK;
 }
 
-/* Management calls are listed (so capability checks apply) but not all
- * are implemented yet: they answer FIEF_E_NOTSUP. */
-static int64_t hc_not_yet(struct vcpu *vcpu, const uint64_t arg[6])
+/* A typed management function's result: its value, or the ABI error. */
+static int64_t result(int err, int64_t value)
 {
-	(void)vcpu;
-	(void)arg;
-	return FIEF_E_NOTSUP;
+	return err ? hypercall_abi_error(err) : value;
+}
+
+static int64_t hc_vm_create(struct vcpu *vcpu, const uint64_t arg[6])
+{
+	uint32_t id = 0;
+	int err = mgmt_vm_create(vcpu->vm, arg[0], arg[1], arg[2], &id);
+
+	return result(err, id);
+}
+
+static int64_t hc_vm_destroy(struct vcpu *vcpu, const uint64_t arg[6])
+{
+	return result(mgmt_vm_destroy(vcpu->vm, arg[0]), 0);
+}
+
+static int64_t hc_vm_start(struct vcpu *vcpu, const uint64_t arg[6])
+{
+	return result(mgmt_vm_start(vcpu->vm, arg[0]), 0);
+}
+
+static int64_t hc_vm_pause(struct vcpu *vcpu, const uint64_t arg[6])
+{
+	return result(mgmt_vm_pause(vcpu->vm, arg[0]), 0);
+}
+
+static int64_t hc_vm_resume(struct vcpu *vcpu, const uint64_t arg[6])
+{
+	return result(mgmt_vm_resume(vcpu->vm, arg[0]), 0);
+}
+
+static int64_t hc_vm_list(struct vcpu *vcpu, const uint64_t arg[6])
+{
+	uint32_t count = 0;
+	int err = mgmt_vm_list(vcpu->vm, arg[0], arg[1], &count);
+
+	return result(err, count);
+}
+
+static int64_t hc_vm_info(struct vcpu *vcpu, const uint64_t arg[6])
+{
+	return result(mgmt_vm_info(vcpu->vm, arg[0], arg[1], arg[2]), 0);
+}
+
+static int64_t hc_mem_donate(struct vcpu *vcpu, const uint64_t arg[6])
+{
+	return result(mgmt_mem_donate(vcpu->vm, arg[0], arg[1], arg[2], arg[3]), 0);
+}
+
+static int64_t hc_mem_reclaim(struct vcpu *vcpu, const uint64_t arg[6])
+{
+	return result(mgmt_mem_reclaim(vcpu->vm, arg[0], arg[1], arg[2]), 0);
+}
+
+static int64_t hc_mem_share(struct vcpu *vcpu, const uint64_t arg[6])
+{
+	return result(mgmt_mem_share(vcpu->vm, arg[0], arg[1], arg[2], arg[3], arg[4]), 0);
+}
+
+static int64_t hc_mem_unshare(struct vcpu *vcpu, const uint64_t arg[6])
+{
+	return result(mgmt_mem_unshare(vcpu->vm, arg[0], arg[1], arg[2]), 0);
+}
+
+static int64_t hc_mem_copy_in(struct vcpu *vcpu, const uint64_t arg[6])
+{
+	return result(mgmt_mem_copy_in(vcpu->vm, arg[0], arg[1], arg[2], arg[3]), 0);
+}
+
+/* Copy-out needs the target to be inspectable, before any other check
+ * but its existence. */
+static int64_t hc_mem_copy_out(struct vcpu *vcpu, const uint64_t arg[6])
+{
+	if (!mgmt_may_inspect(vcpu->vm, arg[0], false))
+		return FIEF_E_PERM;
+	return result(mgmt_mem_copy_out(vcpu->vm, arg[0], arg[1], arg[2], arg[3]), 0);
+}
+
+static int64_t hc_vcpu_create(struct vcpu *vcpu, const uint64_t arg[6])
+{
+	return result(mgmt_vcpu_create(vcpu->vm, arg[0], arg[1], arg[2]), (int64_t)arg[1]);
+}
+
+/* Get-regs: the VM's creator, or anyone if it is inspectable. */
+static int64_t hc_vcpu_get_regs(struct vcpu *vcpu, const uint64_t arg[6])
+{
+	if (!mgmt_may_inspect(vcpu->vm, arg[0], true))
+		return FIEF_E_PERM;
+	return result(mgmt_vcpu_get_regs(vcpu->vm, arg[0], arg[1], arg[2], arg[3]), 0);
+}
+
+static int64_t hc_vcpu_set_regs(struct vcpu *vcpu, const uint64_t arg[6])
+{
+	return result(mgmt_vcpu_set_regs(vcpu->vm, arg[0], arg[1], arg[2], arg[3]), 0);
+}
+
+static int64_t hc_console_read(struct vcpu *vcpu, const uint64_t arg[6])
+{
+	uint64_t n = 0;
+	int err = mgmt_console_read(vcpu->vm, arg[0], arg[1], arg[2], arg[3], &n);
+
+	return result(err, (int64_t)n);
 }
 
 static const struct hc_entry hc_table[FIEF_HC_COUNT] = {
 	[FIEF_HC_VERSION] = { hc_version, false },
 	[FIEF_HC_CAPS] = { hc_caps, false },
 	[FIEF_HC_SELF_STOP] = { hc_self_stop, false },
-	[FIEF_HC_VM_CREATE] = { hc_not_yet, true },
-	[FIEF_HC_VM_DESTROY] = { hc_not_yet, true },
-	[FIEF_HC_VM_START] = { hc_not_yet, true },
-	[FIEF_HC_VM_PAUSE] = { hc_not_yet, true },
-	[FIEF_HC_VM_RESUME] = { hc_not_yet, true },
-	[FIEF_HC_VM_LIST] = { hc_not_yet, true },
-	[FIEF_HC_VM_INFO] = { hc_not_yet, true },
-	[FIEF_HC_MEM_DONATE] = { hc_not_yet, true },
-	[FIEF_HC_MEM_RECLAIM] = { hc_not_yet, true },
-	[FIEF_HC_MEM_SHARE] = { hc_not_yet, true },
-	[FIEF_HC_MEM_UNSHARE] = { hc_not_yet, true },
-	[FIEF_HC_MEM_COPY_IN] = { hc_not_yet, true },
-	[FIEF_HC_MEM_COPY_OUT] = { hc_not_yet, true },
-	[FIEF_HC_VCPU_CREATE] = { hc_not_yet, true },
-	[FIEF_HC_VCPU_GET_REGS] = { hc_not_yet, true },
-	[FIEF_HC_VCPU_SET_REGS] = { hc_not_yet, true },
-	[FIEF_HC_CONSOLE_READ] = { hc_not_yet, true },
+	[FIEF_HC_VM_CREATE] = { hc_vm_create, true },
+	[FIEF_HC_VM_DESTROY] = { hc_vm_destroy, true },
+	[FIEF_HC_VM_START] = { hc_vm_start, true },
+	[FIEF_HC_VM_PAUSE] = { hc_vm_pause, true },
+	[FIEF_HC_VM_RESUME] = { hc_vm_resume, true },
+	[FIEF_HC_VM_LIST] = { hc_vm_list, true },
+	[FIEF_HC_VM_INFO] = { hc_vm_info, true },
+	[FIEF_HC_MEM_DONATE] = { hc_mem_donate, true },
+	[FIEF_HC_MEM_RECLAIM] = { hc_mem_reclaim, true },
+	[FIEF_HC_MEM_SHARE] = { hc_mem_share, true },
+	[FIEF_HC_MEM_UNSHARE] = { hc_mem_unshare, true },
+	[FIEF_HC_MEM_COPY_IN] = { hc_mem_copy_in, true },
+	[FIEF_HC_MEM_COPY_OUT] = { hc_mem_copy_out, true },
+	[FIEF_HC_VCPU_CREATE] = { hc_vcpu_create, true },
+	[FIEF_HC_VCPU_GET_REGS] = { hc_vcpu_get_regs, true },
+	[FIEF_HC_VCPU_SET_REGS] = { hc_vcpu_set_regs, true },
+	[FIEF_HC_CONSOLE_READ] = { hc_console_read, true },
 };
 
 int64_t hypercall_dispatch(struct vcpu *vcpu, uint64_t nr, const uint64_t arg[6])

@@ -57,7 +57,8 @@ void run_handle_exit(struct vcpu *vcpu, const struct vcpu_exit *e)
 	}
 }
 
-/* The next runnable vCPU pinned to @cpu after the one at @cursor. */
+/* The next runnable vCPU pinned to @cpu after the one at @cursor. Read
+ * without locks: vm_begin_run() checks again under the VM lock. */
 static struct vcpu *pick(uint32_t cpu, uint32_t *cursor)
 {
 	const uint32_t slots = VM_MAX * FIEF_MAX_VCPUS;
@@ -67,10 +68,10 @@ static struct vcpu *pick(uint32_t cpu, uint32_t *cursor)
 		struct vm *vm = vm_get(i / FIEF_MAX_VCPUS);
 		struct vcpu *v;
 
-		if (!vm || i % FIEF_MAX_VCPUS >= vm->vcpu_count)
+		if (!vm || vm->state != VM_STATE_RUNNING)
 			continue;
 		v = &vm->vcpu[i % FIEF_MAX_VCPUS];
-		if (v->pcpu == cpu && v->state == VCPU_STATE_RUNNABLE) {
+		if (v->vm && v->pcpu == cpu && v->state == VCPU_STATE_RUNNABLE) {
 			*cursor = i;
 			return v;
 		}
@@ -78,13 +79,17 @@ static struct vcpu *pick(uint32_t cpu, uint32_t *cursor)
 	return NULL;
 }
 
+/* Anything left to run on any CPU? A paused or created VM counts only
+ * through the manager that could resume or start it, which is runnable. */
 static bool any_runnable(void)
 {
 	for (uint32_t i = 0; i < VM_MAX; i++) {
 		struct vm *vm = vm_get(i);
 
-		for (uint32_t j = 0; vm && j < vm->vcpu_count; j++)
-			if (vm->vcpu[j].state == VCPU_STATE_RUNNABLE)
+		if (!vm || vm->state != VM_STATE_RUNNING)
+			continue;
+		for (uint32_t j = 0; j < FIEF_MAX_VCPUS; j++)
+			if (vm->vcpu[j].vm && vm->vcpu[j].state == VCPU_STATE_RUNNABLE)
 				return true;
 	}
 	return false;
@@ -98,17 +103,22 @@ void run_cpu(uint32_t cpu)
 	for (;;) {
 		struct vcpu *v = pick(cpu, &cursor);
 
-		if (!v) {
-			if (!any_runnable())
+		if (!v || !vm_begin_run(v, cpu)) {
+			if (!v && !any_runnable())
 				return;
-			arch_cpu_idle();
+			if (!v)
+				arch_cpu_idle();
 			continue;
 		}
-		/* Stay on this vCPU until it is preempted, sleeps or stops: the
-		 * hot path (hypercall, CPUID, console byte) never schedules. */
+		/* Stay on this vCPU until it is preempted, sleeps or stops, or its
+		 * VM is paused: the hot path (hypercall, CPUID, console byte)
+		 * never schedules. While v->running is set, destroy and pause
+		 * wait (docs/locking.md). */
 		do {
 			arch_vcpu_run(v, &exit);
 			run_handle_exit(v, &exit);
-		} while (exit.reason != VCPU_EXIT_PREEMPT && v->state == VCPU_STATE_RUNNABLE);
+		} while (exit.reason != VCPU_EXIT_PREEMPT && v->state == VCPU_STATE_RUNNABLE &&
+			 v->vm->state == VM_STATE_RUNNING);
+		vm_end_run(v);
 	}
 }

@@ -15,6 +15,7 @@
 #include "core/print.h"
 #include "core/string.h"
 #include "core/vm.h"
+#include "guest-abi/fief_abi.h"
 #include "mm/arch_mm.h"
 #include "mm/page_alloc.h"
 
@@ -23,6 +24,7 @@
 #define GUEST_MEM_FLOOR 0x1000000ull  /* guests never get the low 16 MiB */
 
 static struct vm vms[VM_MAX];
+static uint32_t online_cpus = 1; /* what boot told vm_create() */
 
 /* Guest memory is carved from usable RAM below fief's page pool, top down. */
 static uint64_t guestmem_limit;
@@ -30,12 +32,30 @@ static uint64_t guestmem_limit;
 void vm_init(void)
 {
 	memset(vms, 0, sizeof(vms));
+	for (uint32_t i = 0; i < VM_MAX; i++)
+		vms[i].slot = i;
 	guestmem_limit = 0;
+	online_cpus = 1;
 }
 
 struct vm *vm_get(uint32_t i)
 {
 	return i < VM_MAX && vms[i].state != VM_STATE_FREE ? &vms[i] : NULL;
+}
+
+uint32_t vm_cpus_online(void)
+{
+	return online_cpus;
+}
+
+/* Forget a VM: every field but the lock, which a CPU may be waiting on. */
+static void slot_reset(struct vm *vm)
+{
+	uint32_t slot = (uint32_t)(vm - vms);
+
+	_Static_assert(offsetof(struct vm, lock) == 0, "the lock comes first");
+	memset((char *)vm + sizeof(vm->lock), 0, sizeof(*vm) - sizeof(vm->lock));
+	vm->slot = slot;
 }
 
 uint32_t vm_running_count(void)
@@ -47,9 +67,10 @@ uint32_t vm_running_count(void)
 	return n;
 }
 
-/* True if every page of [pa, pa + size) is RAM the host owns exclusively:
- * only such pages may fief write on the host's behalf. */
-static bool host_owns(uint64_t pa, uint64_t size)
+/* True if every page of [pa, pa + size) is RAM the host owns exclusively
+ * (or, with @lent, also pages it shares or borrows): only such pages may
+ * fief write on the host's behalf. */
+static bool host_owns(uint64_t pa, uint64_t size, bool lent)
 {
 	uint64_t end = pa + size;
 
@@ -60,7 +81,7 @@ static bool host_owns(uint64_t pa, uint64_t size)
 		uint64_t next;
 
 		mm_host_page(pa_init(pa), &leaf);
-		if (leaf.valid ? leaf.state != MM_PAGE_OWNED : leaf.owner != MM_OWNER_HOST)
+		if (leaf.valid ? !lent && leaf.state != MM_PAGE_OWNED : leaf.owner != MM_OWNER_HOST)
 			return false;
 		next = leaf.addr + leaf.size;
 		pa = next > pa ? next : pa + PAGE_SIZE;
@@ -68,13 +89,112 @@ static bool host_owns(uint64_t pa, uint64_t size)
 	return true;
 }
 
+/*
+ * Translate [gpa, gpa + size) of a guest's stage-2: every leaf valid, in a
+ * state @ok allows, and the whole range one physically contiguous run.
+ * Return: the host-physical address of @gpa, or UINT64_MAX.
+ */
+static uint64_t guest_translate(struct mm_vm *mm, uint64_t gpa, uint64_t size, bool borrowed_ok)
+{
+	uint64_t end = gpa + size, a = gpa, first = UINT64_MAX;
+
+	while (a < end) {
+		struct pt_leaf leaf;
+		uint64_t pa;
+
+		mm_guest_page(mm, gpa_init(a), &leaf);
+		if (!leaf.valid || leaf.size == 0)
+			return UINT64_MAX;
+		if (leaf.state == MM_PAGE_SHARED_BORROWED ? !borrowed_ok
+							  : leaf.state != MM_PAGE_OWNED &&
+								    leaf.state != MM_PAGE_SHARED_OWNED)
+			return UINT64_MAX;
+		pa = leaf.pa + (a - leaf.addr);
+		if (first == UINT64_MAX)
+			first = pa;
+		else if (pa != first + (a - gpa))
+			return UINT64_MAX;
+		a = leaf.addr + leaf.size;
+	}
+	return first;
+}
+
 void *vm_gpa_ptr(const struct vm *vm, uint64_t gpa, uint64_t size)
 {
+	uint64_t pa;
+
 	if (!range_ok(gpa, size) || gpa + size > vm->mem_size || gpa == 0)
 		return NULL;
-	if (vm->host && !host_owns(gpa, size))
+	if (vm->host)
+		return host_owns(gpa, size, false) ? arch_mm_pa_to_va(pa_init(gpa)) : NULL;
+	pa = guest_translate(vm->mm, gpa, size, false);
+	return pa == UINT64_MAX ? NULL : arch_mm_pa_to_va(pa_init(pa));
+}
+
+void *vm_buffer_ptr(const struct vm *vm, uint64_t gpa, uint64_t size)
+{
+	uint64_t pa;
+
+	if (!range_ok(gpa, size) || gpa == 0)
 		return NULL;
-	return arch_mm_pa_to_va(pa_add(vm->mem_base, gpa));
+	/* The host is identity mapped over all RAM it owns, not only the span
+	 * of its boot tables. */
+	if (vm->host)
+		return host_owns(gpa, size, true) ? arch_mm_pa_to_va(pa_init(gpa)) : NULL;
+	if (gpa + size > vm->mem_size)
+		return NULL;
+	pa = guest_translate(vm->mm, gpa, size, true);
+	return pa == UINT64_MAX ? NULL : arch_mm_pa_to_va(pa_init(pa));
+}
+
+/* The host's pages in [a, a + size), one table leaf: split where RAM
+ * ends (device memory is nobody's). */
+static void host_count(uint64_t a, uint64_t size, const struct pt_leaf *leaf, uint64_t *owned,
+		       uint64_t *borrowed)
+{
+	if (!mm_ram_contains(a, size)) {
+		if (size <= PAGE_SIZE)
+			return;
+		host_count(a, size / 2, leaf, owned, borrowed);
+		host_count(a + size / 2, size / 2, leaf, owned, borrowed);
+		return;
+	}
+	if (!leaf->valid)
+		*owned += leaf->owner == MM_OWNER_HOST ? size : 0;
+	else if (leaf->state == MM_PAGE_SHARED_BORROWED)
+		*borrowed += size;
+	else
+		*owned += size;
+}
+
+void vm_memory_count(const struct vm *vm, uint64_t *owned, uint64_t *borrowed)
+{
+	uint64_t a = 0;
+
+	*owned = 0;
+	*borrowed = 0;
+	while (a < vm->mem_size) {
+		struct pt_leaf leaf;
+		uint64_t end, size;
+
+		if (vm->host)
+			mm_host_page(pa_init(a), &leaf);
+		else
+			mm_guest_page(vm->mm, gpa_init(a), &leaf);
+		end = leaf.addr + leaf.size;
+		if (leaf.size == 0 || end <= a)
+			break; /* outside the table's input space */
+		if (end > vm->mem_size)
+			end = vm->mem_size;
+		size = end - a;
+		if (vm->host)
+			host_count(a, size, &leaf, owned, borrowed);
+		else if (leaf.valid && leaf.state == MM_PAGE_SHARED_BORROWED)
+			*borrowed += size;
+		else if (leaf.valid)
+			*owned += size;
+		a = end;
+	}
 }
 
 /* Take @size bytes of usable RAM for a guest, below the pool and @floor. */
@@ -223,6 +343,7 @@ int vm_create(const struct config_vm *cv, const struct boot_info *bi, uint32_t c
 
 	if (!vm)
 		return FIEF_ENOSPC;
+	online_cpus = cpus_online > 1 ? cpus_online : 1;
 	for (uint32_t i = 0; i < cv->vcpu_count; i++) {
 		if (cv->cpu[i] >= cpus_online) {
 			console_printf("fief: vm %s: vCPU %u is pinned to CPU %u, which is not online\n",
@@ -230,13 +351,17 @@ int vm_create(const struct config_vm *cv, const struct boot_info *bi, uint32_t c
 			return FIEF_ERANGE;
 		}
 	}
-	memset(vm, 0, sizeof(*vm));
+	slot_reset(vm);
+	vm->creator = -1;
 	memcpy(vm->name, cv->name, sizeof(vm->name));
 	vm->host = cv->role == CONFIG_ROLE_HOST;
 	vm->id = vm->host ? MM_OWNER_HOST : (uint16_t)(MM_OWNER_GUEST_FIRST + (vm - vms));
 	vm->manage = cv->manage;
+	vm->inspectable = cv->inspectable;
+	vm->flags = cv->inspectable ? FIEF_VM_F_INSPECTABLE : 0;
 	vm->mem_size = cv->memory;
 	vm->vcpu_count = cv->vcpu_count;
+	vm->vcpu_max = cv->vcpu_count;
 	if (vm->mem_size <= VM_BOOT_AREA)
 		return FIEF_ERANGE;
 	err = vm->host ? host_memory(vm) : guest_memory(vm, bi, host_mem_size());
@@ -259,7 +384,10 @@ int vm_create(const struct config_vm *cv, const struct boot_info *bi, uint32_t c
 			mm_guest_free(&vm->guest_mm);
 			guestmem_give_back(vm->mem_base, vm->mem_size);
 		}
-		memset(vm, 0, sizeof(*vm));
+		for (uint32_t i = 0; i < vm->vcpu_count; i++)
+			if (vm->vcpu[i].vm)
+				arch_vcpu_destroy(&vm->vcpu[i]);
+		slot_reset(vm);
 		return err;
 	}
 	vm->state = VM_STATE_RUNNING;
@@ -269,6 +397,185 @@ int vm_create(const struct config_vm *cv, const struct boot_info *bi, uint32_t c
 		       (unsigned long long)pa_addr(vm->mem_base), vm->vcpu_count,
 		       (unsigned long long)gpa_addr(entry));
 	return FIEF_OK;
+}
+
+/* ---- run-time VMs (core/mgmt_*.c) ---------------------------------------- */
+
+struct vm *vm_create_empty(uint64_t mem_size, uint32_t vcpu_max, uint32_t flags,
+			   uint32_t creator, int *err)
+{
+	struct vm *vm;
+
+	/* Management calls are serialized (core/mgmt.h): the slot stays ours
+	 * between the search and the state change below. */
+	vm = vm_slot();
+	if (!vm) {
+		*err = FIEF_ENOSPC;
+		return NULL;
+	}
+	slot_reset(vm);
+	vm->id = (uint16_t)(MM_OWNER_GUEST_FIRST + vm->slot);
+	*err = mm_guest_init(&vm->guest_mm, vm->id);
+	if (*err) {
+		slot_reset(vm);
+		return NULL;
+	}
+	fief_snprintf(vm->name, sizeof(vm->name), "vm%u", vm->slot);
+	vm->creator = (int32_t)creator;
+	vm->flags = flags;
+	vm->inspectable = (flags & FIEF_VM_F_INSPECTABLE) != 0;
+	vm->mem_size = mem_size;
+	vm->vcpu_max = vcpu_max;
+	vm->mm = &vm->guest_mm;
+	spin_lock(&vm->lock);
+	vm->state = VM_STATE_CREATED;
+	spin_unlock(&vm->lock);
+	return vm;
+}
+
+int vm_vcpu_create(struct vm *vm, uint32_t index, uint32_t pcpu)
+{
+	struct vcpu *v;
+	int err;
+
+	if (index >= vm->vcpu_max || pcpu >= online_cpus)
+		return FIEF_EINVAL;
+	if (vm->state != VM_STATE_CREATED)
+		return FIEF_EBUSY;
+	v = &vm->vcpu[index];
+	if (v->vm)
+		return FIEF_EEXIST;
+	memset(v, 0, sizeof(*v));
+	v->index = index;
+	v->pcpu = pcpu;
+	v->vm = vm;
+	v->state = VCPU_STATE_RUNNABLE;
+	err = arch_vcpu_init(v, gpa_init(0));
+	if (err) {
+		arch_vcpu_destroy(v);
+		memset(v, 0, sizeof(*v));
+		return err;
+	}
+	spin_lock(&vm->lock);
+	vm->vcpu_count++;
+	spin_unlock(&vm->lock);
+	return FIEF_OK;
+}
+
+int vm_start(struct vm *vm)
+{
+	if (vm->state != VM_STATE_CREATED)
+		return FIEF_EBUSY;
+	if (vm->vcpu_count == 0)
+		return FIEF_EINVAL;
+	/* The boot information page, if the VM owns it (a guest's page needs
+	 * no boot_info); a guest that did not get that page simply has none. */
+	(void)vm_publish_boot_info(vm, NULL);
+	spin_lock(&vm->lock);
+	vm->state = VM_STATE_RUNNING;
+	spin_unlock(&vm->lock);
+	return FIEF_OK;
+}
+
+/* Wait until no vCPU of @vm is inside the run loop of any CPU. The VM's
+ * state already keeps them from starting again (vm_begin_run()). */
+static void wait_not_running(struct vm *vm)
+{
+	for (uint32_t i = 0; i < FIEF_MAX_VCPUS; i++)
+		while (__atomic_load_n(&vm->vcpu[i].running, __ATOMIC_ACQUIRE))
+			arch_cpu_relax();
+}
+
+int vm_pause(struct vm *vm)
+{
+	spin_lock(&vm->lock);
+	if (vm->state != VM_STATE_RUNNING) {
+		spin_unlock(&vm->lock);
+		return FIEF_EBUSY;
+	}
+	vm->state = VM_STATE_PAUSED;
+	spin_unlock(&vm->lock);
+	wait_not_running(vm);
+	return FIEF_OK;
+}
+
+int vm_resume(struct vm *vm)
+{
+	int err = FIEF_OK;
+
+	spin_lock(&vm->lock);
+	if (vm->state == VM_STATE_PAUSED)
+		vm->state = VM_STATE_RUNNING;
+	else
+		err = FIEF_EBUSY;
+	spin_unlock(&vm->lock);
+	return err;
+}
+
+int vm_destroy(struct vm *vm)
+{
+	enum vm_state was;
+	int err;
+
+	if (vm->host)
+		return FIEF_EINVAL;
+	spin_lock(&vm->lock);
+	was = vm->state;
+	vm->state = VM_STATE_DYING;
+	for (uint32_t i = 0; i < FIEF_MAX_VCPUS; i++)
+		vm->vcpu[i].state = VCPU_STATE_STOPPED;
+	spin_unlock(&vm->lock);
+	wait_not_running(vm);
+	/* Prepare: every page back to the host; may fail for lack of table
+	 * pages on the host's side, and then the VM stays, stopped. */
+	mm_guest_destroy(&vm->guest_mm);
+	err = mm_guest_reclaim(&vm->guest_mm, gpa_init(0), vm->mem_size);
+	if (err == 0)
+		err = mm_guest_free(&vm->guest_mm);
+	if (err) {
+		spin_lock(&vm->lock);
+		vm->state = VM_STATE_STOPPED;
+		if (was != VM_STATE_STOPPED) {
+			vm->stop_code = FIEF_STOP_INTERNAL;
+			fief_snprintf(vm->stop_reason, sizeof(vm->stop_reason),
+				      "destroy could not reclaim its memory (%s)", err_name(err));
+		}
+		spin_unlock(&vm->lock);
+		return err;
+	}
+	/* Commit: nothing below fails. */
+	for (uint32_t i = 0; i < FIEF_MAX_VCPUS; i++)
+		if (vm->vcpu[i].vm)
+			arch_vcpu_destroy(&vm->vcpu[i]);
+	if (vm->creator < 0)
+		guestmem_give_back(vm->mem_base, vm->mem_size);
+	console_printf("fief: vm %s destroyed, %llu pages free\n", vm->name,
+		       (unsigned long long)page_alloc_free_count());
+	spin_lock(&vm->lock);
+	slot_reset(vm);
+	spin_unlock(&vm->lock);
+	return FIEF_OK;
+}
+
+bool vm_begin_run(struct vcpu *v, uint32_t cpu)
+{
+	struct vm *vm = v->vm;
+	bool ok;
+
+	if (!vm)
+		return false;
+	spin_lock(&vm->lock);
+	ok = v->vm == vm && vm->state == VM_STATE_RUNNING && v->state == VCPU_STATE_RUNNABLE &&
+	     v->pcpu == cpu;
+	if (ok)
+		__atomic_store_n(&v->running, true, __ATOMIC_RELAXED);
+	spin_unlock(&vm->lock);
+	return ok;
+}
+
+void vm_end_run(struct vcpu *v)
+{
+	__atomic_store_n(&v->running, false, __ATOMIC_RELEASE);
 }
 
 void vm_stop(struct vm *vm, uint32_t code, uint64_t status, const char *fmt, ...)
@@ -286,7 +593,7 @@ void vm_stop(struct vm *vm, uint32_t code, uint64_t status, const char *fmt, ...
 	vm->stop_code = code;
 	vm->stop_status = status;
 	vm->state = VM_STATE_STOPPED;
-	for (uint32_t i = 0; i < vm->vcpu_count; i++)
+	for (uint32_t i = 0; i < FIEF_MAX_VCPUS; i++)
 		vm->vcpu[i].state = VCPU_STATE_STOPPED;
 	spin_unlock(&vm->lock);
 	console_printf("fief: vm %s stopped: %s\n", vm->name, vm->stop_reason);

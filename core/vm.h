@@ -2,15 +2,20 @@
 /*
  * Virtual machines and their vCPUs.
  *
- * VMs are created at boot from fief.cfg (vm_create()). VM 0 is the host: its
- * memory is the host's identity-mapped stage-2 (mm_host()). A guest gets
- * memory donated from the host (mm_host_donate_guest()), so the host loses
- * access to it.
+ * VMs are created at boot from fief.cfg (vm_create()) or at run time by a
+ * manager (vm_create_empty(), core/mgmt_*.c). VM 0 is the host: its memory
+ * is the host's identity-mapped stage-2 (mm_host()). A guest gets memory
+ * donated from the host (mm_host_donate_guest()), so the host loses access
+ * to it. A VM's id (the guest-abi id) is its slot index; the host is
+ * created first, in slot 0.
  *
- * Locking: a vCPU is run and changed only by the physical CPU it is pinned
- * to. A VM's state and stop reason are written under its lock
- * (docs/locking.md); the console line buffer belongs to the CPU that writes
- * it, under the VM lock.
+ * Locking (docs/locking.md): a vCPU is run and changed only by the physical
+ * CPU it is pinned to, and only while its `running` marker is set, which
+ * that CPU sets under the VM lock after checking that the VM is RUNNING and
+ * the vCPU RUNNABLE. A VM's state, stop reason and the vCPUs' states are
+ * written under its lock; pause and destroy change the state, then wait
+ * until no `running` marker of the VM is set. The console line buffer
+ * belongs to the CPU that writes it, under the VM lock.
  */
 #ifndef FIEF_CORE_VM_H
 #define FIEF_CORE_VM_H
@@ -33,6 +38,9 @@ enum vm_state {
 	VM_STATE_FREE = 0,
 	VM_STATE_RUNNING = 1,
 	VM_STATE_STOPPED = 2,
+	VM_STATE_CREATED = 3, /* made by a manager, never started */
+	VM_STATE_PAUSED = 4,  /* paused by a manager: no vCPU is scheduled */
+	VM_STATE_DYING = 5,   /* being destroyed: no call may name it */
 };
 
 enum vcpu_state {
@@ -44,12 +52,13 @@ enum vcpu_state {
 struct vm;
 
 struct vcpu {
-	struct vm *vm;         /* const */
-	uint32_t index;        /* const: 0 .. vm->vcpu_count - 1 */
+	struct vm *vm;         /* const once created; NULL: the slot is unused */
+	uint32_t index;        /* const: its slot in vm->vcpu[] */
 	uint32_t pcpu;         /* const: the physical CPU it is pinned to */
 	enum vcpu_state state; /* its pcpu; VM lock to stop it */
+	bool running;          /* set by its pcpu under the VM lock; cleared by it */
 	uint64_t exits;        /* its pcpu: exits handled, for statistics */
-	struct arch_vcpu arch; /* its pcpu */
+	struct arch_vcpu arch; /* its pcpu while running; else the VM lock */
 };
 
 struct vm_console {
@@ -60,21 +69,27 @@ struct vm_console {
 };
 
 struct vm {
-	struct spinlock lock;
+	struct spinlock lock;       /* first: a slot's reset keeps it */
 	uint16_t id;                /* const: mm owner id (0 for the host) */
+	uint32_t slot;              /* const: the guest-abi VM id */
+	uint32_t flags;             /* const: FIEF_VM_F_* */
+	bool inspectable;           /* const: copy-out and get-regs allowed while paused */
+	int32_t creator;            /* const: slot of the VM that created it, -1: fief.cfg */
 	char name[CONFIG_NAME_MAX + 1]; /* const */
 	bool host;                  /* const */
 	bool manage;                /* const: may make management calls */
 	enum vm_state state;        /* lock */
 	uint32_t stop_code;         /* lock: FIEF_STOP_* (guest-abi) */
 	uint64_t stop_status;       /* lock: FIEF_STOP_SELF status, exit code, ... */
+	uint32_t stop_vcpu;         /* lock: the vCPU that caused the stop */
 	char stop_reason[VM_STOP_REASON_MAX]; /* lock */
 	uint64_t mem_size;          /* const: bytes of guest-physical memory */
-	paddr_t mem_base;           /* const: host-physical base (host: 0) */
+	paddr_t mem_base;           /* const: host-physical base (host: 0; run-time guests: none) */
 	struct mm_vm *mm;           /* const: mm_host() or &guest_mm */
 	struct mm_vm guest_mm;      /* guests: their stage-2 */
-	uint32_t vcpu_count;        /* const */
-	struct vcpu vcpu[FIEF_MAX_VCPUS];
+	uint32_t vcpu_count;        /* lock: vCPUs created (config VMs: const) */
+	uint32_t vcpu_max;          /* const: vCPUs it may have */
+	struct vcpu vcpu[FIEF_MAX_VCPUS]; /* slot i is vCPU i; see struct vcpu */
 	struct vm_console console;  /* lock */
 };
 
@@ -105,10 +120,87 @@ struct vm *vm_get(uint32_t i);
 
 /**
  * vm_gpa_ptr() - fief's pointer to [gpa, gpa + size) of @vm's memory.
- * Return: the pointer, or NULL if the range is not all inside the memory
- * fief set up for the VM.
+ * Return: the pointer, or NULL unless the range lies in [0, mem_size), is
+ * all memory the VM owns (a guest: OWNED or SHARED_OWNED in its stage-2;
+ * the host: pages it owns exclusively) and is one physically contiguous
+ * run (guests whose memory a manager donated piecewise may not be).
+ * GPA 0 is never handed out.
  */
 void *vm_gpa_ptr(const struct vm *vm, uint64_t gpa, uint64_t size);
+
+/**
+ * vm_buffer_ptr() - fief's pointer to a buffer a VM names in a call:
+ * [gpa, gpa + size) must be memory it owns or borrows (the host: RAM whose
+ * every page is the host's or lent to it; a guest: mapped in its stage-2
+ * and inside its memory), physically contiguous. Return: the pointer or
+ * NULL.
+ */
+void *vm_buffer_ptr(const struct vm *vm, uint64_t gpa, uint64_t size);
+
+/**
+ * vm_memory_count() - bytes of [0, mem_size) of @vm that it owns (OWNED,
+ * SHARED_OWNED; for the host also RAM not mapped yet) and that another VM
+ * lends it (SHARED_BORROWED).
+ */
+void vm_memory_count(const struct vm *vm, uint64_t *owned, uint64_t *borrowed);
+
+/**
+ * vm_create_empty() - a run-time guest: a free slot, an empty stage-2, no
+ * memory and no vCPUs; state CREATED.
+ * @mem_size: its guest-physical space [0, mem_size), page aligned.
+ * @vcpu_max: 1 .. FIEF_MAX_VCPUS.
+ * @flags:    FIEF_VM_F_* (checked by the caller).
+ * @creator:  the slot of the VM asking.
+ * Return: the VM, or NULL with *err = FIEF_ENOSPC (no slot) or an error of
+ * mm_guest_init() (FIEF_ENOMEM).
+ */
+struct vm *vm_create_empty(uint64_t mem_size, uint32_t vcpu_max, uint32_t flags,
+			   uint32_t creator, int *err);
+
+/**
+ * vm_vcpu_create() - vCPU @index of a CREATED VM, pinned to @pcpu, at the
+ * start of the arch's boot protocol with entry 0 (its registers are set
+ * later). Return: 0; FIEF_EINVAL (index, CPU), FIEF_EEXIST, FIEF_EBUSY (the
+ * VM is not CREATED), or the arch's error (FIEF_ERANGE: the boot area is not
+ * the VM's memory; FIEF_ENOMEM).
+ */
+int vm_vcpu_create(struct vm *vm, uint32_t index, uint32_t pcpu);
+
+/** vm_cpus_online() - physical CPUs that run vCPUs (from boot). */
+uint32_t vm_cpus_online(void);
+
+/**
+ * vm_start() - CREATED -> RUNNING. Writes the boot information page if
+ * the VM owns it. Return: 0, FIEF_EBUSY (state), FIEF_EINVAL (no vCPU).
+ */
+int vm_start(struct vm *vm);
+
+/**
+ * vm_pause() - RUNNING -> PAUSED; returns once no vCPU of @vm runs on any
+ * CPU. Return: 0 or FIEF_EBUSY (not RUNNING).
+ */
+int vm_pause(struct vm *vm);
+
+/** vm_resume() - PAUSED -> RUNNING. Return: 0 or FIEF_EBUSY. */
+int vm_resume(struct vm *vm);
+
+/**
+ * vm_destroy() - stop @vm's vCPUs, wait until none runs, give every page
+ * back to the host (its own scrubbed, lent ones returned), free its vCPUs'
+ * arch state, its stage-2 and its slot. Return: 0; FIEF_EINVAL for the
+ * host; FIEF_ENOMEM if the host's table could not take the pages back (the
+ * VM then stays, STOPPED, and destroy may be retried).
+ */
+int vm_destroy(struct vm *vm);
+
+/**
+ * vm_begin_run() - the run loop's claim on @v: sets v->running if its VM
+ * is RUNNING and it is RUNNABLE on @cpu. Return: whether it may run.
+ */
+bool vm_begin_run(struct vcpu *v, uint32_t cpu);
+
+/** vm_end_run() - the run loop is done with @v for now. */
+void vm_end_run(struct vcpu *v);
 
 /**
  * vm_stop() - stop every vCPU of @vm and record why; prints
@@ -122,7 +214,7 @@ void vm_stop(struct vm *vm, uint32_t code, uint64_t status, const char *fmt, ...
 /** vm_console_putc() - a byte from the VM's console; lines go to fief's. */
 void vm_console_putc(struct vm *vm, char c);
 
-/** vm_running_count() - VMs not stopped. */
+/** vm_running_count() - VMs in state RUNNING. */
 uint32_t vm_running_count(void);
 
 #endif

@@ -64,7 +64,10 @@ _Noreturn void arch_panic(const char *file, int line, const char *msg)
 
 #include "arch/fake/fake.h"
 #include "core/elf.h"
+#include "core/err.h"
 #include "core/vm.h"
+#include "guest-abi/fief_abi.h"
+#include "mm/page_alloc.h"
 #include "mm/pgtable.h"
 
 struct vcpu_exit fake_next_exit;
@@ -89,9 +92,53 @@ uint16_t arch_elf_machine(void)
 	return ELF_MACHINE_X86_64;
 }
 
+_Static_assert(sizeof(struct fief_regs_x86) == FAKE_REGS_WORDS * 8, "fake regs size");
+
+/* Like SVM: one page of fief's pool per vCPU, so leaks show in the free
+ * count; registers start as the boot protocol's entry. */
 int arch_vcpu_init(struct vcpu *vcpu, gpaddr_t entry)
 {
+	struct fief_regs_x86 r = { .rip = gpa_addr(entry), .rflags = 2 };
+	paddr_t pa;
+	int err = page_alloc(&pa, PAGE_TYPE_USED);
+
+	if (err)
+		return err;
+	vcpu->arch.ctl_pa = pa_addr(pa);
 	vcpu->arch.entry = gpa_addr(entry);
+	memcpy(vcpu->arch.regs, &r, sizeof(r));
+	return 0;
+}
+
+void arch_vcpu_destroy(struct vcpu *vcpu)
+{
+	if (vcpu->arch.ctl_pa)
+		page_free(pa_init(vcpu->arch.ctl_pa));
+	vcpu->arch.ctl_pa = 0;
+}
+
+int arch_vcpu_get_regs(struct vcpu *vcpu, void *regs, size_t size)
+{
+	if (size != sizeof(struct fief_regs_x86))
+		return FIEF_EINVAL;
+	memcpy(regs, vcpu->arch.regs, size);
+	return 0;
+}
+
+/* The checks the x86 backends make that matter to tests: reserved fields,
+ * a canonical RIP, RFLAGS bit 1. */
+int arch_vcpu_set_regs(struct vcpu *vcpu, const void *regs, size_t size)
+{
+	struct fief_regs_x86 r;
+
+	if (size != sizeof(r))
+		return FIEF_EINVAL;
+	memcpy(&r, regs, sizeof(r));
+	if (r.reserved0 || r.gdtr.reserved || r.idtr.reserved ||
+	    (uint64_t)((int64_t)(r.rip << 16) >> 16) != r.rip || !(r.rflags & 2))
+		return FIEF_EINVAL;
+	memcpy(vcpu->arch.regs, &r, sizeof(r));
+	vcpu->arch.entry = r.rip;
 	return 0;
 }
 

@@ -382,6 +382,89 @@ static int svm_msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
 	return FIEF_OK;
 }
 
+/* A VMCB segment (selector, attrib, limit, base) to and from the ABI's. */
+static void seg_get(struct vcpu *v, unsigned off, struct fief_x86_segment *s)
+{
+	const uint8_t *p = (const uint8_t *)v->arch.ctl + off;
+
+	memcpy(&s->selector, p + 0, 2);
+	memcpy(&s->attrib, p + 2, 2);
+	memcpy(&s->limit, p + 4, 4);
+	memcpy(&s->base, p + 8, 8);
+}
+
+static void svm_regs_get(struct vcpu *v, struct fief_regs_x86 *r)
+{
+	struct fief_x86_segment t;
+
+	r->gpr[FIEF_X86_RSP] = *f64(v, VMCB_RSP);
+	r->rip = *f64(v, VMCB_RIP);
+	r->rflags = *f64(v, VMCB_RFLAGS);
+	r->cr0 = *f64(v, VMCB_CR0);
+	r->cr2 = *f64(v, VMCB_CR2);
+	r->cr3 = *f64(v, VMCB_CR3);
+	r->cr4 = *f64(v, VMCB_CR4);
+	r->efer = *f64(v, VMCB_EFER) & ~EFER_SVME; /* fief's bit, never the guest's */
+	seg_get(v, VMCB_CS, &r->cs);
+	seg_get(v, VMCB_DS, &r->ds);
+	seg_get(v, VMCB_ES, &r->es);
+	seg_get(v, VMCB_FS, &r->fs);
+	seg_get(v, VMCB_GS, &r->gs);
+	seg_get(v, VMCB_SS, &r->ss);
+	seg_get(v, VMCB_TR, &r->tr);
+	seg_get(v, VMCB_LDTR, &r->ldtr);
+	seg_get(v, VMCB_GDTR, &t);
+	r->gdtr.base = t.base;
+	r->gdtr.limit = t.limit;
+	seg_get(v, VMCB_IDTR, &t);
+	r->idtr.base = t.base;
+	r->idtr.limit = t.limit;
+}
+
+static void seg_put(struct vcpu *v, unsigned off, const struct fief_x86_segment *s)
+{
+	set_seg(v, off, s->selector, s->attrib, s->limit, s->base);
+}
+
+/* regs.c checked the values; VMRUN checks the rest (a refused state stops
+ * the VM, it never reaches fief). */
+static int svm_regs_set(struct vcpu *v, const struct fief_regs_x86 *r)
+{
+	*f64(v, VMCB_RSP) = r->gpr[FIEF_X86_RSP];
+	*f64(v, VMCB_RIP) = r->rip;
+	*f64(v, VMCB_RFLAGS) = r->rflags;
+	*f64(v, VMCB_CR0) = r->cr0;
+	*f64(v, VMCB_CR2) = r->cr2;
+	*f64(v, VMCB_CR3) = r->cr3;
+	*f64(v, VMCB_CR4) = r->cr4;
+	*f64(v, VMCB_EFER) = r->efer | EFER_SVME;
+	seg_put(v, VMCB_CS, &r->cs);
+	seg_put(v, VMCB_DS, &r->ds);
+	seg_put(v, VMCB_ES, &r->es);
+	seg_put(v, VMCB_FS, &r->fs);
+	seg_put(v, VMCB_GS, &r->gs);
+	seg_put(v, VMCB_SS, &r->ss);
+	seg_put(v, VMCB_TR, &r->tr);
+	seg_put(v, VMCB_LDTR, &r->ldtr);
+	set_seg(v, VMCB_GDTR, 0, 0, r->gdtr.limit, r->gdtr.base);
+	set_seg(v, VMCB_IDTR, 0, 0, r->idtr.limit, r->idtr.base);
+	*((uint8_t *)v->arch.ctl + VMCB_CPL) = (uint8_t)((r->ss.attrib >> 5) & 3);
+	*f32(v, VMCB_TLB_CONTROL) = 1; /* new CR3 or paging mode */
+	return FIEF_OK;
+}
+
+/* The VMCB page goes back to fief's pool; no CPU may think it is still
+ * the last one it ran (a new VMCB at that address must flush). */
+static void svm_vcpu_destroy(struct vcpu *v)
+{
+	for (unsigned cpu = 0; cpu < X86_CPUS_MAX; cpu++)
+		__atomic_compare_exchange_n(&last_vmcb[cpu], &(uint64_t){ v->arch.ctl_pa }, 0,
+					    false, __ATOMIC_RELAXED, __ATOMIC_RELAXED);
+	page_free(pa_init(v->arch.ctl_pa));
+	v->arch.ctl = NULL;
+	v->arch.ctl_pa = 0;
+}
+
 const struct x86_virt_ops x86_svm_ops = {
 	.name = "svm",
 	.cpu_enable = svm_cpu_enable,
@@ -391,5 +474,8 @@ const struct x86_virt_ops x86_svm_ops = {
 	.inject = svm_inject,
 	.msr_read = svm_msr_read,
 	.msr_write = svm_msr_write,
+	.regs_get = svm_regs_get,
+	.regs_set = svm_regs_set,
+	.vcpu_destroy = svm_vcpu_destroy,
 	.stage2 = &pt_format_x86_npt,
 };

@@ -13,6 +13,7 @@
 
 #include "core/arch.h"
 #include "core/vm.h"
+#include "guest-abi/fief_abi.h"
 
 enum x86_exit_kind {
 	X86_EXIT_NONE = 0,   /* handled inside the backend */
@@ -69,6 +70,17 @@ struct x86_virt_ops {
 	 */
 	int (*msr_read)(struct vcpu *v, uint32_t msr, uint64_t *val);
 	int (*msr_write)(struct vcpu *v, uint32_t msr, uint64_t val);
+	/**
+	 * The registers the control structure holds (RIP, RSP, RFLAGS, CRs,
+	 * EFER, segments, descriptor tables) into or out of @r; the GPRs are
+	 * arch/x86/regs.c's. Set gets values regs.c has validated and may
+	 * refuse more (FIEF_EINVAL) before changing anything. NULL: the
+	 * backend does not offer it (FIEF_ENOTSUP).
+	 */
+	void (*regs_get)(struct vcpu *v, struct fief_regs_x86 *r);
+	int (*regs_set)(struct vcpu *v, const struct fief_regs_x86 *r);
+	/** Free the control structure of a vCPU no CPU runs (NULL: kept). */
+	void (*vcpu_destroy)(struct vcpu *v);
 	const struct pt_format *stage2;
 };
 

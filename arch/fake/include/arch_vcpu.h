@@ -5,10 +5,15 @@
 
 #include <stdint.h>
 
+/* Registers as struct fief_regs_x86 (guest-abi), kept as raw words. */
+#define FAKE_REGS_WORDS 44
+
 struct arch_vcpu {
 	uint64_t entry;      /* where arch_vcpu_init() was told to start */
 	int64_t last_result; /* what arch_vcpu_set_result() stored */
 	uint32_t runs;       /* arch_vcpu_run() calls */
+	uint64_t ctl_pa;     /* a page from fief's pool, as SVM's VMCB (0: none) */
+	uint64_t regs[FAKE_REGS_WORDS];
 };
 
 #endif
