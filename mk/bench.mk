@@ -62,15 +62,17 @@ bench-mem: $(BUILD)/x86_64/fief.efi $(BUILD)/aarch64/fief.efi | $(DEPS_STAMP)
 
 BENCH_SOURCES += bench-emu-svm bench-emu-vmx bench-emu-arm64 bench-mem
 
-# Not a figure source: the SVM null-hypercall round trip by symbol, from a
-# TCG plugin counting instructions per address (tests/bench/profile.sh).
+# Not a figure source: the null-hypercall round trip by symbol on SVM and
+# arm64, from a TCG plugin counting instructions per address
+# (tests/bench/profile.sh); tables in build/bench/profile-*/profile.txt.
 $(BENCH_DIR)/insn_profile.so: tests/bench/insn_profile.c
 	@mkdir -p $(dir $@)
 	$(HOST_CC) $(CSTD) $(WARN) -O2 -shared -fPIC $< -o $@
 
 .PHONY: bench-profile
-bench-profile: $(BENCH_DIR)/insn_profile.so $(BENCH_EMU_X86) | $(DEPS_STAMP)
-	bash tests/bench/profile.sh $< $(BENCH_DIR)/profile
+bench-profile: $(BENCH_DIR)/insn_profile.so $(BENCH_EMU_X86) $(BENCH_EMU_A64) | $(DEPS_STAMP)
+	bash tests/bench/profile.sh $< $(BENCH_DIR)/profile-svm svm
+	bash tests/bench/profile.sh $< $(BENCH_DIR)/profile-arm64 arm64
 
 .PHONY: bench
 bench: $(BENCH_SOURCES) | $(DEPS_STAMP)
