@@ -6,7 +6,10 @@
 #                       by the suite from build/)
 #   expect.RIG          one extended regex per line, each of which must match
 #                       a line of fief's serial log on rig RIG; a scenario
-#                       without expect.RIG does not run on RIG
+#                       without expect.RIG does not run on RIG. A regex
+#                       written as "> REGEX" must match a line after the one
+#                       the previous regex matched (to check an order, e.g.
+#                       two VMs' output interleaving)
 #   files               optional: build artefacts to put on the boot volume,
 #                       one path per line, relative to build/<arch>/
 #   qemu-args.RIG       optional: extra emulator arguments (devices) on RIG
@@ -39,16 +42,31 @@ stage_volume() {
 	fi
 }
 
+# match_line LOG REGEX AFTER: the number of the first line after line AFTER
+# that matches REGEX (0: none).
+match_line() {
+	local n
+	n=$(tail -n "+$(($3 + 1))" "$1" | grep -En -m1 -- "$2" | cut -d: -f1)
+	[ -n "$n" ] && echo $(($3 + n)) || echo 0
+}
+
 # check_log NAME LOG EXPECT RC WANT_RC: print PASS or FAIL with the reason.
 check_log() {
-	local name=$1 log=$2 expect=$3 rc=$4 want=$5 re missing=0 clean
+	local name=$1 log=$2 expect=$3 rc=$4 want=$5 re missing=0 clean last=0 at
 	clean=$(mktemp)
 	tr -d '\r' < "$log" > "$clean" 2>/dev/null
 	while IFS= read -r re; do
 		[ -z "$re" ] && continue
-		if ! grep -Eq -- "$re" "$clean"; then
+		if [ "${re:0:2}" = "> " ]; then
+			at=$(match_line "$clean" "${re:2}" "$last")
+		else
+			at=$(match_line "$clean" "$re" 0)
+		fi
+		if [ "$at" = 0 ]; then
 			echo "  missing: $re"
 			missing=$((missing + 1))
+		else
+			last=$at
 		fi
 	done < "$expect"
 	rm -f "$clean"
