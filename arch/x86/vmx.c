@@ -43,16 +43,28 @@
 /* The controls fief asks for; everything else is left to the allowed-0
  * settings of the capability MSRs. */
 #define WANT_PIN (PIN_EXT_INTR_EXITING | PIN_NMI_EXITING)
+#define NICE_PIN PIN_PREEMPT_TIMER
 #define WANT_PROC (PROC_HLT_EXITING | PROC_MWAIT_EXITING | PROC_MONITOR_EXITING | \
 		   PROC_USE_IO_BITMAPS | PROC_USE_MSR_BITMAPS | PROC_SECONDARY)
 #define WANT_PROC2 (PROC2_EPT | PROC2_VPID)
 #define NICE_PROC2 (PROC2_RDTSCP | PROC2_INVPCID) /* else they would #UD */
 #define WANT_EXIT (EXIT_HOST_64 | EXIT_SAVE_PAT | EXIT_LOAD_PAT | EXIT_SAVE_EFER | EXIT_LOAD_EFER)
+#define NICE_EXIT EXIT_SAVE_PREEMPT_TIMER
 #define WANT_ENTRY (ENTRY_GUEST_64 | ENTRY_LOAD_PAT | ENTRY_LOAD_EFER)
+
+/*
+ * The VMX-preemption timer bounds a vCPU's slice in TSC cycles, besides the
+ * LAPIC timer's external interrupt: some emulators (Bochs 2.7) never let a
+ * physical interrupt exit a guest that runs with RFLAGS.IF clear. Its
+ * exit means the same as a timer interrupt: preempt. 2^22 cycles is about
+ * 1.5 ms at 3 GHz, and 4 million instructions under Bochs.
+ */
+#define VMX_SLICE_TSC (1ull << 22)
 
 /* The controls and fixed bits, computed once by the boot CPU. */
 static struct {
 	uint32_t pin, proc, proc2, exit, entry;
+	uint32_t slice; /* preemption timer value (0: not used) */
 	uint64_t cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
 	uint64_t eptp_flags;
 	bool ready;
@@ -191,12 +203,12 @@ static int vmx_setup_controls(void)
 	bool ok;
 
 	ok = adjust(true_ctls ? MSR_IA32_VMX_TRUE_PINBASED_CTLS : MSR_IA32_VMX_PINBASED_CTLS,
-		    WANT_PIN, 0, &vmx.pin);
+		    WANT_PIN, NICE_PIN, &vmx.pin);
 	ok &= adjust(true_ctls ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS : MSR_IA32_VMX_PROCBASED_CTLS,
 		     WANT_PROC, 0, &vmx.proc);
 	ok &= adjust(MSR_IA32_VMX_PROCBASED_CTLS2, WANT_PROC2, NICE_PROC2, &vmx.proc2);
-	ok &= adjust(true_ctls ? MSR_IA32_VMX_TRUE_EXIT_CTLS : MSR_IA32_VMX_EXIT_CTLS, WANT_EXIT, 0,
-		     &vmx.exit);
+	ok &= adjust(true_ctls ? MSR_IA32_VMX_TRUE_EXIT_CTLS : MSR_IA32_VMX_EXIT_CTLS, WANT_EXIT,
+		     NICE_EXIT, &vmx.exit);
 	ok &= adjust(true_ctls ? MSR_IA32_VMX_TRUE_ENTRY_CTLS : MSR_IA32_VMX_ENTRY_CTLS,
 		     WANT_ENTRY, 0, &vmx.entry);
 	/* Ack-on-exit stays 0: the interrupt stays pending for fief's IDT. */
@@ -204,6 +216,8 @@ static int vmx_setup_controls(void)
 	    !(ev & (EPT_CAP_WB | EPT_CAP_UC)) || !(ev & EPT_CAP_INVEPT) ||
 	    !(ev & VPID_CAP_INVVPID))
 		return FIEF_ENOTSUP;
+	if (vmx.pin & PIN_PREEMPT_TIMER)
+		vmx.slice = (uint32_t)(VMX_SLICE_TSC >> (rdmsr(MSR_IA32_VMX_MISC) & 0x1f));
 	vmx.eptp_flags = EPTP_WALK4 | ((ev & EPT_CAP_WB) ? EPTP_MT_WB : EPTP_MT_UC);
 	vmx.cr0_fixed0 = rdmsr(MSR_IA32_VMX_CR0_FIXED0);
 	vmx.cr0_fixed1 = rdmsr(MSR_IA32_VMX_CR0_FIXED1);
@@ -308,6 +322,8 @@ static void vmcs_controls(struct vcpu *v)
 	vmwrite(VMCS_CR0_MASK, cr0_pinned());
 	vmwrite(VMCS_CR4_MASK, cr4_pinned());
 	vmwrite(VMCS_LINK_POINTER, ~0ull);
+	if (vmx.slice)
+		vmwrite(VMCS_PREEMPTION_TIMER, vmx.slice);
 }
 
 static void vmcs_guest(const struct x86_boot_state *s)
@@ -705,6 +721,10 @@ static void decode(struct vcpu *v, struct x86_exit *x)
 	case VMX_EXIT_EXT_INTR:
 		x->kind = X86_EXIT_INTR;
 		return;
+	case VMX_EXIT_PREEMPT_TIMER:
+		vmwrite(VMCS_PREEMPTION_TIMER, vmx.slice); /* a new slice next time */
+		x->kind = X86_EXIT_INTR;
+		return;
 	case VMX_EXIT_EXC_NMI:
 		if ((vmread(VMCS_EXIT_INTR_INFO) & INTR_TYPE_MASK) != INTR_TYPE_NMI)
 			break; /* no exception is intercepted */
@@ -771,6 +791,8 @@ static void vmx_vcpu_run(struct vcpu *v, struct x86_exit *x)
 	}
 	if (!v->arch.launched)
 		vmcs_host();
+	if (vmx.slice && !(vmx.exit & EXIT_SAVE_PREEMPT_TIMER))
+		vmwrite(VMCS_PREEMPTION_TIMER, vmx.slice); /* not kept across exits */
 	flush_tlb(v);
 	rc = vmx_run(&v->arch.gpr, v->arch.launched);
 	if (rc != 0) {

@@ -76,6 +76,7 @@ enum vmcs_field {
 	VMCS_GUEST_INTERRUPTIBILITY = 0x4824,
 	VMCS_GUEST_ACTIVITY = 0x4826,
 	VMCS_GUEST_SYSENTER_CS = 0x482a,
+	VMCS_PREEMPTION_TIMER = 0x482e,
 	VMCS_HOST_SYSENTER_CS = 0x4c00,
 	/* natural width */
 	VMCS_CR0_MASK = 0x6000,
@@ -122,6 +123,7 @@ enum vmcs_seg {
 #define MSR_IA32_VMX_PINBASED_CTLS 0x481
 #define MSR_IA32_VMX_EXIT_CTLS 0x483
 #define MSR_IA32_VMX_ENTRY_CTLS 0x484
+#define MSR_IA32_VMX_MISC 0x485
 #define MSR_IA32_VMX_CR0_FIXED0 0x486
 #define MSR_IA32_VMX_CR0_FIXED1 0x487
 #define MSR_IA32_VMX_CR4_FIXED0 0x488
@@ -139,6 +141,7 @@ enum vmcs_seg {
 /* Pin-based controls */
 #define PIN_EXT_INTR_EXITING (1u << 0)
 #define PIN_NMI_EXITING (1u << 3)
+#define PIN_PREEMPT_TIMER (1u << 6)
 /* Primary processor-based controls */
 #define PROC_HLT_EXITING (1u << 7)
 #define PROC_MWAIT_EXITING (1u << 10)
@@ -158,6 +161,7 @@ enum vmcs_seg {
 #define EXIT_LOAD_PAT (1u << 19)
 #define EXIT_SAVE_EFER (1u << 20)
 #define EXIT_LOAD_EFER (1u << 21)
+#define EXIT_SAVE_PREEMPT_TIMER (1u << 22)
 /* VM-entry controls */
 #define ENTRY_GUEST_64 (1u << 9)
 #define ENTRY_LOAD_PAT (1u << 14)
@@ -207,6 +211,7 @@ enum vmcs_seg {
 #define VMX_EXIT_EPT_VIOLATION 48
 #define VMX_EXIT_EPT_MISCONFIG 49
 #define VMX_EXIT_INVEPT 50
+#define VMX_EXIT_PREEMPT_TIMER 52
 #define VMX_EXIT_INVVPID 53
 #define VMX_EXIT_VMFUNC 59
 #define VMX_EXIT_ENTRY_FAILED (1u << 31)
