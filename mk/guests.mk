@@ -15,7 +15,7 @@ GUEST_X86_LD := ld
 GUEST_X86_CFLAGS := $(CSTD) $(WARN) -O2 -g -ffreestanding -fno-pic -fno-pie \
 	-mno-red-zone -mgeneral-regs-only -fno-stack-protector \
 	-fno-asynchronous-unwind-tables -fno-unwind-tables -mcmodel=small \
-	-Iguest-abi -Itests/guests/lib -Itests/guests/lib/x86
+	-Iguest-abi -Itests/guests/lib -Itests/guests/lib/x86 -iquote .
 GUEST_X86_LDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 \
 	--no-undefined -T tests/guests/x86/guest.ld
 
@@ -24,7 +24,8 @@ GUESTS_X86 := hello counter memviolation hypwrite triplefault cpuidmsr hostprobe
 
 GUEST_LIB_X86_SRCS := $(wildcard tests/guests/lib/*.c) \
 	$(wildcard tests/guests/lib/x86/*.c) $(wildcard tests/guests/lib/x86/*.S)
-GUEST_LIB_X86_OBJS := $(patsubst tests/guests/%,$(GUEST_X86_DIR)/obj/%.o,$(GUEST_LIB_X86_SRCS))
+GUEST_LIB_X86_OBJS := $(patsubst tests/guests/%,$(GUEST_X86_DIR)/obj/%.o,$(GUEST_LIB_X86_SRCS)) \
+	$(GUEST_X86_DIR)/obj/core/format.c.o
 GUEST_X86_ELFS := $(patsubst %,$(GUEST_X86_DIR)/%.elf,$(GUESTS_X86))
 
 # Keep the objects (make would delete them as intermediates of %.elf).
@@ -33,6 +34,11 @@ GUEST_X86_ELFS := $(patsubst %,$(GUEST_X86_DIR)/%.elf,$(GUESTS_X86))
 $(GUEST_X86_DIR)/obj/%.c.o: tests/guests/%.c
 	@mkdir -p $(dir $@)
 	$(GUEST_X86_CC) $(GUEST_X86_CFLAGS) -MMD -MP -c $< -o $@
+
+# fief's own formatter, shared with the library (core/format.h).
+$(GUEST_X86_DIR)/obj/core/format.c.o: core/format.c core/format.h
+	@mkdir -p $(dir $@)
+	$(GUEST_X86_CC) $(GUEST_X86_CFLAGS) -I. -MMD -MP -c $< -o $@
 
 $(GUEST_X86_DIR)/obj/%.S.o: tests/guests/%.S
 	@mkdir -p $(dir $@)
@@ -101,7 +107,7 @@ GUEST_A64_LD := aarch64-linux-gnu-ld
 GUEST_A64_CFLAGS := $(CSTD) $(WARN) -O2 -g -ffreestanding -fno-pic -fno-pie \
 	-mgeneral-regs-only -mstrict-align -mno-outline-atomics -fno-stack-protector \
 	-fno-asynchronous-unwind-tables -fno-unwind-tables \
-	-Iguest-abi -Itests/guests/lib -Itests/guests/lib/arm64
+	-Iguest-abi -Itests/guests/lib -Itests/guests/lib/arm64 -iquote .
 GUEST_A64_LDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 \
 	--no-undefined -T tests/guests/lib/arm64/guest.ld
 
@@ -110,7 +116,8 @@ GUESTS_A64 := hello counter memviolation hypwrite
 
 GUEST_LIB_A64_SRCS := $(wildcard tests/guests/lib/*.c) \
 	$(wildcard tests/guests/lib/arm64/*.c) $(wildcard tests/guests/lib/arm64/*.S)
-GUEST_LIB_A64_OBJS := $(patsubst tests/guests/%,$(GUEST_A64_DIR)/obj/%.o,$(GUEST_LIB_A64_SRCS))
+GUEST_LIB_A64_OBJS := $(patsubst tests/guests/%,$(GUEST_A64_DIR)/obj/%.o,$(GUEST_LIB_A64_SRCS)) \
+	$(GUEST_A64_DIR)/obj/core/format.c.o
 GUEST_A64_ELFS := $(patsubst %,$(GUEST_A64_DIR)/%.elf,$(GUESTS_A64))
 
 .SECONDARY: $(GUEST_LIB_A64_OBJS) $(patsubst %,$(GUEST_A64_DIR)/obj/%.c.o,$(GUESTS_A64))
@@ -118,6 +125,10 @@ GUEST_A64_ELFS := $(patsubst %,$(GUEST_A64_DIR)/%.elf,$(GUESTS_A64))
 $(GUEST_A64_DIR)/obj/%.c.o: tests/guests/%.c
 	@mkdir -p $(dir $@)
 	$(GUEST_A64_CC) $(GUEST_A64_CFLAGS) -MMD -MP -c $< -o $@
+
+$(GUEST_A64_DIR)/obj/core/format.c.o: core/format.c core/format.h
+	@mkdir -p $(dir $@)
+	$(GUEST_A64_CC) $(GUEST_A64_CFLAGS) -I. -MMD -MP -c $< -o $@
 
 $(GUEST_A64_DIR)/obj/%.S.o: tests/guests/%.S
 	@mkdir -p $(dir $@)
