@@ -20,6 +20,7 @@
 #include "core/string.h"
 #include "guest-abi/fief_boot.h"
 #include "mm/arch_mm.h"
+#include "mm/own.h"
 #include "mm/pgtable.h"
 
 #define VCPU_STACK_BYTES 0x10000ull
@@ -53,6 +54,34 @@ uint16_t arch_elf_machine(void)
  * what a manager copies in before VM_START is covered too. The flag lives
  * in vCPU 0; a vCPU that finds the cleaning under way waits for it.
  */
+/*
+ * Clean what the VM's stage-2 maps of [0, memory size), leaf by leaf (a
+ * VM made at run time need not have contiguous memory). The host's memory
+ * is fief's identity map of RAM it owns: its stage-2 fills lazily, so
+ * there is nothing to walk yet; the core does not run a host VM on arm64
+ * yet (docs/arm64.md).
+ */
+static void vm_memory_clean(struct vm *vm)
+{
+	struct pt_leaf leaf;
+
+	if (vm->host)
+		return;
+	for (uint64_t a = 0; a < vm->mem_size;) {
+		mm_guest_page(vm->mm, gpa_init(a), &leaf);
+		if (leaf.size == 0)
+			break;
+		uint64_t end = leaf.addr + leaf.size;
+
+		if (end > vm->mem_size)
+			end = vm->mem_size;
+		if (leaf.valid)
+			a64_dcache_clean_inval(arch_mm_pa_to_va(pa_init(leaf.pa + (a - leaf.addr))),
+					       end - a);
+		a = end;
+	}
+}
+
 static void vm_memory_publish(struct vm *vm)
 {
 	uint32_t *flag = &vm->vcpu[0].arch.published;
@@ -62,7 +91,7 @@ static void vm_memory_publish(struct vm *vm)
 		return;
 	if (__atomic_compare_exchange_n(flag, &expect, 1, false, __ATOMIC_ACQ_REL,
 					__ATOMIC_ACQUIRE)) {
-		a64_dcache_clean_inval(arch_mm_pa_to_va(vm->mem_base), vm->mem_size);
+		vm_memory_clean(vm);
 		__asm__ volatile("ic ialluis\n\tdsb ish\n\tisb" ::: "memory");
 		__atomic_store_n(flag, 2, __ATOMIC_RELEASE);
 		return;
