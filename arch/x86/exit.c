@@ -23,7 +23,15 @@
 #define EFER_GUEST_BITS (EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE)
 
 #define MSR_TSC 0x10
+#define MSR_SYSENTER_ESP 0x175
+#define MSR_SYSENTER_EIP 0x176
+#define MSR_PAT 0x277
 #define MSR_EFER 0xc0000080
+#define MSR_LSTAR 0xc0000082
+#define MSR_CSTAR 0xc0000083
+#define MSR_FS_BASE 0xc0000100
+#define MSR_GS_BASE 0xc0000101
+#define MSR_KERNEL_GS_BASE 0xc0000102
 
 #define VEC_UD 6
 #define VEC_GP 13
@@ -92,6 +100,40 @@ static int msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 	return x86_virt->msr_read(v, msr, val) == 0 ? 0 : -1;
 }
 
+static bool canonical(uint64_t a)
+{
+	return (uint64_t)((int64_t)(a << 16) >> 16) == a;
+}
+
+/*
+ * Values the architecture refuses with #GP, whichever backend keeps the
+ * MSR: a reserved PAT memory type (2, 3, 8 and up), a non-canonical
+ * address in an MSR that holds one. Checked before the backend sees the
+ * value, so that neither SVM nor VMX loads what the CPU would refuse.
+ */
+static bool msr_value_valid(uint32_t msr, uint64_t val)
+{
+	switch (msr) {
+	case MSR_PAT:
+		for (int i = 0; i < 8; i++) {
+			uint8_t t = (uint8_t)(val >> (8 * i));
+
+			if (t == 2 || t == 3 || t > 7)
+				return false;
+		}
+		return true;
+	case MSR_SYSENTER_ESP:
+	case MSR_SYSENTER_EIP:
+	case MSR_LSTAR:
+	case MSR_CSTAR:
+	case MSR_FS_BASE:
+	case MSR_GS_BASE:
+	case MSR_KERNEL_GS_BASE:
+		return canonical(val);
+	}
+	return true;
+}
+
 static int msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
 {
 	if (msr == MSR_EFER) {
@@ -105,6 +147,8 @@ static int msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
 		v->arch.efer = val;
 		return 0;
 	}
+	if (!msr_value_valid(msr, val))
+		return -1;
 	return x86_virt->msr_write(v, msr, val) == 0 ? 0 : -1;
 }
 

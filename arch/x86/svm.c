@@ -339,22 +339,6 @@ static int msr_offset(uint32_t msr)
 	return -1;
 }
 
-static bool canonical(uint64_t a)
-{
-	return (uint64_t)((int64_t)(a << 16) >> 16) == a;
-}
-
-static bool pat_valid(uint64_t pat)
-{
-	for (int i = 0; i < 8; i++) {
-		uint8_t t = (uint8_t)(pat >> (8 * i));
-
-		if (t == 2 || t == 3 || t > 7)
-			return false;
-	}
-	return true;
-}
-
 static int svm_msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 {
 	int off = msr_offset(msr);
@@ -365,6 +349,7 @@ static int svm_msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 	return FIEF_OK;
 }
 
+/* Values are checked by arch/x86/exit.c (msr_value_valid()). */
 static int svm_msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
 {
 	int off;
@@ -374,10 +359,8 @@ static int svm_msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
 		return FIEF_OK;
 	}
 	off = msr_offset(msr);
-	if (off < 0 || (msr == 0x277 && !pat_valid(val)) || (msr != 0x277 && msr != 0x174 &&
-							      msr != 0xc0000081 && msr != 0xc0000084 &&
-							      !canonical(val)))
-		return off < 0 ? FIEF_ENOENT : FIEF_EINVAL;
+	if (off < 0)
+		return FIEF_ENOENT;
 	*f64(v, (unsigned)off) = val;
 	return FIEF_OK;
 }

@@ -540,8 +540,9 @@ static const char *guest_state_culprit(void)
 		return "GUEST_TR_AR (not a present busy 64-bit TSS)";
 	if (!(rflags & 2) || (rflags & ~0x3f7fd7ull))
 		return "GUEST_RFLAGS (reserved bits)";
-	if (!canonical(vmread(VMCS_GUEST_RIP)) && !(cs_ar & (1u << 13)))
-		return "GUEST_RIP (not canonical)";
+	if ((cs_ar & (1u << 13)) ? !canonical(vmread(VMCS_GUEST_RIP)) :
+				   (vmread(VMCS_GUEST_RIP) >> 32) != 0)
+		return "GUEST_RIP (not canonical / above 4 GiB)";
 	if (!canonical(vmread(VMCS_GUEST_GDTR_BASE)) || vmread(VMCS_GUEST_GDTR_LIMIT) > 0xffff)
 		return "GUEST_GDTR";
 	if (vmread(VMCS_GUEST_ACTIVITY) > 3)
@@ -706,6 +707,8 @@ static void decode(struct vcpu *v, struct x86_exit *x)
 
 	memset(x, 0, sizeof(*x));
 	x->raw = reason;
+	/* The CPL is SS.DPL (SDM 24.4.1). */
+	x->cpl = (uint8_t)((vmread((enum vmcs_field)(VMCS_GUEST_ES_AR + 2 * VMCS_SEG_SS)) >> 5) & 3);
 	if (reason & VMX_EXIT_ENTRY_FAILED) {
 		entry_failed(basic, x);
 		return;
@@ -848,6 +851,7 @@ static int vmx_msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 	return FIEF_OK;
 }
 
+/* Values are checked by arch/x86/exit.c (msr_value_valid()). */
 static int vmx_msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
 {
 	int f = msr_field(msr);
