@@ -40,9 +40,12 @@
 #define ESR_ISS(e) ((uint32_t)((e) & 0x1ffffff))
 #define EC_UNKNOWN 0x00
 #define EC_WFX 0x01
+#define EC_PAC 0x09
 #define EC_HVC64 0x16
 #define EC_SMC64 0x17
 #define EC_SYSREG 0x18
+#define EC_SVE 0x19
+#define EC_SME 0x1d
 #define EC_IABT_LOW 0x20
 #define EC_DABT_LOW 0x24
 

@@ -9,7 +9,9 @@
  *                     to the firmware; ELR still points at the SMC: skip it
  *   WFI/WFE (0x01)    WFI -> VCPU_EXIT_HALT; WFE is skipped (a hint)
  *   MSR/MRS (0x18)    a register fief traps and does not emulate: an
- *                     undefined-instruction exception into the guest's EL1
+ *                     undefined-instruction exception into the guest's EL1;
+ *                     the same for PAC (0x09), SVE (0x19) and SME (0x1d),
+ *                     whose state fief does not switch between VMs
  *   data abort (0x24) the virtual PL011 page, else VCPU_EXIT_MEM_FAULT
  *   instr. abort (0x20) VCPU_EXIT_MEM_FAULT (fetch)
  *   anything else     VCPU_EXIT_FAILED, the EC in the reason
@@ -176,10 +178,16 @@ void a64_handle_sync(struct vcpu *v, struct vcpu_exit *out)
 		return;
 	case EC_WFX:
 		skip_insn(v, esr);
-		if ((ESR_ISS(esr) & 1) == 0)
-			out->reason = VCPU_EXIT_HALT; /* WFI; WFE is only a hint */
+		/* TI: 0 WFI sleeps; WFE, WFIT and WFET may return at once. */
+		if ((ESR_ISS(esr) & 3) == 0)
+			out->reason = VCPU_EXIT_HALT;
 		return;
 	case EC_SYSREG:
+	case EC_PAC:
+	case EC_SVE:
+	case EC_SME:
+		/* Registers and features fief traps because it does not switch
+		 * their state between VMs: the guest gets an undefined. */
 		a64_inject_undef(v);
 		return;
 	case EC_DABT_LOW:
