@@ -99,6 +99,12 @@ static inline uint32_t a64_cpu_index(void)
 
 #define A64_CPUS_MAX 256
 
+/* smp.c */
+/** a64_cpu_mpidr() - MPIDR of the CPU with core index @pcpu. */
+bool a64_cpu_mpidr(uint32_t pcpu, uint64_t *mpidr);
+/** a64_core_cpu_index() - the core's index of the calling CPU. */
+uint32_t a64_core_cpu_index(void);
+
 /* vcpu_ctx.c */
 /** a64_vcpu_load() - make @v's EL1/FP state live on this CPU. */
 void a64_vcpu_load(struct vcpu *v);
@@ -122,6 +128,9 @@ void a64_inject_undef(struct vcpu *v);
 /* timer.c */
 /** a64_timer_cpu_init() - the preemption timer of this CPU. */
 void a64_timer_cpu_init(void);
+#define A64_SGI_WAKE 1u
+/** a64_cpu_wake() - make physical CPU @pcpu (core index) leave WFI. */
+void a64_cpu_wake(uint32_t pcpu);
 /** a64_handle_irq() - a physical IRQ; true if it was the preemption tick. */
 bool a64_handle_irq(void);
 

@@ -190,3 +190,18 @@ void gic_eoi(uint32_t intid)
 	write_sysreg(S3_0_C12_C12_1, intid); /* ICC_EOIR1_EL1 */
 	isb();
 }
+
+void gic_send_sgi(uint64_t mpidr, uint32_t intid)
+{
+	uint64_t aff0 = mpidr & 0xff;
+	uint64_t v = (1ull << (aff0 & 0xf)) |          /* TargetList */
+		     (((mpidr >> 8) & 0xff) << 16) |    /* Aff1 */
+		     ((uint64_t)(intid & 0xf) << 24) |  /* INTID */
+		     (((mpidr >> 16) & 0xff) << 32) |   /* Aff2 */
+		     ((aff0 >> 4) << 44) |              /* RS: which 16 of Aff0 */
+		     (((mpidr >> 32) & 0xff) << 48);    /* Aff3 */
+
+	__asm__ volatile("dsb ishst" ::: "memory");
+	write_sysreg(S3_0_C12_C11_5, v); /* ICC_SGI1R_EL1 */
+	isb();
+}

@@ -25,6 +25,9 @@ bool gic_cpu_init(void);
 /** gic_ppi_enable() - enable private interrupt @intid (16..31) here. */
 void gic_ppi_enable(uint32_t intid, uint8_t prio);
 
+/** gic_send_sgi() - raise software-generated interrupt @intid (0..15) on the CPU @mpidr. */
+void gic_send_sgi(uint64_t mpidr, uint32_t intid);
+
 /** gic_ack() - acknowledge the highest pending interrupt: its INTID. */
 uint32_t gic_ack(void);
 

@@ -83,6 +83,8 @@ static int64_t cpu_on(struct vcpu *v, uint64_t mpidr, uint64_t entry, uint64_t c
 		__atomic_store_n(&t->state, VCPU_STATE_RUNNABLE, __ATOMIC_RELEASE);
 	}
 	spin_unlock(&vm->lock);
+	if (ret == PSCI_RET_SUCCESS)
+		a64_cpu_wake(t->pcpu); /* its CPU may be idle in WFI */
 	return ret;
 }
 

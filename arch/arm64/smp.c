@@ -40,6 +40,26 @@ struct a64_boot_block {
 static uint8_t stacks[SMP_CPUS_MAX][SMP_STACK_BYTES] __attribute__((aligned(16)));
 static struct a64_boot_block blocks[SMP_CPUS_MAX] __attribute__((aligned(64)));
 static volatile uint32_t online[SMP_CPUS_MAX];
+static uint64_t mpidrs[SMP_CPUS_MAX]; /* by core index; written before the CPU starts */
+static uint32_t started = 1;
+
+bool a64_cpu_mpidr(uint32_t pcpu, uint64_t *mpidr)
+{
+	if (pcpu >= __atomic_load_n(&started, __ATOMIC_ACQUIRE))
+		return false;
+	*mpidr = mpidrs[pcpu];
+	return true;
+}
+
+uint32_t a64_core_cpu_index(void)
+{
+	uint64_t self = read_sysreg(mpidr_el1) & 0xff00ffffffull;
+
+	for (uint32_t i = 1; i < __atomic_load_n(&started, __ATOMIC_ACQUIRE); i++)
+		if (mpidrs[i] == self)
+			return i;
+	return 0;
+}
 
 _Noreturn void a64_secondary_main(uint64_t cpu)
 {
@@ -95,6 +115,7 @@ uint32_t arch_cpus_start(const struct acpi_info *acpi, uint32_t max)
 
 	if (!madt || madt->length < MADT_ENTRIES)
 		return 1;
+	mpidrs[0] = self;
 	/* A CPU fresh from reset fetches fief's code with its MMU and caches
 	 * off, from the Point of Coherency; the loader cleaned the image only
 	 * to the Point of Unification (for instruction fetch), so clean it all
@@ -112,8 +133,11 @@ uint32_t arch_cpus_start(const struct acpi_info *acpi, uint32_t max)
 			continue;
 		if (count == max || count == SMP_CPUS_MAX)
 			break;
-		if (start_cpu(mpidr, count))
+		if (start_cpu(mpidr, count)) {
+			mpidrs[count] = mpidr;
 			count++;
+			__atomic_store_n(&started, count, __ATOMIC_RELEASE);
+		}
 	}
 	return count;
 }

@@ -5,7 +5,9 @@
  * the running vCPU's turn (VCPU_EXIT_PREEMPT), and the core's run loop
  * picks the next vCPU pinned to the CPU, round-robin. While a guest runs,
  * HCR_EL2.IMO sends the interrupt to EL2; while fief runs, PSTATE.I holds
- * it pending until the next guest entry or WFI.
+ * it pending until the next guest entry or WFI. SGI 1 (A64_SGI_WAKE) only
+ * wakes a CPU idling in WFI, e.g. when PSCI CPU_ON made one of its vCPUs
+ * runnable.
  */
 #include "arch/arm64/el2.h"
 #include "arch/arm64/gic.h"
@@ -37,7 +39,16 @@ void a64_timer_cpu_init(void)
 		return;
 	}
 	gic_ppi_enable(TIMER_INTID, TIMER_PRIO);
+	gic_ppi_enable(A64_SGI_WAKE, TIMER_PRIO);
 	timer_arm();
+}
+
+void a64_cpu_wake(uint32_t pcpu)
+{
+	uint64_t mpidr;
+
+	if (pcpu != a64_core_cpu_index() && a64_cpu_mpidr(pcpu, &mpidr))
+		gic_send_sgi(mpidr, A64_SGI_WAKE);
 }
 
 bool a64_handle_irq(void)
