@@ -61,6 +61,8 @@ enum vcpu_exit_reason {
 	VCPU_EXIT_FAILED = 5,    /* the arch cannot go on with this vCPU: why says why */
 };
 
+/* Each field is meaningful only for the reasons named beside it, and the
+ * arch sets exactly those: the exit path clears no whole structure. */
 struct vcpu_exit {
 	enum vcpu_exit_reason reason;
 	uint64_t gpa;     /* MEM_FAULT */

@@ -227,7 +227,8 @@ static void exit_hypercall(struct vcpu *v, const struct x86_exit *x, struct vcpu
 
 void x86_handle_exit(struct vcpu *v, struct x86_exit *x, struct vcpu_exit *out)
 {
-	memset(out, 0, sizeof(*out));
+	/* Each reason sets the fields the core reads for it (core/arch.h). */
+	out->reason = VCPU_EXIT_NONE;
 	switch (x->kind) {
 	case X86_EXIT_NONE:
 		break;

@@ -232,8 +232,10 @@ static void decode(struct vcpu *v, struct x86_exit *x)
 	uint64_t code = *f64(v, VMCB_EXITCODE);
 	uint64_t info1 = *f64(v, VMCB_EXITINFO1), info2 = *f64(v, VMCB_EXITINFO2);
 
-	memset(x, 0, sizeof(*x));
+	/* Only the fields of the reason found are set: the exit path clears
+	 * no whole structures. */
 	x->raw = code;
+	x->insn_len = 0;
 	x->cpl = *((uint8_t *)v->arch.ctl + VMCB_CPL);
 	switch (code) {
 	case SVM_EXIT_INTR:
@@ -258,6 +260,7 @@ static void decode(struct vcpu *v, struct x86_exit *x)
 		return;
 	case SVM_EXIT_NPF:
 		x->kind = X86_EXIT_NPF;
+		x->insn_len = 0;
 		x->gpa = info2;
 		x->write = (info1 >> 1) & 1;
 		x->exec = (info1 >> 4) & 1;
