@@ -122,7 +122,8 @@ int mgmt_vm_resume(struct vm *caller, uint64_t id)
 int mgmt_vm_list(struct vm *caller, uint64_t buf, uint64_t cap, uint32_t *count)
 {
 	uint64_t want = cap < VM_MAX ? cap : VM_MAX;
-	uint32_t *out = NULL, n = 0;
+	uint8_t *out = NULL;
+	uint32_t n = 0;
 
 	if (want > 0) {
 		out = vm_buffer_ptr(caller, buf, want * sizeof(uint32_t));
@@ -135,8 +136,8 @@ int mgmt_vm_list(struct vm *caller, uint64_t buf, uint64_t cap, uint32_t *count)
 
 		if (!vm || vm->state == VM_STATE_DYING)
 			continue;
-		if (n < want)
-			out[n] = i;
+		if (n < want) /* the caller's buffer may be misaligned */
+			memcpy(out + n * sizeof(uint32_t), &i, sizeof(i));
 		n++;
 	}
 	mgmt_unlock();
