@@ -25,6 +25,7 @@
 #define HCR_BSU_IS (1ull << 10) /* barriers at least inner shareable */
 #define HCR_TWI BIT64(13)  /* trap WFI */
 #define HCR_TWE BIT64(14)  /* trap WFE */
+#define HCR_TID3 BIT64(18) /* trap ID register reads */
 #define HCR_TSC BIT64(19)  /* trap SMC */
 #define HCR_TIDCP BIT64(20) /* trap implementation defined registers */
 #define HCR_TACR BIT64(21) /* trap ACTLR_EL1 */
@@ -32,7 +33,7 @@
 #define HCR_RW BIT64(31)   /* EL1 is AArch64 */
 #define HCR_E2H BIT64(34)
 #define HCR_GUEST (HCR_VM | HCR_SWIO | HCR_FMO | HCR_IMO | HCR_AMO | HCR_FB | HCR_BSU_IS | \
-		   HCR_TWI | HCR_TWE | HCR_TSC | HCR_TIDCP | HCR_TACR | HCR_RW)
+		   HCR_TWI | HCR_TWE | HCR_TID3 | HCR_TSC | HCR_TIDCP | HCR_TACR | HCR_RW)
 
 /* ESR_ELx */
 #define ESR_EC(e) ((unsigned)(((e) >> 26) & 0x3f))
@@ -118,6 +119,12 @@ void a64_vcpu_forget(struct vcpu *v);
 void a64_el1_snapshot(struct a64_el1_regs *r);
 /** a64_el1_abi_load() - load the ABI's EL1 registers into the CPU. */
 void a64_el1_abi_load(const struct a64_el1_regs *r);
+
+/* idregs.c */
+/** a64_sysreg_read() - the value of a trapped MRS fief answers (ISS of EC 0x18). */
+bool a64_sysreg_read(uint32_t iss, uint64_t *val);
+/** a64_sysreg_write_ignored() - a trapped MSR fief ignores. */
+bool a64_sysreg_write_ignored(uint32_t iss);
 
 /* exit.c */
 /** a64_handle_sync() - a synchronous exit of @v, decoded into @out. */

@@ -163,6 +163,23 @@ void a64_inject_undef(struct vcpu *v)
 	a->pstate = PSR_MODE_EL1H | PSR_DAIF;
 }
 
+/* MSR/MRS trapped: ID registers and debug registers are answered, any
+ * other register is an undefined instruction for the guest. */
+static void exit_sysreg(struct vcpu *v, uint64_t esr)
+{
+	uint32_t iss = ESR_ISS(esr);
+	unsigned rt = (iss >> 5) & 0x1f;
+	uint64_t val;
+
+	if ((iss & 1) ? a64_sysreg_read(iss, &val) : a64_sysreg_write_ignored(iss)) {
+		if (iss & 1)
+			reg_set(v, rt, val);
+		skip_insn(v, esr);
+		return;
+	}
+	a64_inject_undef(v);
+}
+
 void a64_handle_sync(struct vcpu *v, struct vcpu_exit *out)
 {
 	uint64_t esr = read_sysreg(esr_el2);
@@ -183,6 +200,8 @@ void a64_handle_sync(struct vcpu *v, struct vcpu_exit *out)
 			out->reason = VCPU_EXIT_HALT;
 		return;
 	case EC_SYSREG:
+		exit_sysreg(v, esr);
+		return;
 	case EC_PAC:
 	case EC_SVE:
 	case EC_SME:
