@@ -165,6 +165,14 @@ static uint64_t read_cr3(void)
 	return v;
 }
 
+static uint64_t read_cr2(void)
+{
+	uint64_t v;
+
+	__asm__ volatile("mov %%cr2, %0" : "=r"(v));
+	return v;
+}
+
 static uint64_t read_cr4(void)
 {
 	uint64_t v;
@@ -401,13 +409,16 @@ static void vmcs_host(void)
 	vmwrite(VMCS_HOST_RIP, (uint64_t)(uintptr_t)vmx_exit_entry);
 }
 
-/* ---- the guest's syscall MSRs ----
+/* ---- the vCPU page: the guest's syscall MSRs and CR2 ----
  *
  * STAR, LSTAR, CSTAR, SFMASK and KERNEL_GS_BASE have no VMCS field. Each
- * vCPU has one list of them that is both the VM-entry MSR-load area and the
+ * vCPU has a page whose MSR list is both the VM-entry MSR-load area and the
  * VM-exit MSR-store area: entry loads the guest's values, exit saves them
  * back, so the list always holds the guest's current values. fief itself
  * uses none of them (no SYSCALL, no SWAPGS), so no host values are restored.
+ * CR2 is not switched by VMX at all: vcpu_run() saves it after each exit
+ * and reloads it before an entry when another guest changed it. The VMCS
+ * records the page's address (VMCS_EXIT_MSR_STORE).
  */
 struct vmx_msr_entry {
 	uint32_t index;
@@ -424,69 +435,82 @@ static const uint32_t swapped_msrs[] = {
 };
 #define SWAPPED_COUNT (sizeof(swapped_msrs) / sizeof(swapped_msrs[0]))
 
-static int vmcs_msr_area(void)
+struct vmx_vcpu_page {
+	struct vmx_msr_entry msr[SWAPPED_COUNT]; /* 16-byte aligned, as VMX wants */
+	uint64_t cr2;
+};
+
+static int vcpu_page_alloc(paddr_t *out)
 {
-	struct vmx_msr_entry *e;
-	paddr_t pa;
-	int err = page_alloc(&pa, PAGE_TYPE_USED);
+	struct vmx_vcpu_page *p;
+	int err = page_alloc(out, PAGE_TYPE_USED);
 
 	if (err)
 		return err;
-	e = arch_mm_pa_to_va(pa);
-	memset(e, 0, PAGE_SIZE);
+	p = arch_mm_pa_to_va(*out);
+	memset(p, 0, PAGE_SIZE);
 	for (uint32_t i = 0; i < SWAPPED_COUNT; i++)
-		e[i].index = swapped_msrs[i];
-	vmwrite(VMCS_ENTRY_MSR_LOAD, pa_addr(pa));
-	vmwrite(VMCS_EXIT_MSR_STORE, pa_addr(pa));
+		p->msr[i].index = swapped_msrs[i];
+	vmwrite(VMCS_ENTRY_MSR_LOAD, pa_addr(*out));
+	vmwrite(VMCS_EXIT_MSR_STORE, pa_addr(*out));
 	vmwrite(VMCS_ENTRY_MSR_LOAD_COUNT, SWAPPED_COUNT);
 	vmwrite(VMCS_EXIT_MSR_STORE_COUNT, SWAPPED_COUNT);
 	return FIEF_OK;
 }
 
+/* The page of the current VMCS. */
+static struct vmx_vcpu_page *vcpu_page(void)
+{
+	return arch_mm_pa_to_va(pa_init(vmread(VMCS_EXIT_MSR_STORE)));
+}
+
 /* The list entry of @msr in the current VMCS's list, or NULL. */
 static struct vmx_msr_entry *swapped_msr(uint32_t msr)
 {
-	struct vmx_msr_entry *e = arch_mm_pa_to_va(pa_init(vmread(VMCS_EXIT_MSR_STORE)));
+	struct vmx_vcpu_page *p = vcpu_page();
 
 	for (uint32_t i = 0; i < SWAPPED_COUNT; i++)
-		if (e[i].index == msr)
-			return &e[i];
+		if (p->msr[i].index == msr)
+			return &p->msr[i];
 	return NULL;
 }
 
 static int vmx_vcpu_init(struct vcpu *v, const struct x86_boot_state *s)
 {
 	uint32_t cpu = x86_cpu_index();
-	paddr_t pa;
+	paddr_t pa, page = pa_init(0);
 	int err = page_alloc(&pa, PAGE_TYPE_USED);
 
 	if (err)
 		return err;
-	v->arch.ctl_pa = pa_addr(pa);
-	v->arch.ctl = arch_mm_pa_to_va(pa);
-	v->arch.launched = 0;
-	memset(v->arch.ctl, 0, PAGE_SIZE);
-	*(uint32_t *)v->arch.ctl = (uint32_t)(x86_cpu.vmx_basic & 0x7fffffff);
-	if (!vmclear(v->arch.ctl_pa) || !vmptrld(v->arch.ctl_pa)) {
+	memset(arch_mm_pa_to_va(pa), 0, PAGE_SIZE);
+	*(uint32_t *)arch_mm_pa_to_va(pa) = (uint32_t)(x86_cpu.vmx_basic & 0x7fffffff);
+	if (!vmclear(pa_addr(pa)) || !vmptrld(pa_addr(pa))) {
 		console_printf("vmx: VMCLEAR/VMPTRLD of a new VMCS failed\n");
 		page_free(pa);
 		return FIEF_EINVAL;
 	}
+	v->arch.launched = 0;
 	vmwrite_failures = 0;
 	vmcs_controls(v);
 	vmcs_guest(s);
-	err = vmcs_msr_area();
+	err = vcpu_page_alloc(&page);
 	/* Written to memory and left clear: the pinned CPU loads it. */
-	vmclear(v->arch.ctl_pa);
+	vmclear(pa_addr(pa));
 	current_vmcs[cpu] = 0;
 	if (!err && vmwrite_failures) {
 		console_printf("vmx: %u VMWRITEs failed, first to field 0x%x\n", vmwrite_failures,
 			       (unsigned)vmwrite_first_failed);
+		page_free(page);
 		err = FIEF_EINVAL;
 	}
-	if (err)
+	if (err) {
 		page_free(pa);
-	return err;
+		return err;
+	}
+	v->arch.ctl_pa = pa_addr(pa);
+	v->arch.ctl = arch_mm_pa_to_va(pa);
+	return FIEF_OK;
 }
 
 /* ---- entry failures ---- */
@@ -781,6 +805,7 @@ static void flush_tlb(struct vcpu *v)
 static void vmx_vcpu_run(struct vcpu *v, struct x86_exit *x)
 {
 	uint32_t cpu = x86_cpu_index();
+	struct vmx_vcpu_page *page;
 	int rc;
 
 	if (current_vmcs[cpu] != v->arch.ctl_pa) {
@@ -797,12 +822,16 @@ static void vmx_vcpu_run(struct vcpu *v, struct x86_exit *x)
 	if (vmx.slice && !(vmx.exit & EXIT_SAVE_PREEMPT_TIMER))
 		vmwrite(VMCS_PREEMPTION_TIMER, vmx.slice); /* not kept across exits */
 	flush_tlb(v);
+	page = vcpu_page();
+	if (read_cr2() != page->cr2)
+		__asm__ volatile("mov %0, %%cr2" ::"r"(page->cr2));
 	rc = vmx_run(&v->arch.gpr, v->arch.launched);
 	if (rc != 0) {
 		memset(x, 0, sizeof(*x));
 		insn_failed(rc, x);
 		return;
 	}
+	page->cr2 = read_cr2();
 	v->arch.launched = 1;
 	decode(v, x);
 }
@@ -869,6 +898,177 @@ static int vmx_msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
 	return FIEF_OK;
 }
 
+/* ---- management: registers and destruction of a vCPU no CPU runs ---- */
+
+/*
+ * Make @v's VMCS current on the calling CPU. A VMCS may be current on one
+ * CPU only: that is possible here if the vCPU never ran (its VMCS was left
+ * clear) or if it is pinned to this CPU. Return: false otherwise.
+ */
+static bool vmcs_load_here(struct vcpu *v)
+{
+	uint32_t cpu = x86_cpu_index();
+
+	if (v->arch.launched && v->pcpu != cpu)
+		return false;
+	if (current_vmcs[cpu] != v->arch.ctl_pa) {
+		if (!vmptrld(v->arch.ctl_pa))
+			return false;
+		current_vmcs[cpu] = v->arch.ctl_pa;
+	}
+	return true;
+}
+
+/* Undo vmcs_load_here() for a vCPU that never ran: leave its VMCS clear. */
+static void vmcs_unload_here(struct vcpu *v)
+{
+	if (!v->arch.launched) {
+		vmclear(v->arch.ctl_pa);
+		current_vmcs[x86_cpu_index()] = 0;
+	}
+}
+
+/* struct fief_x86_segment packs the AR bits 15:12 into 11:8 (SVM's form). */
+static void seg_get(enum vmcs_seg sg, struct fief_x86_segment *out)
+{
+	uint32_t ar = (uint32_t)vmread((enum vmcs_field)(VMCS_GUEST_ES_AR + 2 * sg));
+
+	out->selector = (uint16_t)vmread((enum vmcs_field)(VMCS_GUEST_ES_SEL + 2 * sg));
+	out->limit = (uint32_t)vmread((enum vmcs_field)(VMCS_GUEST_ES_LIMIT + 2 * sg));
+	out->base = vmread((enum vmcs_field)(VMCS_GUEST_ES_BASE + 2 * sg));
+	out->attrib = (ar & AR_UNUSABLE) ? 0 : (uint16_t)((ar & 0xff) | ((ar >> 4) & 0xf00));
+}
+
+static void seg_put(enum vmcs_seg sg, const struct fief_x86_segment *in)
+{
+	uint32_t ar = (in->attrib & 0xffu) | ((in->attrib & 0xf00u) << 4);
+
+	if (!(ar & 0x80) && sg != VMCS_SEG_CS && sg != VMCS_SEG_TR)
+		ar = AR_UNUSABLE; /* a null or not-present data segment */
+	guest_seg(sg, in->selector, ar, in->limit, in->base);
+}
+
+/* The guest's view of CR0/CR4: its own bits where fief pins them. */
+static uint64_t cr_visible(enum vmcs_field cr, enum vmcs_field mask, enum vmcs_field shadow)
+{
+	uint64_t m = vmread(mask);
+
+	return (vmread(cr) & ~m) | (vmread(shadow) & m);
+}
+
+static void vmx_regs_get(struct vcpu *v, struct fief_regs_x86 *r)
+{
+	static const enum vmcs_seg order[8] = {
+		VMCS_SEG_CS, VMCS_SEG_DS, VMCS_SEG_ES, VMCS_SEG_FS,
+		VMCS_SEG_GS, VMCS_SEG_SS, VMCS_SEG_TR, VMCS_SEG_LDTR,
+	};
+	struct fief_x86_segment *segs[8] = { &r->cs, &r->ds, &r->es, &r->fs,
+					     &r->gs, &r->ss, &r->tr, &r->ldtr };
+
+	if (!vmcs_load_here(v)) {
+		console_printf("vmx: registers of vm %s vcpu %u: its VMCS is active on CPU %u\n",
+			       v->vm->name, v->index, v->pcpu);
+		return; /* regs.c reports zeros */
+	}
+	r->gpr[FIEF_X86_RSP] = vmread(VMCS_GUEST_RSP);
+	r->rip = vmread(VMCS_GUEST_RIP);
+	r->rflags = vmread(VMCS_GUEST_RFLAGS);
+	r->cr0 = cr_visible(VMCS_GUEST_CR0, VMCS_CR0_MASK, VMCS_CR0_SHADOW);
+	r->cr2 = vcpu_page()->cr2;
+	r->cr3 = vmread(VMCS_GUEST_CR3);
+	r->cr4 = cr_visible(VMCS_GUEST_CR4, VMCS_CR4_MASK, VMCS_CR4_SHADOW);
+	r->efer = vmread(VMCS_GUEST_EFER);
+	for (unsigned i = 0; i < 8; i++)
+		seg_get(order[i], segs[i]);
+	r->gdtr.base = vmread(VMCS_GUEST_GDTR_BASE);
+	r->gdtr.limit = (uint16_t)vmread(VMCS_GUEST_GDTR_LIMIT);
+	r->idtr.base = vmread(VMCS_GUEST_IDTR_BASE);
+	r->idtr.limit = (uint16_t)vmread(VMCS_GUEST_IDTR_LIMIT);
+	vmcs_unload_here(v);
+}
+
+/* Control registers VMX can hold: the pinned bits must be as VMX wants
+ * them (no unrestricted guest), and the guest never owns CR4.VMXE. */
+static bool crs_representable(const struct fief_regs_x86 *r)
+{
+	uint64_t cr0 = (r->cr0 | vmx.cr0_fixed0) & vmx.cr0_fixed1;
+	uint64_t cr4 = (r->cr4 | vmx.cr4_fixed0) & vmx.cr4_fixed1;
+
+	return cr0 == r->cr0 && (cr4 & ~CR4_VMXE) == r->cr4;
+}
+
+static void regs_put(const struct fief_regs_x86 *r)
+{
+	vmwrite(VMCS_GUEST_RSP, r->gpr[FIEF_X86_RSP]);
+	vmwrite(VMCS_GUEST_RIP, r->rip);
+	vmwrite(VMCS_GUEST_RFLAGS, r->rflags);
+	vmwrite(VMCS_GUEST_CR0, r->cr0);
+	vmwrite(VMCS_CR0_SHADOW, r->cr0);
+	vmwrite(VMCS_GUEST_CR3, r->cr3);
+	vmwrite(VMCS_GUEST_CR4, (r->cr4 | vmx.cr4_fixed0) & vmx.cr4_fixed1);
+	vmwrite(VMCS_CR4_SHADOW, r->cr4);
+	vmwrite(VMCS_GUEST_EFER, r->efer);
+	vmwrite(VMCS_ENTRY_CTLS, (r->efer & (1ull << 10)) ? (vmx.entry | ENTRY_GUEST_64) :
+							   (vmx.entry & ~ENTRY_GUEST_64));
+	seg_put(VMCS_SEG_CS, &r->cs);
+	seg_put(VMCS_SEG_DS, &r->ds);
+	seg_put(VMCS_SEG_ES, &r->es);
+	seg_put(VMCS_SEG_FS, &r->fs);
+	seg_put(VMCS_SEG_GS, &r->gs);
+	seg_put(VMCS_SEG_SS, &r->ss);
+	seg_put(VMCS_SEG_TR, &r->tr);
+	seg_put(VMCS_SEG_LDTR, &r->ldtr);
+	vmwrite(VMCS_GUEST_GDTR_BASE, r->gdtr.base);
+	vmwrite(VMCS_GUEST_GDTR_LIMIT, r->gdtr.limit);
+	vmwrite(VMCS_GUEST_IDTR_BASE, r->idtr.base);
+	vmwrite(VMCS_GUEST_IDTR_LIMIT, r->idtr.limit);
+	vmwrite(VMCS_GUEST_INTERRUPTIBILITY, 0);
+	vmwrite(VMCS_ENTRY_INTR_INFO, 0);
+	vcpu_page()->cr2 = r->cr2;
+}
+
+/* regs.c checked the values architecturally; VM entry checks the rest (a
+ * refused state stops the VM with the field named). */
+static int vmx_regs_set(struct vcpu *v, const struct fief_regs_x86 *r)
+{
+	if (!crs_representable(r))
+		return FIEF_EINVAL;
+	if (!vmcs_load_here(v))
+		return FIEF_EBUSY;
+	regs_put(r);
+	/* New CR3 or paging mode: drop the VPID's linear translations. */
+	if (v->arch.launched)
+		invvpid((x86_cpu.vmx_ept_vpid & VPID_CAP_INVVPID_SINGLE) ? 1 : 2,
+			(uint16_t)v->arch.asid);
+	vmcs_unload_here(v);
+	return FIEF_OK;
+}
+
+/*
+ * Free the VMCS and the vCPU page. A VMCS that is active on another CPU
+ * (its pinned CPU, where it ran) cannot be cleared from here: it is kept,
+ * and said so, rather than freed while that CPU may still write it back.
+ */
+static void vmx_vcpu_destroy(struct vcpu *v)
+{
+	uint64_t page;
+
+	if (!vmcs_load_here(v)) {
+		console_printf("vmx: vm %s vcpu %u: VMCS kept, it is active on CPU %u\n",
+			       v->vm->name, v->index, v->pcpu);
+		return;
+	}
+	page = vmread(VMCS_EXIT_MSR_STORE);
+	vmclear(v->arch.ctl_pa);
+	current_vmcs[x86_cpu_index()] = 0;
+	if (page)
+		page_free(pa_init(page));
+	page_free(pa_init(v->arch.ctl_pa));
+	v->arch.ctl = NULL;
+	v->arch.ctl_pa = 0;
+	v->arch.launched = 0;
+}
+
 const struct x86_virt_ops x86_vmx_ops = {
 	.name = "vmx",
 	.cpu_enable = vmx_cpu_enable,
@@ -878,5 +1078,8 @@ const struct x86_virt_ops x86_vmx_ops = {
 	.inject = vmx_inject,
 	.msr_read = vmx_msr_read,
 	.msr_write = vmx_msr_write,
+	.regs_get = vmx_regs_get,
+	.regs_set = vmx_regs_set,
+	.vcpu_destroy = vmx_vcpu_destroy,
 	.stage2 = &pt_format_ept,
 };
