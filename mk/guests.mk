@@ -20,7 +20,7 @@ GUEST_X86_LDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 \
 	--no-undefined -T tests/guests/x86/guest.ld
 
 # Guests built for x86_64.
-GUESTS_X86 := hello counter memviolation hypwrite triplefault cpuidmsr hostprobe bench
+GUESTS_X86 := hello counter memviolation hypwrite triplefault cpuidmsr hostprobe bench manager noperm
 
 GUEST_LIB_X86_SRCS := $(wildcard tests/guests/lib/*.c) \
 	$(wildcard tests/guests/lib/x86/*.c) $(wildcard tests/guests/lib/x86/*.S)

@@ -1,0 +1,327 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * manager: runs as the host VM (role = host, manage = yes) and drives the
+ * management calls (docs/abi.md).
+ *
+ *  1. 100 rounds: create a VM (2 MiB, inspectable), donate it 2 MiB of the
+ *     host's RAM, copy in an embedded payload, create its vCPU (on CPU 1 in
+ *     odd rounds if there is one, else CPU 0), point RIP at the payload,
+ *     start it, read its console until the payload's line arrives, pause
+ *     it, read its registers (RIP in the payload's loop, RBX counting),
+ *     copy the payload back out, destroy it. Before and after: the bytes of
+ *     memory the host owns (VM_INFO of VM 0) must be equal, and the donated
+ *     RAM must read as zeros (scrubbed).
+ *  2. A sweep of bad arguments of every kind: each call must fail with the
+ *     documented error, and nothing may change (the VM's info, the host's
+ *     memory, the VM list).
+ *
+ * Reports 0 (pass) through FIEF_HC_SELF_STOP; on a failure, the number of
+ * the failed check.
+ */
+#include <stdbool.h>
+
+#include "fief_boot.h"
+#include "guest.h"
+
+#define ROUNDS 100
+#define GUEST_MEM 0x200000ull
+#define PAYLOAD_GPA 0x100000ull
+#define POLLS 2000000
+
+/*
+ * The payload, x86_64 machine code (the boot protocol runs it in 64-bit
+ * mode at CPL 0): write "payload up\n" to COM1, then count in RBX forever.
+ */
+#define OUT(c) 0xb0, (c), 0xee /* mov al, c; out dx, al */
+static const uint8_t payload[] = {
+	0x66, 0xba, 0xf8, 0x03, /* mov dx, 0x3f8 */
+	OUT('p'), OUT('a'), OUT('y'), OUT('l'), OUT('o'), OUT('a'), OUT('d'),
+	OUT(' '), OUT('u'), OUT('p'), OUT('\n'),
+	0x48, 0xff, 0xc3,       /* loop: inc rbx */
+	0xeb, 0xfb,             /*       jmp loop */
+};
+#define PAYLOAD_LOOP (sizeof(payload) - 5)
+static const char payload_line[] = "payload up\n";
+
+static struct fief_regs_x86 regs;
+static struct fief_vm_info info;
+static char console[64];
+static uint8_t scratch[sizeof(payload)];
+static uint32_t ids[FIEF_MAX_VMS];
+static int checks;
+
+static int64_t hc(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4)
+{
+	return guest_hypercall(nr, a0, a1, a2, a3, a4, 0);
+}
+
+static uint64_t gpa(const void *p)
+{
+	return (uint64_t)(uintptr_t)p;
+}
+
+extern char __guest_end[]; /* tests/guests/x86/guest.ld: the image's end */
+
+/* A 2 MiB-aligned piece of the host's RAM in [16 MiB, host memory), past
+ * this image (which a link for Bochs puts at 16 MiB). */
+static uint64_t find_donor(uint64_t mem_size)
+{
+	const struct fief_boot_info *bi = (const void *)(uintptr_t)FIEF_BOOT_INFO_GPA;
+	uint64_t floor = gpa(__guest_end) > (16u << 20) ? gpa(__guest_end) : 16u << 20;
+
+	for (uint32_t i = 0; i < bi->region_count && i < FIEF_BOOT_REGIONS_MAX; i++) {
+		const struct fief_boot_region *r = &bi->region[i];
+		uint64_t lo = (r->base + GUEST_MEM - 1) & ~(GUEST_MEM - 1);
+		uint64_t hi = r->base + r->size < mem_size ? r->base + r->size : mem_size;
+
+		if (lo < floor)
+			lo = (floor + GUEST_MEM - 1) & ~(GUEST_MEM - 1);
+		if (r->type == FIEF_MEM_RAM && lo + GUEST_MEM <= hi)
+			return lo;
+	}
+	return 0;
+}
+
+/* A page of fief's own memory, if the map shows one (for FAULT checks). */
+static uint64_t find_type(uint32_t type)
+{
+	const struct fief_boot_info *bi = (const void *)(uintptr_t)FIEF_BOOT_INFO_GPA;
+
+	for (uint32_t i = 0; i < bi->region_count && i < FIEF_BOOT_REGIONS_MAX; i++)
+		if (bi->region[i].type == type && bi->region[i].size >= 0x2000)
+			return (bi->region[i].base + 0xfff) & ~0xfffull;
+	return 0;
+}
+
+static uint64_t host_owned(void)
+{
+	if (hc(FIEF_HC_VM_INFO, FIEF_VM_HOST, gpa(&info), sizeof(info), 0, 0) != 0)
+		return 0;
+	return info.memory_owned;
+}
+
+#define EXPECT(call, want)                                                             \
+	do {                                                                           \
+		int64_t r_ = (int64_t)(call);                                          \
+		checks++;                                                              \
+		if (r_ != (int64_t)(want)) {                                           \
+			guest_printf("manager: FAIL check %d (line %d): %s returned %ld, " \
+				     "expected %ld\n", checks, __LINE__, #call, (long)r_,  \
+				     (long)(want));                                    \
+			return checks;                                                 \
+		}                                                                      \
+	} while (0)
+
+static bool same(const void *a, const void *b, size_t n)
+{
+	const uint8_t *x = a, *y = b;
+
+	for (size_t i = 0; i < n; i++)
+		if (x[i] != y[i])
+			return false;
+	return true;
+}
+
+/* Wait until the VM's console holds the payload's line. */
+static int wait_console(uint32_t id)
+{
+	for (long i = 0; i < POLLS; i++) {
+		int64_t n = hc(FIEF_HC_CONSOLE_READ, id, gpa(console), sizeof(console) - 1, 0, 0);
+
+		if (n >= (int64_t)(sizeof(payload_line) - 1)) {
+			console[n] = '\0';
+			return same(console, payload_line, sizeof(payload_line) - 1) ? 0 : -1;
+		}
+		if (n < 0)
+			return -1;
+		guest_relax();
+	}
+	return -1;
+}
+
+/* Odd rounds try CPU 1 (INVAL if it is not online: then CPU 0). */
+static int64_t create_vcpu(int64_t id, int round, uint64_t *pcpu)
+{
+	int64_t r = FIEF_E_INVAL;
+
+	*pcpu = 1;
+	if (round & 1)
+		r = hc(FIEF_HC_VCPU_CREATE, id, 0, 1, 0, 0);
+	if (r == FIEF_E_INVAL) {
+		*pcpu = 0;
+		r = hc(FIEF_HC_VCPU_CREATE, id, 0, 0, 0, 0);
+	}
+	return r;
+}
+
+static int one_round(int round, uint64_t donor)
+{
+	uint64_t pcpu;
+	int64_t id = hc(FIEF_HC_VM_CREATE, GUEST_MEM, 1, FIEF_VM_F_INSPECTABLE, 0, 0);
+
+	checks++;
+	if (id <= 0) {
+		guest_printf("manager: FAIL round %d: create returned %ld\n", round, (long)id);
+		return checks;
+	}
+	EXPECT(hc(FIEF_HC_MEM_DONATE, id, donor, 0, GUEST_MEM, 0), 0);
+	EXPECT(hc(FIEF_HC_MEM_COPY_IN, id, PAYLOAD_GPA, gpa(payload), sizeof(payload), 0), 0);
+	EXPECT(create_vcpu(id, round, &pcpu), 0);
+	EXPECT(hc(FIEF_HC_VCPU_GET_REGS, id, 0, gpa(&regs), sizeof(regs), 0), 0);
+	regs.rip = PAYLOAD_GPA;
+	regs.gpr[FIEF_X86_RBX] = 0;
+	EXPECT(hc(FIEF_HC_VCPU_SET_REGS, id, 0, gpa(&regs), sizeof(regs), 0), 0);
+	EXPECT(hc(FIEF_HC_VM_START, id, 0, 0, 0, 0), 0);
+	checks++;
+	if (wait_console((uint32_t)id) != 0) {
+		guest_printf("manager: FAIL round %d: no payload line on its console\n", round);
+		return checks;
+	}
+	EXPECT(hc(FIEF_HC_VM_PAUSE, id, 0, 0, 0, 0), 0);
+	EXPECT(hc(FIEF_HC_VCPU_GET_REGS, id, 0, gpa(&regs), sizeof(regs), 0), 0);
+	checks++;
+	if (regs.rip < PAYLOAD_GPA + PAYLOAD_LOOP || regs.rip > PAYLOAD_GPA + PAYLOAD_LOOP + 3) {
+		guest_printf("manager: FAIL round %d: paused at RIP 0x%lx\n", round,
+			     (unsigned long)regs.rip);
+		return checks;
+	}
+	EXPECT(hc(FIEF_HC_MEM_COPY_OUT, id, gpa(scratch), PAYLOAD_GPA, sizeof(scratch), 0), 0);
+	EXPECT(same(scratch, payload, sizeof(payload)), true);
+	if (round == 1 || round == ROUNDS)
+		guest_printf("manager: round %d: vm %ld on cpu %lu said \"payload up\", paused at "
+			     "RIP 0x%lx with RBX %lu\n", round, (long)id, (unsigned long)pcpu,
+			     (unsigned long)regs.rip, (unsigned long)regs.gpr[FIEF_X86_RBX]);
+	EXPECT(hc(FIEF_HC_VM_DESTROY, id, 0, 0, 0, 0), 0);
+	return 0;
+}
+
+/* Step 1. */
+static int rounds(uint64_t donor)
+{
+	uint64_t before = host_owned(), after;
+	const volatile uint64_t *mem = (const volatile uint64_t *)(uintptr_t)donor;
+	int err;
+
+	for (int round = 1; round <= ROUNDS; round++)
+		if ((err = one_round(round, donor)) != 0)
+			return err;
+	after = host_owned();
+	for (uint64_t i = 0; i < GUEST_MEM / 8; i++)
+		if (mem[i] != 0) {
+			guest_printf("manager: FAIL donated RAM not scrubbed at 0x%lx\n",
+				     (unsigned long)(donor + i * 8));
+			return 1;
+		}
+	guest_printf("manager: %d rounds, host owns %lu KiB before and %lu KiB after\n", ROUNDS,
+		     (unsigned long)(before >> 10), (unsigned long)(after >> 10));
+	if (before == 0 || before != after) {
+		guest_printf("manager: FAIL host memory changed\n");
+		return 1;
+	}
+	guest_printf("manager: %d rounds done, memory the same, donated RAM scrubbed\n", ROUNDS);
+	return 0;
+}
+
+/* Step 2, on a fresh VM @id that must come out of it unchanged. */
+static int sweep_vm(int64_t id, uint64_t donor, uint64_t hyp)
+{
+	const uint64_t P = FIEF_PAGE_SIZE, R = sizeof(regs);
+
+	EXPECT(hc(FIEF_HC_MEM_DONATE, id, donor + 1, 0, P, 0), FIEF_E_INVAL);
+	EXPECT(hc(FIEF_HC_MEM_DONATE, id, donor, 0, 0, 0), FIEF_E_INVAL);
+	EXPECT(hc(FIEF_HC_MEM_DONATE, id, donor, P, ~0ull - P + 1, 0), FIEF_E_INVAL);
+	EXPECT(hc(FIEF_HC_MEM_DONATE, id, donor, GUEST_MEM, P, 0), FIEF_E_RANGE);
+	if (hyp)
+		EXPECT(hc(FIEF_HC_MEM_DONATE, id, hyp, 0, P, 0), FIEF_E_DENIED);
+	EXPECT(hc(FIEF_HC_MEM_DONATE, id, 0x100000000000ull, 0, P, 0), FIEF_E_DENIED);
+	EXPECT(hc(FIEF_HC_MEM_SHARE, id, donor, 0, P, FIEF_SHARE_READ), FIEF_E_NOTSUP);
+	EXPECT(hc(FIEF_HC_MEM_SHARE, id, donor, 0, P, FIEF_SHARE_WRITE), FIEF_E_INVAL);
+	EXPECT(hc(FIEF_HC_MEM_SHARE, id, donor, 0, P, 1u << 7), FIEF_E_INVAL);
+	EXPECT(hc(FIEF_HC_MEM_UNSHARE, id, 0, P, 0, 0), FIEF_E_DENIED);
+	EXPECT(hc(FIEF_HC_MEM_RECLAIM, id, 0, P, 0, 0), FIEF_E_NOTSUP);
+	EXPECT(hc(FIEF_HC_MEM_COPY_IN, id, 0x1000, gpa(payload), 0, 0), FIEF_E_INVAL);
+	EXPECT(hc(FIEF_HC_MEM_COPY_IN, id, 0x1000, gpa(payload), 16, 0), FIEF_E_RANGE);
+	EXPECT(hc(FIEF_HC_MEM_COPY_IN, id, GUEST_MEM - 8, gpa(payload), 16, 0), FIEF_E_RANGE);
+	EXPECT(hc(FIEF_HC_MEM_COPY_OUT, id, gpa(scratch), 0x1000, 16, 0), FIEF_E_PERM);
+	EXPECT(hc(FIEF_HC_VM_START, id, 0, 0, 0, 0), FIEF_E_INVAL);
+	EXPECT(hc(FIEF_HC_VM_PAUSE, id, 0, 0, 0, 0), FIEF_E_STATE);
+	EXPECT(hc(FIEF_HC_VM_RESUME, id, 0, 0, 0, 0), FIEF_E_STATE);
+	EXPECT(hc(FIEF_HC_VCPU_CREATE, id, 1, 0, 0, 0), FIEF_E_INVAL);
+	EXPECT(hc(FIEF_HC_VCPU_CREATE, id, 0, 64, 0, 0), FIEF_E_INVAL);
+	EXPECT(hc(FIEF_HC_VCPU_GET_REGS, id, 0, gpa(&regs), R, 0), FIEF_E_NOENT);
+	EXPECT(hc(FIEF_HC_VCPU_SET_REGS, id, 0, gpa(&regs), R, 0), FIEF_E_NOENT);
+	EXPECT(hc(FIEF_HC_CONSOLE_READ, id, gpa(console), 8, 1, 0), FIEF_E_RANGE);
+	if (hyp) {
+		EXPECT(hc(FIEF_HC_VM_INFO, id, hyp, sizeof(info), 0, 0), FIEF_E_FAULT);
+		EXPECT(hc(FIEF_HC_CONSOLE_READ, id, hyp, 8, 0, 0), FIEF_E_FAULT);
+	}
+	EXPECT(hc(FIEF_HC_VM_INFO, id, gpa(&info), sizeof(info) - 1, 0, 0), FIEF_E_INVAL);
+	/* Nothing changed: still CREATED, no memory, no vCPU. */
+	EXPECT(hc(FIEF_HC_VM_INFO, id, gpa(&info), sizeof(info), 0, 0), 0);
+	EXPECT(info.state, FIEF_VM_STATE_CREATED);
+	EXPECT(info.memory_owned + info.memory_borrowed + info.vcpu_count, 0);
+	return 0;
+}
+
+/* Step 2: ids, sizes, flags, ranges, buffers, states. */
+static int sweep(uint64_t donor)
+{
+	uint64_t hyp = find_type(FIEF_MEM_HYP), before = host_owned();
+	int64_t count = hc(FIEF_HC_VM_LIST, 0, 0, 0, 0, 0), id;
+	int first = checks, err;
+
+	EXPECT(hc(FIEF_HC_VM_CREATE, 0, 1, 0, 0, 0), FIEF_E_INVAL);
+	EXPECT(hc(FIEF_HC_VM_CREATE, GUEST_MEM + 1, 1, 0, 0, 0), FIEF_E_INVAL);
+	EXPECT(hc(FIEF_HC_VM_CREATE, GUEST_MEM, 0, 0, 0, 0), FIEF_E_INVAL);
+	EXPECT(hc(FIEF_HC_VM_CREATE, GUEST_MEM, FIEF_MAX_VCPUS + 1, 0, 0, 0), FIEF_E_INVAL);
+	EXPECT(hc(FIEF_HC_VM_CREATE, GUEST_MEM, 1, 1u << 5, 0, 0), FIEF_E_INVAL);
+	for (uint64_t nr = FIEF_HC_VM_DESTROY; nr <= FIEF_HC_VM_RESUME; nr++) {
+		EXPECT(hc(nr, FIEF_MAX_VMS, 0, 0, 0, 0), FIEF_E_NOENT);
+		EXPECT(hc(nr, ~0ull, 0, 0, 0, 0), FIEF_E_NOENT);
+		EXPECT(hc(nr, FIEF_VM_HOST, 0, 0, 0, 0), FIEF_E_INVAL); /* itself */
+	}
+	EXPECT(hc(FIEF_HC_VM_INFO, 99, gpa(&info), sizeof(info), 0, 0), FIEF_E_NOENT);
+	if (hyp)
+		EXPECT(hc(FIEF_HC_VM_LIST, hyp, 4, 0, 0, 0), FIEF_E_FAULT);
+	EXPECT(hc(FIEF_HC_VM_LIST, gpa(ids), FIEF_MAX_VMS, 0, 0, 0), count);
+	EXPECT(hc(FIEF_HC_VM_LIST, 0, 0, 0, 0, 0), count);
+	EXPECT(hc(FIEF_HC_MEM_DONATE, FIEF_VM_HOST, donor, 0, FIEF_PAGE_SIZE, 0), FIEF_E_INVAL);
+	EXPECT(hc(0x17, 0, 0, 0, 0, 0), FIEF_E_NOSYS);
+	EXPECT(hc(FIEF_HC_COUNT, 0, 0, 0, 0, 0), FIEF_E_NOSYS);
+	id = hc(FIEF_HC_VM_CREATE, GUEST_MEM, 1, 0, 0, 0);
+	checks++;
+	if (id <= 0) {
+		guest_printf("manager: FAIL sweep: create returned %ld\n", (long)id);
+		return checks;
+	}
+	if ((err = sweep_vm(id, donor, hyp)) != 0)
+		return err;
+	EXPECT(hc(FIEF_HC_VM_DESTROY, id, 0, 0, 0, 0), 0);
+	EXPECT(hc(FIEF_HC_VM_DESTROY, id, 0, 0, 0, 0), FIEF_E_NOENT);
+	EXPECT(hc(FIEF_HC_VM_LIST, 0, 0, 0, 0, 0), count);
+	EXPECT(host_owned(), before);
+	guest_printf("manager: bad-argument sweep: %d checks, every error as documented, nothing "
+		     "changed\n", checks - first);
+	return 0;
+}
+
+int main(unsigned vcpu, uint64_t mem_size)
+{
+	int64_t caps = guest_caps();
+	uint64_t donor = find_donor(mem_size);
+	int err;
+
+	(void)vcpu;
+	guest_printf("manager: caps 0x%lx, %lu KiB, donor RAM at 0x%lx\n", (unsigned long)caps,
+		     (unsigned long)(mem_size >> 10), (unsigned long)donor);
+	if (caps < 0 || !(caps & FIEF_CAP_MANAGE) || !donor) {
+		guest_printf("manager: FAIL needs the manage capability and 2 MiB of RAM\n");
+		return 1;
+	}
+	if ((err = rounds(donor)) != 0)
+		return err;
+	if ((err = sweep(donor)) != 0)
+		return err;
+	guest_printf("manager: PASS\n");
+	return 0;
+}
