@@ -156,7 +156,8 @@ void arch_vcpu_run(struct vcpu *vcpu, struct vcpu_exit *exit)
 	}
 	a64_vcpu_load(vcpu);
 	kind = a64_vcpu_enter(&vcpu->arch);
-	memset(exit, 0, sizeof(*exit));
+	/* Each reason sets the fields the core reads for it (core/arch.h). */
+	exit->reason = VCPU_EXIT_NONE;
 	switch (kind) {
 	case A64_EXIT_SYNC:
 		a64_handle_sync(vcpu, exit);
