@@ -100,29 +100,3 @@ int mgmt_vcpu_set_regs(struct vm *caller, uint64_t id, uint64_t index, uint64_t 
 	mgmt_unlock();
 	return err;
 }
-
-/*
- * Until an arch implements the register and teardown hooks (arm64 today),
- * these stand in: registers are not available, and a vCPU holds nothing
- * arch_vcpu_init() allocated.
- */
-__attribute__((weak)) int arch_vcpu_get_regs(struct vcpu *vcpu, void *regs, size_t size)
-{
-	(void)vcpu;
-	(void)regs;
-	(void)size;
-	return FIEF_ENOTSUP;
-}
-
-__attribute__((weak)) int arch_vcpu_set_regs(struct vcpu *vcpu, const void *regs, size_t size)
-{
-	(void)vcpu;
-	(void)regs;
-	(void)size;
-	return FIEF_ENOTSUP;
-}
-
-__attribute__((weak)) void arch_vcpu_destroy(struct vcpu *vcpu)
-{
-	(void)vcpu;
-}

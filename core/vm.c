@@ -123,12 +123,14 @@ void *vm_gpa_ptr(const struct vm *vm, uint64_t gpa, uint64_t size)
 {
 	uint64_t pa;
 
-	if (!range_ok(gpa, size) || gpa + size > vm->mem_size || gpa == 0)
+	if (!range_ok(gpa, size) || gpa + size > vm->mem_size)
 		return NULL;
+	/* The host's GPA 0 is physical page 0, whose pointer may be NULL. */
 	if (vm->host)
-		return host_owns(gpa, size, false) ? arch_mm_pa_to_va(pa_init(gpa)) : NULL;
+		return gpa != 0 && host_owns(gpa, size, false) ? arch_mm_pa_to_va(pa_init(gpa))
+							       : NULL;
 	pa = guest_translate(vm->mm, gpa, size, false);
-	return pa == UINT64_MAX ? NULL : arch_mm_pa_to_va(pa_init(pa));
+	return pa == UINT64_MAX || pa == 0 ? NULL : arch_mm_pa_to_va(pa_init(pa));
 }
 
 void *vm_buffer_ptr(const struct vm *vm, uint64_t gpa, uint64_t size)

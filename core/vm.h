@@ -124,7 +124,7 @@ struct vm *vm_get(uint32_t i);
  * all memory the VM owns (a guest: OWNED or SHARED_OWNED in its stage-2;
  * the host: pages it owns exclusively) and is one physically contiguous
  * run (guests whose memory a manager donated piecewise may not be).
- * GPA 0 is never handed out.
+ * The host's GPA 0 (physical page 0) is never handed out.
  */
 void *vm_gpa_ptr(const struct vm *vm, uint64_t gpa, uint64_t size);
 

@@ -379,6 +379,9 @@ static void test_copy(void **state)
 	g = vm_gpa_ptr(vm_get(id), 0x10ff0, 2 * 4096 + 5);
 	assert_non_null(g);
 	assert_memory_equal(g, buf + 0x10, 2 * 4096 + 5);
+	/* GPA 0 is memory like any other. */
+	assert_int_equal(hc(host, FIEF_HC_MEM_COPY_IN, id, 0, BUF, 16, 0), 0);
+	assert_memory_equal(host_mem(DONOR), buf, 16);
 	FAILS(FIEF_E_INVAL, hc(host, FIEF_HC_MEM_COPY_IN, id, 0x10000, BUF, 0, 0));
 	FAILS(FIEF_E_INVAL, hc(host, FIEF_HC_MEM_COPY_IN, id, 0x10000, -8ull, 16, 0));
 	FAILS(FIEF_E_INVAL, hc(host, FIEF_HC_MEM_COPY_IN, id, -8ull, BUF, 16, 0));
