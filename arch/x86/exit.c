@@ -11,6 +11,7 @@
 #include "arch/x86/virt.h"
 #include "arch/x86/x86.h"
 #include "core/err.h"
+#include "core/hypercall.h"
 #include "core/print.h"
 #include "core/string.h"
 #include "guest-abi/fief_abi.h"
@@ -205,9 +206,15 @@ static void exit_io(struct vcpu *v, const struct x86_exit *x, struct vcpu_exit *
 	x86_virt->skip(v, x->insn_len);
 }
 
-static void exit_hypercall(struct vcpu *v, const struct x86_exit *x, struct vcpu_exit *out)
+/*
+ * Hypercalls go straight to the core's dispatcher (the one place for their
+ * policy and for ABI error codes): the hottest exit does not climb back
+ * through the run loop.
+ */
+static void exit_hypercall(struct vcpu *v, const struct x86_exit *x)
 {
 	struct x86_gprs *g = &v->arch.gpr;
+	int64_t r;
 
 	x86_virt->skip(v, x->insn_len);
 	/* Only the guest's kernel may call fief (docs/abi.md). */
@@ -215,14 +222,9 @@ static void exit_hypercall(struct vcpu *v, const struct x86_exit *x, struct vcpu
 		g->rax = (uint64_t)(int64_t)FIEF_E_PERM;
 		return;
 	}
-	out->reason = VCPU_EXIT_HYPERCALL;
-	out->nr = g->rax;
-	out->arg[0] = g->rdi;
-	out->arg[1] = g->rsi;
-	out->arg[2] = g->rdx;
-	out->arg[3] = g->rcx;
-	out->arg[4] = g->r8;
-	out->arg[5] = g->r9;
+	r = hypercall_dispatch(v, g->rax, g->hc_arg);
+	if (v->state != VCPU_STATE_STOPPED)
+		g->rax = (uint64_t)r;
 }
 
 void x86_handle_exit(struct vcpu *v, struct x86_exit *x, struct vcpu_exit *out)
@@ -248,7 +250,7 @@ void x86_handle_exit(struct vcpu *v, struct x86_exit *x, struct vcpu_exit *out)
 		out->reason = VCPU_EXIT_HALT;
 		break;
 	case X86_EXIT_HYPERCALL:
-		exit_hypercall(v, x, out);
+		exit_hypercall(v, x);
 		break;
 	case X86_EXIT_NPF:
 		out->reason = VCPU_EXIT_MEM_FAULT;

@@ -290,7 +290,7 @@ static void decode(struct vcpu *v, struct x86_exit *x)
 
 static void svm_vcpu_run(struct vcpu *v, struct x86_exit *x)
 {
-	uint32_t cpu = x86_cpu_index();
+	uint32_t cpu = v->pcpu; /* vCPUs are pinned: this is the CPU running it */
 	uint64_t gen = __atomic_load_n(&x86_s2_flush_gen, __ATOMIC_ACQUIRE);
 
 	/* No flush-by-ASID on every CPU: flush all on a VM switch or a

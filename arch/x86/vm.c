@@ -73,12 +73,19 @@ int arch_vcpu_init(struct vcpu *vcpu, gpaddr_t entry)
 	return err ? err : x86_virt->vcpu_init(vcpu, &s);
 }
 
+/*
+ * Exits the x86 policy completes (CPUID, MSRs, console, hypercalls) go
+ * straight back into the guest; only what needs the core (faults, HLT,
+ * stops, the preemption tick) returns to the run loop.
+ */
 void arch_vcpu_run(struct vcpu *vcpu, struct vcpu_exit *exit)
 {
 	struct x86_exit x;
 
-	x86_virt->vcpu_run(vcpu, &x);
-	x86_handle_exit(vcpu, &x, exit);
+	do {
+		x86_virt->vcpu_run(vcpu, &x);
+		x86_handle_exit(vcpu, &x, exit);
+	} while (exit->reason == VCPU_EXIT_NONE && vcpu->state == VCPU_STATE_RUNNABLE);
 }
 
 void arch_vcpu_set_result(struct vcpu *vcpu, int64_t result)

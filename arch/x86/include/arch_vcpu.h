@@ -5,23 +5,34 @@
 
 /* Offsets used by the world-switch assembly. */
 #define X86_GPR_RAX 0
-#define X86_GPR_RBX 8
-#define X86_GPR_RCX 16
+#define X86_GPR_RDI 8
+#define X86_GPR_RSI 16
 #define X86_GPR_RDX 24
-#define X86_GPR_RSI 32
-#define X86_GPR_RDI 40
-#define X86_GPR_RBP 48
-#define X86_GPR_R8 56
-#define X86_GPR_R15 112
+#define X86_GPR_RCX 32
+#define X86_GPR_R8 40   /* R8..R15 follow in order */
+#define X86_GPR_R15 96
+#define X86_GPR_RBX 104
+#define X86_GPR_RBP 112
 
 #ifndef __ASSEMBLY__
 #include <stddef.h>
 #include <stdint.h>
 
-/** Guest general registers fief keeps (RSP lives in the VMCB/VMCS). */
+/*
+ * Guest general registers fief keeps (RSP lives in the VMCB/VMCS). RDI,
+ * RSI, RDX, RCX, R8, R9 come first and in the hypercall ABI's argument
+ * order, so the arguments are passed in place.
+ */
 struct x86_gprs {
-	uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp;
-	uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
+	uint64_t rax;
+	union {
+		struct {
+			uint64_t rdi, rsi, rdx, rcx, r8, r9;
+		};
+		uint64_t hc_arg[6]; /* the same six, as hypercall arguments */
+	};
+	uint64_t r10, r11, r12, r13, r14, r15;
+	uint64_t rbx, rbp;
 };
 
 struct arch_vcpu {
@@ -35,6 +46,12 @@ struct arch_vcpu {
 };
 
 _Static_assert(offsetof(struct x86_gprs, rbx) == X86_GPR_RBX, "gpr layout");
+_Static_assert(offsetof(struct x86_gprs, rdi) == X86_GPR_RDI, "gpr layout");
+_Static_assert(offsetof(struct x86_gprs, rdx) == X86_GPR_RDX, "gpr layout");
+_Static_assert(offsetof(struct x86_gprs, rcx) == X86_GPR_RCX, "gpr layout");
+_Static_assert(offsetof(struct x86_gprs, rbp) == X86_GPR_RBP, "gpr layout");
+_Static_assert(offsetof(struct x86_gprs, r9) == offsetof(struct x86_gprs, hc_arg[5]),
+	       "hypercall arguments are RDI, RSI, RDX, RCX, R8, R9");
 _Static_assert(offsetof(struct x86_gprs, rsi) == X86_GPR_RSI, "gpr layout");
 _Static_assert(offsetof(struct x86_gprs, r8) == X86_GPR_R8, "gpr layout");
 _Static_assert(offsetof(struct x86_gprs, r15) == X86_GPR_R15, "gpr layout");
