@@ -802,6 +802,14 @@ static void flush_tlb(struct vcpu *v)
 	}
 }
 
+/* Write @v's VMCS back to memory and make it clear: not active on any CPU. */
+static void vmcs_put(struct vcpu *v)
+{
+	vmclear(v->arch.ctl_pa);
+	current_vmcs[x86_cpu_index()] = 0;
+	v->arch.launched = 0;
+}
+
 static void vmx_vcpu_run(struct vcpu *v, struct x86_exit *x)
 {
 	uint32_t cpu = x86_cpu_index();
@@ -829,11 +837,17 @@ static void vmx_vcpu_run(struct vcpu *v, struct x86_exit *x)
 	if (rc != 0) {
 		memset(x, 0, sizeof(*x));
 		insn_failed(rc, x);
+		vmcs_put(v);
 		return;
 	}
 	page->cr2 = read_cr2();
 	v->arch.launched = 1;
 	decode(v, x);
+	/* After these the core leaves the vCPU (preempted, paused, stopped)
+	 * and exit.c needs no VMCS field: clear it, so that any CPU may load
+	 * it for the management calls, and launch it afresh next time. */
+	if (x->kind == X86_EXIT_INTR || x->kind == X86_EXIT_SHUTDOWN || x->kind == X86_EXIT_FAILED)
+		vmcs_put(v);
 }
 
 static void vmx_inject(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error)
@@ -901,9 +915,11 @@ static int vmx_msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
 /* ---- management: registers and destruction of a vCPU no CPU runs ---- */
 
 /*
- * Make @v's VMCS current on the calling CPU. A VMCS may be current on one
- * CPU only: that is possible here if the vCPU never ran (its VMCS was left
- * clear) or if it is pinned to this CPU. Return: false otherwise.
+ * Make @v's VMCS current on the calling CPU. A VMCS may be active on one
+ * CPU only: that is possible here if it is clear (never ran, or left clear
+ * by vmcs_put() when the vCPU was preempted or stopped) or if the vCPU is
+ * pinned to this CPU. Return: false otherwise (it left its CPU some other
+ * way: halted, or stopped by a hypercall or a memory violation).
  */
 static bool vmcs_load_here(struct vcpu *v)
 {
