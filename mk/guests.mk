@@ -112,7 +112,7 @@ GUEST_A64_LDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 \
 	--no-undefined -T tests/guests/lib/arm64/guest.ld
 
 # Guests built for arm64 (the portable ones).
-GUESTS_A64 := hello counter memviolation hypwrite
+GUESTS_A64 := hello counter memviolation hypwrite exloop psci sysreg
 
 GUEST_LIB_A64_SRCS := $(wildcard tests/guests/lib/*.c) \
 	$(wildcard tests/guests/lib/arm64/*.c) $(wildcard tests/guests/lib/arm64/*.S)
