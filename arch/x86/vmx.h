@@ -13,6 +13,10 @@
 #define FIEF_ARCH_X86_VMX_H
 
 #include <stdbool.h>
+#include <stdint.h>
+
+#include "arch/x86/smp.h"
+#include "arch/x86/virt.h"
 
 enum vmcs_field {
 	/* 16-bit */
@@ -238,5 +242,112 @@ enum vmcs_seg {
  * 4-level walks, VPID.
  */
 bool x86_vmx_usable(void);
+
+/* ---- backend-internal: shared by vmx.c, vmx_exit.c, vmx_regs.c ---- */
+
+#define CR4_VMXE (1ull << 13)
+
+/* The controls and fixed bits, computed once by the boot CPU (vmx.c). */
+struct vmx_config {
+	uint32_t pin, proc, proc2, exit, entry;
+	uint32_t slice; /* preemption timer value (0: not used) */
+	uint64_t cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
+	uint64_t eptp_flags;
+	bool ready;
+};
+extern struct vmx_config vmx;
+
+/* Per CPU: the VMCS current on it (0: none). */
+extern uint64_t vmx_current_vmcs[X86_CPUS_MAX];
+
+/* The guest's syscall MSRs and CR2, per vCPU (vmx.c says more). */
+struct vmx_msr_entry {
+	uint32_t index;
+	uint32_t reserved;
+	uint64_t value;
+};
+#define VMX_SWAPPED_MSRS 5
+
+struct vmx_vcpu_page {
+	struct vmx_msr_entry msr[VMX_SWAPPED_MSRS]; /* 16-byte aligned, as VMX wants */
+	uint64_t cr2;
+};
+
+/** vmx_vcpu_page() - the vCPU page of the current VMCS. */
+struct vmx_vcpu_page *vmx_vcpu_page(void);
+
+/** vmx_guest_seg() - one guest segment register (VMX access-rights form). */
+void vmx_guest_seg(enum vmcs_seg s, uint16_t sel, uint32_t ar, uint32_t limit, uint64_t base);
+
+/* CR0/CR4 bits VMX pins: the guest sees its own value through the read
+ * shadow, and writing a pinned bit exits (VMX_EXIT_CR_ACCESS). */
+static inline uint64_t vmx_cr0_pinned(void)
+{
+	return vmx.cr0_fixed0 | ~vmx.cr0_fixed1;
+}
+
+static inline uint64_t vmx_cr4_pinned(void)
+{
+	return vmx.cr4_fixed0 | ~vmx.cr4_fixed1;
+}
+
+/* Each instruction helper returns true if it succeeded (CF and ZF clear). */
+static inline bool vmclear(uint64_t pa)
+{
+	bool fail;
+
+	__asm__ volatile("vmclear %1; setna %0" : "=qm"(fail) : "m"(pa) : "cc", "memory");
+	return !fail;
+}
+
+static inline bool vmptrld(uint64_t pa)
+{
+	bool fail;
+
+	__asm__ volatile("vmptrld %1; setna %0" : "=qm"(fail) : "m"(pa) : "cc", "memory");
+	return !fail;
+}
+
+static inline uint64_t vmread(enum vmcs_field f)
+{
+	uint64_t v = 0;
+
+	__asm__ volatile("vmread %1, %0" : "=rm"(v) : "r"((uint64_t)f) : "cc");
+	return v;
+}
+
+/* vmwrite() reports a failed write here (vmx.c counts them). */
+void vmx_vmwrite_failed(enum vmcs_field f);
+
+static inline void vmwrite(enum vmcs_field f, uint64_t v)
+{
+	bool fail;
+
+	__asm__ volatile("vmwrite %2, %1; setna %0" : "=qm"(fail) : "r"((uint64_t)f), "rm"(v)
+			 : "cc");
+	if (fail)
+		vmx_vmwrite_failed(f);
+}
+
+static inline void invvpid(uint64_t type, uint16_t vpid)
+{
+	struct { uint64_t vpid, addr; } desc = { vpid, 0 };
+
+	__asm__ volatile("invvpid %0, %1" ::"m"(desc), "r"(type) : "cc", "memory");
+}
+
+
+/* vmx_exit.c */
+/** vmx_decode() - the exit of the current VMCS into @x (VMX plumbing done). */
+void vmx_decode(struct vcpu *v, struct x86_exit *x);
+/** vmx_insn_failed() - VMLAUNCH/VMRESUME returned @rc (1 or 2) into @x. */
+void vmx_insn_failed(int rc, struct x86_exit *x);
+/** vmx_skip() - the ops table's skip: RIP past the exiting instruction. */
+void vmx_skip(struct vcpu *v, uint8_t len);
+
+/* vmx_regs.c: the ops table's management hooks. */
+void vmx_regs_get(struct vcpu *v, struct fief_regs_x86 *r);
+int vmx_regs_set(struct vcpu *v, const struct fief_regs_x86 *r);
+void vmx_vcpu_destroy(struct vcpu *v);
 
 #endif

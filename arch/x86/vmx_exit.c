@@ -1,0 +1,289 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Intel VMX backend: exit decoding (vmx.c enters, this file says why the
+ * guest left).
+ *
+ * Every exit becomes a struct x86_exit for arch/x86/exit.c's policy. What
+ * stays here is VMX plumbing: the instruction length and qualification of
+ * each exit, the CR0/CR4 writes VMX forces to exit, re-injection of an
+ * event whose delivery an exit interrupted, and naming the cause of a
+ * failed VM entry. Exit reasons: SDM vol. 3C appendix C.
+ */
+#include "arch/x86/vmx.h"
+
+#include "core/print.h"
+#include "core/string.h"
+
+/* ---- entry failures ---- */
+
+static const char *insn_error_name(uint64_t n)
+{
+	switch (n) {
+	case 3: return "VMCLEAR with the VMXON pointer";
+	case 4: return "VMLAUNCH with a non-clear VMCS";
+	case 5: return "VMRESUME with a non-launched VMCS";
+	case 7: return "invalid control field(s)";
+	case 8: return "invalid host-state field(s)";
+	case 9: return "VMPTRLD with an invalid address";
+	case 11: return "VMPTRLD with a wrong VMCS revision";
+	case 12: return "unsupported VMCS component";
+	case 26: return "events blocked by MOV SS";
+	case 28: return "invalid INVEPT/INVVPID operand";
+	}
+	return "see SDM 30.4";
+}
+
+static bool canonical(uint64_t a)
+{
+	return (uint64_t)((int64_t)(a << 16) >> 16) == a;
+}
+
+/*
+ * The first guest-state field that breaks one of the checks of SDM 26.3.1
+ * fief can get wrong, or NULL. The CPU says only "invalid guest state":
+ * this names the field for the stop message.
+ */
+static const char *guest_state_culprit(void)
+{
+	uint64_t cr0 = vmread(VMCS_GUEST_CR0), cr4 = vmread(VMCS_GUEST_CR4);
+	uint64_t efer = vmread(VMCS_GUEST_EFER), rflags = vmread(VMCS_GUEST_RFLAGS);
+	uint64_t cs_ar = vmread(VMCS_GUEST_ES_AR + 2 * VMCS_SEG_CS);
+	uint64_t tr_ar = vmread(VMCS_GUEST_ES_AR + 2 * VMCS_SEG_TR);
+	bool guest64 = (vmread(VMCS_ENTRY_CTLS) & ENTRY_GUEST_64) != 0;
+
+	if ((cr0 & vmx.cr0_fixed0) != vmx.cr0_fixed0 || (cr0 & ~vmx.cr0_fixed1))
+		return "GUEST_CR0 (VMX fixed bits)";
+	if ((cr4 & vmx.cr4_fixed0) != vmx.cr4_fixed0 || (cr4 & ~vmx.cr4_fixed1))
+		return "GUEST_CR4 (VMX fixed bits)";
+	if (guest64 != !!(efer & (1ull << 10)) || guest64 != !!(efer & (1ull << 8)))
+		return "GUEST_EFER (LMA/LME vs IA-32e mode guest)";
+	if (guest64 && !(cr4 & (1ull << 5)))
+		return "GUEST_CR4 (PAE clear in IA-32e mode)";
+	if (guest64 && (cs_ar & (1u << 13)) && (cs_ar & (1u << 14)))
+		return "GUEST_CS_AR (L and D both set)";
+	if ((tr_ar & 0x1f) != 0xb || !(tr_ar & 0x80) || (tr_ar & AR_UNUSABLE))
+		return "GUEST_TR_AR (not a present busy 64-bit TSS)";
+	if (!(rflags & 2) || (rflags & ~0x3f7fd7ull))
+		return "GUEST_RFLAGS (reserved bits)";
+	if ((cs_ar & (1u << 13)) ? !canonical(vmread(VMCS_GUEST_RIP)) :
+				   (vmread(VMCS_GUEST_RIP) >> 32) != 0)
+		return "GUEST_RIP (not canonical / above 4 GiB)";
+	if (!canonical(vmread(VMCS_GUEST_GDTR_BASE)) || vmread(VMCS_GUEST_GDTR_LIMIT) > 0xffff)
+		return "GUEST_GDTR";
+	if (vmread(VMCS_GUEST_ACTIVITY) > 3)
+		return "GUEST_ACTIVITY_STATE";
+	if (vmread(VMCS_LINK_POINTER) != ~0ull)
+		return "VMCS_LINK_POINTER (not ~0)";
+	return NULL;
+}
+
+static void entry_failed(uint32_t basic, struct x86_exit *x)
+{
+	uint64_t qual = vmread(VMCS_EXIT_QUALIFICATION);
+	const char *field;
+
+	x->kind = X86_EXIT_FAILED;
+	if (basic == VMX_EXIT_BAD_GUEST) {
+		field = qual == 4 ? "VMCS_LINK_POINTER" : guest_state_culprit();
+		fief_snprintf(x->why, sizeof(x->why), "VM entry failed: invalid guest state, %s",
+			      field ? field : "field not found by fief's checks");
+	} else if (basic == VMX_EXIT_BAD_MSR_LOAD) {
+		fief_snprintf(x->why, sizeof(x->why),
+			      "VM entry failed: loading MSR list entry %llu",
+			      (unsigned long long)qual);
+	} else {
+		fief_snprintf(x->why, sizeof(x->why), "VM entry failed: exit reason %u", basic);
+	}
+}
+
+void vmx_insn_failed(int rc, struct x86_exit *x)
+{
+	uint64_t n = rc == 1 ? vmread(VMCS_INSN_ERROR) : 0;
+
+	x->kind = X86_EXIT_FAILED;
+	if (rc == 1)
+		fief_snprintf(x->why, sizeof(x->why), "VMLAUNCH/VMRESUME failed: error %llu, %s",
+			      (unsigned long long)n, insn_error_name(n));
+	else
+		fief_snprintf(x->why, sizeof(x->why), "VMLAUNCH/VMRESUME failed: no current VMCS");
+}
+
+/* ---- exits ---- */
+
+/* VMX orders registers RAX RCX RDX RBX RSP RBP RSI RDI R8..R15. */
+static uint64_t *gpr_ptr(struct vcpu *v, unsigned n)
+{
+	struct x86_gprs *g = &v->arch.gpr;
+	uint64_t *const regs[16] = {
+		&g->rax, &g->rcx, &g->rdx, &g->rbx, NULL, &g->rbp, &g->rsi, &g->rdi,
+		&g->r8, &g->r9, &g->r10, &g->r11, &g->r12, &g->r13, &g->r14, &g->r15,
+	};
+
+	return regs[n & 15];
+}
+
+/*
+ * MOV to or from a control register that exits: CR0/CR4 writes touching a
+ * bit VMX pins (the guest keeps its view in the read shadow) and, on CPUs
+ * whose controls force it, CR3 accesses. Return: true if handled.
+ */
+static bool cr_access(struct vcpu *v, uint64_t qual)
+{
+	unsigned cr = qual & 15, type = (qual >> 4) & 3, reg = (qual >> 8) & 15;
+	uint64_t *gp = gpr_ptr(v, reg);
+	uint64_t val = gp ? *gp : vmread(VMCS_GUEST_RSP);
+
+	if (type == 1 && cr == 3) {
+		val = vmread(VMCS_GUEST_CR3);
+		if (gp)
+			*gp = val;
+		else
+			vmwrite(VMCS_GUEST_RSP, val);
+		return true;
+	}
+	if (type != 0)
+		return false;
+	if (cr == 3) {
+		vmwrite(VMCS_GUEST_CR3, val);
+	} else if (cr == 0 && ((val ^ vmread(VMCS_CR0_SHADOW)) & vmx_cr0_pinned()) == 0) {
+		vmwrite(VMCS_GUEST_CR0, (val | vmx.cr0_fixed0) & vmx.cr0_fixed1);
+		vmwrite(VMCS_CR0_SHADOW, val);
+	} else if (cr == 4 && ((val ^ vmread(VMCS_CR4_SHADOW)) & vmx_cr4_pinned()) == 0) {
+		vmwrite(VMCS_GUEST_CR4, (val | vmx.cr4_fixed0) & vmx.cr4_fixed1);
+		vmwrite(VMCS_CR4_SHADOW, val);
+	} else {
+		return false; /* a pinned bit would change: not emulated */
+	}
+	return true;
+}
+
+static void decode_io(uint64_t qual, struct x86_exit *x)
+{
+	x->kind = X86_EXIT_IO;
+	x->io.size = (uint8_t)((qual & 7) + 1);
+	x->io.in = (qual >> 3) & 1;
+	x->io.string = (qual >> 4) & 1;
+	x->io.rep = (qual >> 5) & 1;
+	x->io.port = (uint16_t)(qual >> 16);
+}
+
+/* An exit during event delivery (an EPT violation on the guest's IDT or
+ * stack): deliver the event again at the next entry. */
+static void reinject_vectoring(void)
+{
+	uint64_t info = vmread(VMCS_IDT_VECTORING_INFO);
+
+	if (!(info & INTR_INFO_VALID))
+		return;
+	vmwrite(VMCS_ENTRY_INTR_INFO, info & ~(1ull << 12));
+	if (info & INTR_INFO_ERR_VALID)
+		vmwrite(VMCS_ENTRY_EXC_ERROR, vmread(VMCS_IDT_VECTORING_ERROR));
+	vmwrite(VMCS_ENTRY_INSN_LEN, vmread(VMCS_EXIT_INSN_LEN));
+}
+
+/* Exits that map one to one onto an x86_exit kind with an instruction. */
+static enum x86_exit_kind insn_exit_kind(uint32_t basic)
+{
+	switch (basic) {
+	case VMX_EXIT_CPUID: return X86_EXIT_CPUID;
+	case VMX_EXIT_HLT: return X86_EXIT_HLT;
+	case VMX_EXIT_VMCALL: return X86_EXIT_HYPERCALL;
+	case VMX_EXIT_RDMSR: return X86_EXIT_RDMSR;
+	case VMX_EXIT_WRMSR: return X86_EXIT_WRMSR;
+	case VMX_EXIT_GETSEC:
+	case VMX_EXIT_VMCLEAR:
+	case VMX_EXIT_VMLAUNCH:
+	case VMX_EXIT_VMPTRLD:
+	case VMX_EXIT_VMPTRST:
+	case VMX_EXIT_VMREAD:
+	case VMX_EXIT_VMRESUME:
+	case VMX_EXIT_VMWRITE:
+	case VMX_EXIT_VMXOFF:
+	case VMX_EXIT_VMXON:
+	case VMX_EXIT_MWAIT:
+	case VMX_EXIT_MONITOR:
+	case VMX_EXIT_INVEPT:
+	case VMX_EXIT_INVVPID:
+	case VMX_EXIT_VMFUNC:
+		return X86_EXIT_UD;
+	}
+	return X86_EXIT_NONE;
+}
+
+void vmx_skip(struct vcpu *v, uint8_t len)
+{
+	uint64_t intr = vmread(VMCS_GUEST_INTERRUPTIBILITY);
+
+	vmwrite(VMCS_GUEST_RIP, vmread(VMCS_GUEST_RIP) + len);
+	/* The instruction after STI or MOV SS is done: its blocking ends. */
+	if (intr & INTERRUPTIBILITY_STI_MOVSS)
+		vmwrite(VMCS_GUEST_INTERRUPTIBILITY, intr & ~(uint64_t)INTERRUPTIBILITY_STI_MOVSS);
+}
+
+static void vmx_skip_insn(struct vcpu *v)
+{
+	vmx_skip(v, (uint8_t)vmread(VMCS_EXIT_INSN_LEN));
+}
+
+void vmx_decode(struct vcpu *v, struct x86_exit *x)
+{
+	uint32_t reason = (uint32_t)vmread(VMCS_EXIT_REASON), basic = reason & 0xffff;
+	uint64_t qual;
+
+	memset(x, 0, sizeof(*x));
+	x->raw = reason;
+	/* The CPL is SS.DPL (SDM 24.4.1). */
+	x->cpl = (uint8_t)((vmread((enum vmcs_field)(VMCS_GUEST_ES_AR + 2 * VMCS_SEG_SS)) >> 5) & 3);
+	if (reason & VMX_EXIT_ENTRY_FAILED) {
+		entry_failed(basic, x);
+		return;
+	}
+	reinject_vectoring();
+	x->kind = insn_exit_kind(basic);
+	if (x->kind != X86_EXIT_NONE) {
+		x->insn_len = (uint8_t)vmread(VMCS_EXIT_INSN_LEN);
+		return;
+	}
+	qual = vmread(VMCS_EXIT_QUALIFICATION);
+	switch (basic) {
+	case VMX_EXIT_EXT_INTR:
+		x->kind = X86_EXIT_INTR;
+		return;
+	case VMX_EXIT_PREEMPT_TIMER:
+		vmwrite(VMCS_PREEMPTION_TIMER, vmx.slice); /* a new slice next time */
+		x->kind = X86_EXIT_INTR;
+		return;
+	case VMX_EXIT_EXC_NMI:
+		if ((vmread(VMCS_EXIT_INTR_INFO) & INTR_TYPE_MASK) != INTR_TYPE_NMI)
+			break; /* no exception is intercepted */
+		x->kind = X86_EXIT_INTR;
+		return;
+	case VMX_EXIT_TRIPLE_FAULT:
+		x->kind = X86_EXIT_SHUTDOWN;
+		return;
+	case VMX_EXIT_IO:
+		decode_io(qual, x);
+		x->insn_len = (uint8_t)vmread(VMCS_EXIT_INSN_LEN);
+		return;
+	case VMX_EXIT_EPT_VIOLATION:
+		x->kind = X86_EXIT_NPF;
+		x->gpa = vmread(VMCS_GUEST_PHYS_ADDR);
+		x->write = (qual >> 1) & 1;
+		x->exec = (qual >> 2) & 1;
+		return;
+	case VMX_EXIT_EPT_MISCONFIG:
+		x->kind = X86_EXIT_FAILED;
+		fief_snprintf(x->why, sizeof(x->why),
+			      "EPT misconfiguration at GPA 0x%llx (a fief bug)",
+			      (unsigned long long)vmread(VMCS_GUEST_PHYS_ADDR));
+		return;
+	case VMX_EXIT_CR_ACCESS:
+		if (!cr_access(v, qual))
+			break;
+		vmx_skip_insn(v);
+		return; /* X86_EXIT_NONE */
+	}
+	x->kind = X86_EXIT_FAILED;
+	fief_snprintf(x->why, sizeof(x->why), "unhandled VMX exit %u (qualification 0x%llx)",
+		      basic, (unsigned long long)qual);
+}
