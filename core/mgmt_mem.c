@@ -217,6 +217,8 @@ static int copy_call(struct vm *caller, uint64_t id, uint64_t cgpa, uint64_t tgp
 		err = FIEF_EINVAL;
 	else if (vm)
 		err = target_range(vm, tgpa, size, false);
+	if (vm && !err && vm->state == VM_STATE_STOPPED)
+		vm_quiesce(vm); /* its last exit may still be under way elsewhere */
 	/* Check every piece first, so that a failure copies nothing. */
 	if (vm && !err)
 		err = copy_pieces(caller, vm, cgpa, tgpa, size, to_target, false);

@@ -49,6 +49,9 @@ static struct vcpu *regs_target_locked(const struct vm *caller, uint64_t id, uin
 		*err = FIEF_EBUSY;
 		return NULL;
 	}
+	/* A VM that stopped itself may still be inside its last exit on
+	 * another CPU: its registers are final once it left. */
+	vm_quiesce(vm);
 	return &vm->vcpu[index];
 }
 

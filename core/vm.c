@@ -488,6 +488,11 @@ static void wait_not_running(struct vm *vm)
 			arch_cpu_relax();
 }
 
+void vm_quiesce(struct vm *vm)
+{
+	wait_not_running(vm);
+}
+
 int vm_pause(struct vm *vm)
 {
 	spin_lock(&vm->lock);

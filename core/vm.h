@@ -181,6 +181,13 @@ int vm_start(struct vm *vm);
  */
 int vm_pause(struct vm *vm);
 
+/**
+ * vm_quiesce() - wait until no CPU runs a vCPU of @vm, which must be in a
+ * state the run loop does not pick (PAUSED, STOPPED, CREATED): a vCPU
+ * stopped by vm_stop() on another CPU leaves at its next exit.
+ */
+void vm_quiesce(struct vm *vm);
+
 /** vm_resume() - PAUSED -> RUNNING. Return: 0 or FIEF_EBUSY. */
 int vm_resume(struct vm *vm);
 
