@@ -125,9 +125,11 @@ static uint64_t *gpr_ptr(struct vcpu *v, unsigned n)
 /*
  * MOV to or from a control register that exits: CR0/CR4 writes touching a
  * bit VMX pins (the guest keeps its view in the read shadow) and, on CPUs
- * whose controls force it, CR3 accesses. Return: true if handled.
+ * whose controls force it, CR3 accesses. Return: true if handled; then
+ * *@skip is false if a #GP was injected instead (setting CR4.VMXE: VMX is
+ * hidden from guests).
  */
-static bool cr_access(struct vcpu *v, uint64_t qual)
+static bool cr_access(struct vcpu *v, uint64_t qual, bool *skip)
 {
 	unsigned cr = qual & 15, type = (qual >> 4) & 3, reg = (qual >> 8) & 15;
 	uint64_t *gp = gpr_ptr(v, reg);
@@ -143,6 +145,14 @@ static bool cr_access(struct vcpu *v, uint64_t qual)
 	}
 	if (type != 0)
 		return false;
+	if (cr == 4 && (val & CR4_VMXE)) {
+		/* VMX is hidden: on such a CPU setting CR4.VMXE raises #GP. */
+		vmwrite(VMCS_ENTRY_EXC_ERROR, 0);
+		vmwrite(VMCS_ENTRY_INTR_INFO, 13 | INTR_TYPE_HW_EXC | INTR_INFO_ERR_VALID |
+						     INTR_INFO_VALID);
+		*skip = false;
+		return true;
+	}
 	if (cr == 3) {
 		vmwrite(VMCS_GUEST_CR3, val);
 	} else if (cr == 0 && ((val ^ vmread(VMCS_CR0_SHADOW)) & vmx_cr0_pinned()) == 0) {
@@ -228,6 +238,7 @@ static void vmx_skip_insn(struct vcpu *v)
 void vmx_decode(struct vcpu *v, struct x86_exit *x)
 {
 	uint32_t reason = (uint32_t)vmread(VMCS_EXIT_REASON), basic = reason & 0xffff;
+	bool skip = true;
 	uint64_t qual;
 
 	memset(x, 0, sizeof(*x));
@@ -278,9 +289,10 @@ void vmx_decode(struct vcpu *v, struct x86_exit *x)
 			      (unsigned long long)vmread(VMCS_GUEST_PHYS_ADDR));
 		return;
 	case VMX_EXIT_CR_ACCESS:
-		if (!cr_access(v, qual))
+		if (!cr_access(v, qual, &skip))
 			break;
-		vmx_skip_insn(v);
+		if (skip)
+			vmx_skip_insn(v);
 		return; /* X86_EXIT_NONE */
 	}
 	x->kind = X86_EXIT_FAILED;
