@@ -194,7 +194,7 @@ static void check_machine(void)
 	}
 }
 
-static void do_call(struct input *in, uint64_t nr)
+static bool do_call(struct input *in, uint64_t nr)
 {
 	uint64_t arg[6];
 	struct vcpu *v = caller_vcpu(take8(in));
@@ -203,7 +203,7 @@ static void do_call(struct input *in, uint64_t nr)
 	for (int i = 0; i < 6; i++)
 		arg[i] = take_arg(in);
 	if (!v)
-		return;
+		return false;
 	r = hypercall_dispatch(v, nr, arg);
 	if (trace) /* FUZZ_HC_TRACE=1: show each call, to check seeds */
 		fprintf(stderr, "vm %u call 0x%llx (0x%llx, 0x%llx, 0x%llx, 0x%llx) -> %lld\n",
@@ -213,15 +213,16 @@ static void do_call(struct input *in, uint64_t nr)
 	CHECK(r >= 0 || fief_abi_error_name(r) != NULL);
 	if (nr >= FIEF_HC_VM_CREATE && nr < FIEF_HC_COUNT && !v->vm->manage)
 		CHECK(r == FIEF_E_PERM || r == FIEF_E_NOSYS);
+	return true;
 }
 
-static void do_exit(struct input *in, uint8_t op)
+static bool do_exit(struct input *in, uint8_t op)
 {
 	struct vcpu *v = caller_vcpu(take8(in));
 	struct vcpu_exit e = { 0 };
 
 	if (!v)
-		return;
+		return false;
 	switch ((op - 0xf8) % 3) {
 	case 0:
 		e = (struct vcpu_exit){ .reason = VCPU_EXIT_HYPERCALL, .nr = FIEF_HC_SELF_STOP };
@@ -234,28 +235,25 @@ static void do_exit(struct input *in, uint8_t op)
 		break;
 	}
 	run_handle_exit(v, &e);
+	return true;
 }
 
-static void do_op(struct input *in)
+/* One operation; false if it did nothing (no check needed). */
+static bool do_op(struct input *in)
 {
 	uint8_t op = take8(in);
 	struct vm *vm;
 
-	if (op < 0xe0) {
-		do_call(in, op % 0x44u);
-	} else if (op < 0xf0) {
-		vm = vm_get(take8(in) % VM_MAX);
-		if (vm)
-			vm_stop(vm, FIEF_STOP_UNHANDLED, op, "fuzz stop");
-	} else if (op < 0xf8) {
-		vm = vm_get(take8(in) % VM_MAX);
-		if (vm)
-			vm_console_putc(vm, (char)take8(in));
-	} else if (op < 0xff) {
-		do_exit(in, op);
-	} else {
-		do_call(in, take64(in));
-	}
+	if (op < 0xe0)
+		return do_call(in, op % 0x44u);
+	if (op >= 0xf8)
+		return op < 0xff ? do_exit(in, op) : do_call(in, take64(in));
+	vm = vm_get(take8(in) % VM_MAX);
+	if (vm && op < 0xf0)
+		vm_stop(vm, FIEF_STOP_UNHANDLED, op, "fuzz stop");
+	else if (vm)
+		vm_console_putc(vm, (char)take8(in));
+	return vm != NULL;
 }
 
 /* Every guest goes; the host must get all its pages back. */
@@ -285,10 +283,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	machine();
 	check_machine();
-	for (int i = 0; i < MAX_OPS && in.n > 0; i++) {
-		do_op(&in);
-		check_machine();
-	}
+	for (int i = 0; i < MAX_OPS && in.n > 0; i++)
+		if (do_op(&in))
+			check_machine();
 	destroy_all();
 	return 0;
 }
