@@ -7,11 +7,11 @@
 # and the information parser). Every boot/multiboot2 source goes in,
 # parse_mb2.c included: the host unit tests compile that one too (mk/host.mk).
 
-MB2_BASE := 0x200000
+MB2_BASE := 0x1000000
 MB2_SRCS := $(wildcard boot/multiboot2/*.S) $(wildcard boot/multiboot2/*.c)
 MB2_OBJS := $(patsubst %,$(X86_DIR)/obj/%.o,$(MB2_SRCS))
 
-$(X86_DIR)/mb2.lds: linker.ld
+$(X86_DIR)/mb2.lds: linker.ld mk/multiboot2.mk
 	@mkdir -p $(dir $@)
 	cpp -P -undef -DLD_MB2_X86_64 -DLD_MB2_BASE=$(MB2_BASE) $< -o $@
 
