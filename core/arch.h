@@ -82,6 +82,13 @@ const struct pt_format *arch_stage2_format(void);
 /** arch_cpu_virt_enable() - turn virtualization on for the calling CPU. */
 int arch_cpu_virt_enable(void);
 
+/**
+ * arch_host_gpa_base() - the first guest-physical address of the span fief
+ * sets up for the host VM (identity mapped): 0 on x86; on arm64 the first
+ * RAM, since the physical address space starts with devices there.
+ */
+uint64_t arch_host_gpa_base(const struct boot_info *bi);
+
 /** arch_elf_machine() - the ELF e_machine of this architecture's images. */
 uint16_t arch_elf_machine(void);
 

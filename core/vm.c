@@ -3,9 +3,11 @@
  * VM creation from the configuration, VM stop, and the per-VM console.
  *
  * Guest-physical layout every VM gets (docs/vm.md):
- *   [0, VM_BOOT_AREA)          fief's boot structures for the vCPUs
- *                              (written by arch_vcpu_init())
- *   [VM_BOOT_AREA, mem_size)   the image's segments, then free memory
+ *   [base, base + VM_BOOT_AREA)   fief's boot structures for the vCPUs
+ *                                 (written by arch_vcpu_init())
+ *   [base + VM_BOOT_AREA, base + mem_size)
+ *                                 the image's segments, then free memory
+ * with base = vm->gpa_base: 0, except for the host VM on arm64.
  */
 #include <stdarg.h>
 
@@ -123,7 +125,7 @@ void *vm_gpa_ptr(const struct vm *vm, uint64_t gpa, uint64_t size)
 {
 	uint64_t pa;
 
-	if (!range_ok(gpa, size) || gpa + size > vm->mem_size)
+	if (!range_ok(gpa, size) || gpa < vm->gpa_base || gpa + size > vm->gpa_base + vm->mem_size)
 		return NULL;
 	/* The host's GPA 0 is physical page 0, whose pointer may be NULL. */
 	if (vm->host)
@@ -242,15 +244,18 @@ static void guestmem_give_back(paddr_t base, uint64_t size)
 }
 
 /*
- * Host VM: identity-mapped memory it already owns. [0, memory) is the span
- * its boot page tables cover; it may hold holes (fief's own pages, MMIO),
- * which the host simply cannot use. What fief writes for it (boot
- * structures, image) must be host-owned RAM: vm_gpa_ptr() checks.
+ * Host VM: identity-mapped memory it already owns. [base, base + memory)
+ * is the span fief sets up for it, where base is the architecture's (0 on
+ * x86; the first RAM on arm64, whose physical space starts with devices);
+ * it may hold holes (fief's own pages, MMIO), which the host cannot use.
+ * What fief writes for it (boot structures, image) must be host-owned RAM:
+ * vm_gpa_ptr() checks.
  */
-static int host_memory(struct vm *vm)
+static int host_memory(struct vm *vm, const struct boot_info *bi)
 {
 	vm->mm = mm_host();
 	vm->mem_base = pa_init(0);
+	vm->gpa_base = arch_host_gpa_base(bi);
 	return FIEF_OK;
 }
 
@@ -303,13 +308,14 @@ static int load_image(struct vm *vm, const struct boot_info *bi, const char *fil
 	const struct boot_file *f = boot_find_file(bi, file);
 	struct elf_plan plan;
 	uint64_t avail = vm->mem_size - VM_BOOT_AREA;
+	uint64_t base = vm->gpa_base + VM_BOOT_AREA;
 	int err;
 
 	if (!f)
 		return FIEF_ENOENT;
 	err = elf_parse((const void *)(uintptr_t)f->base, f->size, arch_elf_machine(), &img);
 	if (err == 0)
-		err = elf_plan(&img, gpa_init(VM_BOOT_AREA), avail, &plan);
+		err = elf_plan(&img, gpa_init(base), avail, &plan);
 	if (err == 0)
 		err = load_segments(vm, &img, &plan);
 	if (err) {
@@ -329,11 +335,12 @@ static struct vm *vm_slot(void)
 	return NULL;
 }
 
-static uint64_t host_mem_size(void)
+/* Guests are carved above the host's span, which fief wrote into. */
+static uint64_t host_mem_end(void)
 {
 	for (uint32_t i = 0; i < VM_MAX; i++)
 		if (vms[i].state != VM_STATE_FREE && vms[i].host)
-			return vms[i].mem_size;
+			return vms[i].gpa_base + vms[i].mem_size;
 	return 0;
 }
 
@@ -366,7 +373,7 @@ int vm_create(const struct config_vm *cv, const struct boot_info *bi, uint32_t c
 	vm->vcpu_max = cv->vcpu_count;
 	if (vm->mem_size <= VM_BOOT_AREA)
 		return FIEF_ERANGE;
-	err = vm->host ? host_memory(vm) : guest_memory(vm, bi, host_mem_size());
+	err = vm->host ? host_memory(vm, bi) : guest_memory(vm, bi, host_mem_end());
 	if (err == 0)
 		err = load_image(vm, bi, cv->image, &entry);
 	for (uint32_t i = 0; err == 0 && i < vm->vcpu_count; i++) {

@@ -83,6 +83,7 @@ struct vm {
 	uint64_t stop_status;       /* lock: FIEF_STOP_SELF status, exit code, ... */
 	uint32_t stop_vcpu;         /* lock: the vCPU that caused the stop */
 	char stop_reason[VM_STOP_REASON_MAX]; /* lock */
+	uint64_t gpa_base;          /* const: first GPA of its memory (0, or the host's first RAM on arm64) */
 	uint64_t mem_size;          /* const: bytes of guest-physical memory */
 	paddr_t mem_base;           /* const: host-physical base (host: 0; run-time guests: none) */
 	struct mm_vm *mm;           /* const: mm_host() or &guest_mm */

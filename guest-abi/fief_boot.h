@@ -2,14 +2,15 @@
 /*
  * The boot information page fief writes into every VM before it starts.
  *
- * It sits at guest-physical FIEF_BOOT_INFO_GPA, inside the first 1 MiB that
- * the boot protocol keeps for fief's boot structures, and tells the VM what
+ * It sits FIEF_BOOT_INFO_GPA bytes into the VM's memory (GPA 0x8000, or for
+ * the host VM on arm64 that far into its first RAM), inside the first 1 MiB
+ * that the boot protocol keeps for fief's boot structures, and tells the VM what
  * its memory is. For the host VM (identity mapped) the regions describe the
  * whole physical address space as fief booted it: RAM the host owns, fief's
  * own memory, memory given to guests, and what is neither. A guest sees one
  * RAM region, [0, memory size).
  *
- * x86: RDX holds FIEF_BOOT_INFO_GPA at entry. arm64: X2.
+ * Its address is in RDX (x86) or X2 (arm64) at entry.
  * Plain header: fixed-width types only, usable by guests and tools.
  */
 #ifndef FIEF_GUEST_ABI_BOOT_H

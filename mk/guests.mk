@@ -112,7 +112,10 @@ GUEST_A64_LDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 \
 	--no-undefined -T tests/guests/lib/arm64/guest.ld
 
 # Guests built for arm64 (the portable ones).
-GUESTS_A64 := hello counter memviolation hypwrite exloop psci sysreg
+GUESTS_A64 := hello counter memviolation hypwrite exloop psci sysreg hostprobe
+# Host-VM guests on arm64 run in the host's span, which starts at the first
+# RAM (QEMU virt: 1 GiB): link them 2 MiB into it.
+GUEST_A64_BASE_hostprobe := 0x40200000
 
 GUEST_LIB_A64_SRCS := $(wildcard tests/guests/lib/*.c) \
 	$(wildcard tests/guests/lib/arm64/*.c) $(wildcard tests/guests/lib/arm64/*.S)
@@ -140,7 +143,8 @@ $(GUEST_LIB_A64): $(GUEST_LIB_A64_OBJS)
 	aarch64-linux-gnu-ar rcs $@ $^
 
 $(GUEST_A64_DIR)/%.elf: $(GUEST_A64_DIR)/obj/%.c.o $(GUEST_LIB_A64) tests/guests/lib/arm64/guest.ld
-	$(GUEST_A64_LD) $(GUEST_A64_LDFLAGS) $(GUEST_A64_DIR)/obj/lib/arm64/start.S.o $< \
+	$(GUEST_A64_LD) $(if $(GUEST_A64_BASE_$*),--defsym=GUEST_BASE=$(GUEST_A64_BASE_$*)) $(GUEST_A64_LDFLAGS) \
+		$(GUEST_A64_DIR)/obj/lib/arm64/start.S.o $< \
 		$(GUEST_LIB_A64) -o $@
 
 .PHONY: guests-arm64

@@ -58,15 +58,27 @@ uint16_t arch_elf_machine(void)
  * Clean what the VM's stage-2 maps of [0, memory size), leaf by leaf (a
  * VM made at run time need not have contiguous memory). The host's memory
  * is fief's identity map of RAM it owns: its stage-2 fills lazily, so
- * there is nothing to walk yet; the core does not run a host VM on arm64
- * yet (docs/arm64.md).
+ * there is nothing to walk; the RAM of its span is cleaned instead.
  */
+/* The host: fief wrote its boot structures and image into the RAM of its
+ * span (identity mapped); clean that RAM, chunk by chunk. */
+static void host_memory_clean(struct vm *vm)
+{
+	const uint64_t chunk = 2ull << 20;
+
+	for (uint64_t a = vm->gpa_base; a < vm->gpa_base + vm->mem_size; a += chunk)
+		if (mm_ram_contains(a, chunk))
+			a64_dcache_clean_inval(arch_mm_pa_to_va(pa_init(a)), chunk);
+}
+
 static void vm_memory_clean(struct vm *vm)
 {
 	struct pt_leaf leaf;
 
-	if (vm->host)
+	if (vm->host) {
+		host_memory_clean(vm);
 		return;
+	}
 	for (uint64_t a = 0; a < vm->mem_size;) {
 		mm_guest_page(vm->mm, gpa_init(a), &leaf);
 		if (leaf.size == 0)
@@ -103,14 +115,14 @@ static void vm_memory_publish(struct vm *vm)
 int arch_vcpu_init(struct vcpu *vcpu, gpaddr_t entry)
 {
 	struct vm *vm = vcpu->vm;
-	uint64_t stack_top = vm->mem_size - vcpu->index * VCPU_STACK_BYTES;
+	uint64_t stack_top = vm->gpa_base + vm->mem_size - vcpu->index * VCPU_STACK_BYTES;
 
 	if (!arch_virt_usable())
 		return FIEF_ENOTSUP;
-	if (stack_top <= VM_BOOT_AREA + VCPU_STACK_BYTES)
+	if (stack_top <= vm->gpa_base + VM_BOOT_AREA + VCPU_STACK_BYTES)
 		return FIEF_ERANGE;
 	a64_vcpu_boot(vcpu, gpa_addr(entry), vcpu->index, vm->mem_size, stack_top & ~0xfull);
-	vcpu->arch.x[2] = FIEF_BOOT_INFO_GPA;
+	vcpu->arch.x[2] = vm->gpa_base + FIEF_BOOT_INFO_GPA;
 	vcpu->arch.off = 0;
 	vcpu->arch.reset = 0;
 	vcpu->arch.entered = 0;
@@ -197,4 +209,13 @@ _Noreturn void a64_el2_fault(uint64_t esr, uint64_t elr, uint64_t far, uint64_t 
 		       kinds[kind < 5 ? kind : 0], (unsigned long long)esr,
 		       (unsigned long long)elr, (unsigned long long)far);
 	arch_panic(__FILE__, __LINE__, "exception in fief at EL2");
+}
+
+uint64_t arch_host_gpa_base(const struct boot_info *bi)
+{
+	/* The lowest RAM: the map is sorted; devices and firmware come first. */
+	for (uint32_t i = 0; i < bi->mem_count; i++)
+		if (bi->mem[i].type == BOOT_MEM_USABLE)
+			return bi->mem[i].base & ~((2ull << 20) - 1);
+	return 0;
 }

@@ -163,3 +163,9 @@ uint32_t arch_cpus_start(const struct acpi_info *acpi, uint32_t max)
 	(void)max;
 	return 1;
 }
+
+uint64_t arch_host_gpa_base(const struct boot_info *bi)
+{
+	(void)bi;
+	return 0;
+}

@@ -97,3 +97,9 @@ void arch_cpu_idle(void)
 {
 	__asm__ volatile("sti; hlt; cli" ::: "memory");
 }
+
+uint64_t arch_host_gpa_base(const struct boot_info *bi)
+{
+	(void)bi;
+	return 0; /* PC memory starts at physical 0 */
+}

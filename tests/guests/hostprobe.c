@@ -69,7 +69,7 @@ static int touch_ram(const struct fief_boot_info *bi)
 
 int main(unsigned vcpu, uint64_t mem_size)
 {
-	const struct fief_boot_info *bi = (const void *)(uintptr_t)FIEF_BOOT_INFO_GPA;
+	const struct fief_boot_info *bi = (const void *)(uintptr_t)guest_boot_info_gpa;
 	const struct fief_boot_region *target;
 	int err;
 

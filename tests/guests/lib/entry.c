@@ -3,6 +3,9 @@
 #include "arch.h"
 #include "guest.h"
 
+/* Set by _start from the register the boot protocol names (RDX, X2). */
+uint64_t guest_boot_info_gpa;
+
 void guest_entry(uint64_t vcpu, uint64_t mem_size)
 {
 	int ret;

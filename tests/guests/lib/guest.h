@@ -47,6 +47,10 @@ int64_t guest_caps(void);        /* FIEF_HC_CAPS */
  */
 int guest_map_gpa(uint64_t gpa);
 
+/* Where fief put this VM's boot information page (guest-abi/fief_boot.h):
+ * RDX / X2 at entry. Read it before anything may overwrite low memory. */
+extern uint64_t guest_boot_info_gpa;
+
 /* CPU helpers. */
 uint64_t guest_cycles(void);  /* a free-running cycle counter (TSC, CNTVCT) */
 void guest_relax(void);       /* spin-loop hint */

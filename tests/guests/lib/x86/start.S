@@ -13,6 +13,7 @@ _start:
 	xor	%ebp, %ebp
 	mov	%rdi, %r12		/* callee-saved across the C calls */
 	mov	%rsi, %r13
+	mov	%rdx, guest_boot_info_gpa(%rip)	/* the boot information page */
 	call	guest_arch_init
 	mov	%r12, %rdi
 	mov	%r13, %rsi
