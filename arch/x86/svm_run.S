@@ -12,7 +12,7 @@
  * a physical interrupt end the guest's run (V_INTR_MASKING) without
  * reaching fief until x86_handle_exit() opens a window for it.
  */
-#include "arch_vcpu.h"
+#include "arch/x86/gprs.h"
 
 	.text
 	.globl svm_run
@@ -28,19 +28,8 @@ svm_run:
 	pushq %rsi                      /* struct x86_gprs * */
 	movq %rdi, %rax                 /* VMCB for VMLOAD/VMRUN/VMSAVE */
 
-	movq X86_GPR_RBX(%rsi), %rbx
-	movq X86_GPR_RCX(%rsi), %rcx
-	movq X86_GPR_RDX(%rsi), %rdx
+	GUEST_GPRS_LOAD %rsi
 	movq X86_GPR_RDI(%rsi), %rdi
-	movq X86_GPR_RBP(%rsi), %rbp
-	movq X86_GPR_R8+0(%rsi), %r8
-	movq X86_GPR_R8+8(%rsi), %r9
-	movq X86_GPR_R8+16(%rsi), %r10
-	movq X86_GPR_R8+24(%rsi), %r11
-	movq X86_GPR_R8+32(%rsi), %r12
-	movq X86_GPR_R8+40(%rsi), %r13
-	movq X86_GPR_R8+48(%rsi), %r14
-	movq X86_GPR_R8+56(%rsi), %r15
 	movq X86_GPR_RSI(%rsi), %rsi
 
 	clgi
@@ -52,19 +41,8 @@ svm_run:
 
 	pushq %rsi                      /* guest RSI */
 	movq 8(%rsp), %rsi              /* struct x86_gprs * */
-	movq %rbx, X86_GPR_RBX(%rsi)
-	movq %rcx, X86_GPR_RCX(%rsi)
-	movq %rdx, X86_GPR_RDX(%rsi)
+	GUEST_GPRS_STORE %rsi
 	movq %rdi, X86_GPR_RDI(%rsi)
-	movq %rbp, X86_GPR_RBP(%rsi)
-	movq %r8, X86_GPR_R8+0(%rsi)
-	movq %r9, X86_GPR_R8+8(%rsi)
-	movq %r10, X86_GPR_R8+16(%rsi)
-	movq %r11, X86_GPR_R8+24(%rsi)
-	movq %r12, X86_GPR_R8+32(%rsi)
-	movq %r13, X86_GPR_R8+40(%rsi)
-	movq %r14, X86_GPR_R8+48(%rsi)
-	movq %r15, X86_GPR_R8+56(%rsi)
 	popq %rbx
 	movq %rbx, X86_GPR_RSI(%rsi)
 	addq $8, %rsp

@@ -76,7 +76,8 @@ int arch_vcpu_init(struct vcpu *vcpu, gpaddr_t entry)
 /*
  * Exits the x86 policy completes (CPUID, MSRs, console, hypercalls) go
  * straight back into the guest; only what needs the core (faults, HLT,
- * stops, the preemption tick) returns to the run loop.
+ * stops, the preemption tick) returns to the run loop, as does a vCPU whose
+ * VM a manager paused meanwhile.
  */
 void arch_vcpu_run(struct vcpu *vcpu, struct vcpu_exit *exit)
 {
@@ -85,7 +86,8 @@ void arch_vcpu_run(struct vcpu *vcpu, struct vcpu_exit *exit)
 	do {
 		x86_virt->vcpu_run(vcpu, &x);
 		x86_handle_exit(vcpu, &x, exit);
-	} while (exit->reason == VCPU_EXIT_NONE && vcpu->state == VCPU_STATE_RUNNABLE);
+	} while (exit->reason == VCPU_EXIT_NONE && vcpu->state == VCPU_STATE_RUNNABLE &&
+		 __atomic_load_n(&vcpu->vm->state, __ATOMIC_RELAXED) == VM_STATE_RUNNING);
 }
 
 void arch_vcpu_set_result(struct vcpu *vcpu, int64_t result)

@@ -16,7 +16,7 @@
  * Return: 0 after a VM exit; 1 if the instruction failed with VMfailValid
  * (the VM-instruction error field says why), 2 with VMfailInvalid.
  */
-#include "arch_vcpu.h"
+#include "arch/x86/gprs.h"
 
 #define VMCS_HOST_RSP 0x6c14
 
@@ -36,19 +36,8 @@ vmx_run:
 
 	testq %rsi, %rsi                /* ZF: not launched yet */
 	movq X86_GPR_RAX(%rdi), %rax    /* MOVs leave the flags alone */
-	movq X86_GPR_RBX(%rdi), %rbx
-	movq X86_GPR_RCX(%rdi), %rcx
-	movq X86_GPR_RDX(%rdi), %rdx
 	movq X86_GPR_RSI(%rdi), %rsi
-	movq X86_GPR_RBP(%rdi), %rbp
-	movq X86_GPR_R8+0(%rdi), %r8
-	movq X86_GPR_R8+8(%rdi), %r9
-	movq X86_GPR_R8+16(%rdi), %r10
-	movq X86_GPR_R8+24(%rdi), %r11
-	movq X86_GPR_R8+32(%rdi), %r12
-	movq X86_GPR_R8+40(%rdi), %r13
-	movq X86_GPR_R8+48(%rdi), %r14
-	movq X86_GPR_R8+56(%rdi), %r15
+	GUEST_GPRS_LOAD %rdi
 	movq X86_GPR_RDI(%rdi), %rdi
 	jnz 1f
 	vmlaunch
@@ -67,19 +56,8 @@ vmx_exit_entry:
 	pushq %rdi                      /* guest RDI */
 	movq 8(%rsp), %rdi              /* struct x86_gprs * */
 	movq %rax, X86_GPR_RAX(%rdi)
-	movq %rbx, X86_GPR_RBX(%rdi)
-	movq %rcx, X86_GPR_RCX(%rdi)
-	movq %rdx, X86_GPR_RDX(%rdi)
 	movq %rsi, X86_GPR_RSI(%rdi)
-	movq %rbp, X86_GPR_RBP(%rdi)
-	movq %r8, X86_GPR_R8+0(%rdi)
-	movq %r9, X86_GPR_R8+8(%rdi)
-	movq %r10, X86_GPR_R8+16(%rdi)
-	movq %r11, X86_GPR_R8+24(%rdi)
-	movq %r12, X86_GPR_R8+32(%rdi)
-	movq %r13, X86_GPR_R8+40(%rdi)
-	movq %r14, X86_GPR_R8+48(%rdi)
-	movq %r15, X86_GPR_R8+56(%rdi)
+	GUEST_GPRS_STORE %rdi
 	popq %rax
 	movq %rax, X86_GPR_RDI(%rdi)
 	addq $8, %rsp
