@@ -38,6 +38,7 @@
 #include "guest-abi/fief_abi.h"
 #include "mm/own.h"
 #include "mm/page_alloc.h"
+#include "tests/unit/elf_build.h"
 #include "tests/unit/mm_fake.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -63,24 +64,10 @@ static uint64_t *check_bitmap;
 static bool trace;
 static size_t check_words;
 
-/* A one-page x86_64 image at IMAGE_GPA. */
 static void build_elf(void)
 {
-	struct elf64_ehdr *eh = (void *)elf;
-	struct elf64_phdr *ph = (void *)(elf + sizeof(*eh));
-
-	memset(elf, 0, sizeof(elf));
-	memcpy(eh->ident, "\x7f" "ELF\x02\x01\x01", 7);
-	eh->type = ELF_TYPE_EXEC;
-	eh->machine = ELF_MACHINE_X86_64;
-	eh->version = 1;
-	eh->entry = IMAGE_GPA;
-	eh->phoff = sizeof(*eh);
-	eh->ehsize = sizeof(*eh);
-	eh->phentsize = sizeof(*ph);
-	eh->phnum = 1;
-	*ph = (struct elf64_phdr){ ELF_PT_LOAD, ELF_PF_R | ELF_PF_X, 1024, IMAGE_GPA, IMAGE_GPA,
-				   64, 64, 4096 };
+	/* A one-page x86_64 image at IMAGE_GPA. */
+	elf_build(elf, sizeof(elf), IMAGE_GPA, IMAGE_GPA, 64, 64);
 }
 
 static void add_vm(const char *name, int role, uint64_t mem, bool manage, bool inspectable)

@@ -28,6 +28,7 @@
 #include "mm/arch_mm.h"
 #include "mm/own.h"
 #include "mm/page_alloc.h"
+#include "tests/unit/elf_build.h"
 #include "tests/unit/mm_fake.h"
 
 #define RAM_LOW_SIZE (64ull << 20)
@@ -42,25 +43,9 @@
 static struct boot_info *bi;
 static _Alignas(8) uint8_t elf[4096];
 static struct vm *host;   /* manages */
-static struct vm *plain;  /* a config guest without the capability */
-
-static void build_elf(void)
+static struct vm *plain;  static void build_elf(void)
 {
-	struct elf64_ehdr *eh = (void *)elf;
-	struct elf64_phdr *ph = (void *)(elf + sizeof(*eh));
-
-	memset(elf, 0, sizeof(elf));
-	memcpy(eh->ident, "\x7f" "ELF\x02\x01\x01", 7);
-	eh->type = ELF_TYPE_EXEC;
-	eh->machine = ELF_MACHINE_X86_64;
-	eh->version = 1;
-	eh->entry = IMAGE_GPA;
-	eh->phoff = sizeof(*eh);
-	eh->ehsize = sizeof(*eh);
-	eh->phentsize = sizeof(*ph);
-	eh->phnum = 1;
-	*ph = (struct elf64_phdr){ ELF_PT_LOAD, ELF_PF_R | ELF_PF_X, 1024, IMAGE_GPA, IMAGE_GPA,
-				   256, 256, 4096 };
+	elf_build(elf, sizeof(elf), IMAGE_GPA, IMAGE_GPA, 256, 256);
 }
 
 static struct config_vm cfg(const char *name, int role, uint64_t mem, bool manage)

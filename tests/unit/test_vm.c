@@ -23,6 +23,7 @@
 #include "guest-abi/fief_abi.h"
 #include "mm/own.h"
 #include "mm/page_alloc.h"
+#include "tests/unit/elf_build.h"
 #include "tests/unit/mm_fake.h"
 
 #define RAM_LOW_SIZE (64ull << 20)    /* [0, 64 MiB): the host's low memory */
@@ -34,27 +35,10 @@
 static struct boot_info *bi;
 static _Alignas(8) uint8_t elf[4096];
 
-/* A one-segment x86_64 executable at IMAGE_GPA: 256 bytes of text, 4 KiB
- * of bss. */
 static void build_elf(void)
 {
-	struct elf64_ehdr *eh = (void *)elf;
-	struct elf64_phdr *ph = (void *)(elf + sizeof(*eh));
-
-	memset(elf, 0, sizeof(elf));
-	memcpy(eh->ident, "\x7f" "ELF\x02\x01\x01", 7);
-	eh->type = ELF_TYPE_EXEC;
-	eh->machine = ELF_MACHINE_X86_64;
-	eh->version = 1;
-	eh->entry = IMAGE_ENTRY;
-	eh->phoff = sizeof(*eh);
-	eh->ehsize = sizeof(*eh);
-	eh->phentsize = sizeof(*ph);
-	eh->phnum = 1;
-	*ph = (struct elf64_phdr){ ELF_PT_LOAD, ELF_PF_R | ELF_PF_X, 1024, IMAGE_GPA, IMAGE_GPA,
-				   256, 256 + 4096, 4096 };
-	for (int i = 0; i < 256; i++)
-		elf[1024 + i] = (uint8_t)(0xa0 + i);
+	/* 256 bytes of text, 4 KiB of bss. */
+	elf_build(elf, sizeof(elf), IMAGE_GPA, IMAGE_ENTRY, 256, 256 + 4096);
 }
 
 static void add_file(const char *name, const void *data, size_t size)
