@@ -40,17 +40,8 @@ BENCH_SOURCES += bench-mm
 # targets succeed whenever the images build. Paths are spelled out: the
 # guest rules come from mk/guests.mk, included after this file.
 BENCH_EMU_X86 := $(BUILD)/x86_64/fief.efi $(BUILD)/x86_64/guests/bench.elf
-BENCH_EMU_VMX := $(BUILD)/x86_64/fief.elf $(BENCH_DIR)/bench-high.elf
+BENCH_EMU_VMX := $(BUILD)/x86_64/fief.elf $(BUILD)/x86_64/guests/bench.elf
 BENCH_EMU_A64 := $(BUILD)/aarch64/fief.efi $(BUILD)/aarch64/guests/bench.elf
-
-# The bench guest linked at 16 MiB, to be the host VM on Bochs, where
-# fief.elf occupies 0x200000 (tests/bench/emu/host-high.ld says more).
-BENCH_GUEST_OBJ := $(BUILD)/x86_64/guests/obj/lib/x86/start.S.o \
-	$(BUILD)/x86_64/guests/obj/bench.c.o $(BUILD)/x86_64/guests/libguest.a
-$(BENCH_DIR)/bench-high.elf: $(BENCH_GUEST_OBJ) tests/bench/emu/host-high.ld
-	@mkdir -p $(dir $@)
-	ld -nostdlib -static -no-pie -z max-page-size=0x1000 --no-undefined \
-		-T tests/bench/emu/host-high.ld $(BENCH_GUEST_OBJ) -o $@
 
 .PHONY: bench-emu-svm bench-emu-vmx bench-emu-arm64
 bench-emu-svm: $(BENCH_EMU_X86) | $(DEPS_STAMP)

@@ -63,16 +63,15 @@ run_qemu_arm64() {
 }
 
 # Bochs boots fief.elf with GRUB; the boot files become Multiboot2 modules
-# named after themselves (as tests/suites/emu-bochs.sh does). fief.elf sits
-# at 0x200000, so the host VM's image is the bench guest linked at 16 MiB
-# (tests/bench/emu/host-high.ld).
+# named after themselves (as tests/suites/emu-bochs.sh does). fief.elf loads
+# at 16 MiB, clear of the bench guest's 0x200000.
 run_bochs_vmx() {
 	local f cfg=$dir/iso/boot/grub/grub.cfg
 	[ -f "$BUILD/x86_64/fief.elf" ] || missing "no build/x86_64/fief.elf"
 	grep -lq x86_vmx_ops arch/x86/*.c 2>/dev/null || missing "no VMX backend in arch/x86"
 	stage "$dir/iso/boot" x86_64 || missing "no x86_64 bench guest"
-	cp "$BUILD/bench/bench-high.elf" "$dir/iso/boot/bench.elf" ||
-		missing "no $BUILD/bench/bench-high.elf (the bench guest linked at 16 MiB)"
+	cp "$BUILD/x86_64/guests/bench.elf" "$dir/iso/boot/bench.elf" ||
+		missing "no $BUILD/x86_64/guests/bench.elf"
 	cp "$BUILD/x86_64/fief.elf" "$dir/iso/boot/fief.elf"
 	mkdir -p "$dir/iso/boot/grub"
 	{
