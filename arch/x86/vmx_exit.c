@@ -241,8 +241,10 @@ void vmx_decode(struct vcpu *v, struct x86_exit *x)
 	bool skip = true;
 	uint64_t qual;
 
-	memset(x, 0, sizeof(*x));
+	/* Only the fields of the reason found are set (as in svm.c): the exit
+	 * path clears no whole structure. */
 	x->raw = reason;
+	x->insn_len = 0;
 	/* The CPL is SS.DPL (SDM 24.4.1). */
 	x->cpl = (uint8_t)((vmread((enum vmcs_field)(VMCS_GUEST_ES_AR + 2 * VMCS_SEG_SS)) >> 5) & 3);
 	if (reason & VMX_EXIT_ENTRY_FAILED) {
