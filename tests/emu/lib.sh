@@ -42,6 +42,23 @@ stage_volume() {
 	fi
 }
 
+# emu_run LOG CMD...: run an emulator command under the timeout, its output
+# to stdout. If it timed out before fief printed its first line (the
+# firmware or boot loader hung, seen rarely with AAVMF under TCG), say so and
+# run it once more: a hang inside fief still fails, the second time too.
+emu_run() {
+	local log=$1 rc
+	shift
+	timeout "$EMU_TIMEOUT" "$@"
+	rc=$?
+	if [ "$rc" = 124 ] && ! grep -q "microhypervisor starting" "$log" 2>/dev/null; then
+		echo "  (firmware never reached fief in ${EMU_TIMEOUT}s: running once more)" >&2
+		timeout "$EMU_TIMEOUT" "$@"
+		rc=$?
+	fi
+	return "$rc"
+}
+
 # match_line LOG REGEX AFTER: the number of the first line after line AFTER
 # that matches REGEX (0: none).
 match_line() {

@@ -11,7 +11,7 @@ run_one() {
 	mkdir -p "$dir/esp/EFI/BOOT"
 	cp "$BUILD/aarch64/fief.efi" "$dir/esp/EFI/BOOT/BOOTAA64.EFI"
 	stage_volume "$name" aarch64 "$dir/esp"
-	timeout "$EMU_TIMEOUT" bash tests/emu/qemu-arm64.sh "$dir/esp" "$dir/serial.log" \
+	emu_run "$dir/serial.log" bash tests/emu/qemu-arm64.sh "$dir/esp" "$dir/serial.log" \
 		${QEMU_EXTRA:-} </dev/null >"$dir/qemu.out" 2>&1
 	rc=$?
 	check_log "qemu-arm64/$name" "$dir/serial.log" \

@@ -46,7 +46,7 @@ run_one() {
 		return
 	fi
 	start=$(date +%s)
-	timeout "$EMU_TIMEOUT" bash tests/emu/bochs.sh "$model" "$dir/boot.iso" \
+	emu_run "$dir/serial.log" bash tests/emu/bochs.sh "$model" "$dir/boot.iso" \
 		"$dir/serial.log" </dev/null >"$dir/bochs.out" 2>&1
 	rc=$?
 	echo "  $rig/$name: bochs ran $(($(date +%s) - start)) s (exit $rc)"

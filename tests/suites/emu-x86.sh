@@ -16,7 +16,7 @@ run_one() {
 	[ -f "tests/emu/scenarios/$name/qemu-args.qemu-x86" ] &&
 		extra=$(cat "tests/emu/scenarios/$name/qemu-args.qemu-x86")
 	# shellcheck disable=SC2086 # word splitting of the argument lists is wanted
-	timeout "$EMU_TIMEOUT" bash tests/emu/qemu-x86.sh "$dir/esp" "$dir/serial.log" \
+	emu_run "$dir/serial.log" bash tests/emu/qemu-x86.sh "$dir/esp" "$dir/serial.log" \
 		$extra ${QEMU_EXTRA:-} </dev/null >"$dir/qemu.out" 2>&1
 	rc=$?
 	check_log "qemu-x86/$name" "$dir/serial.log" "tests/emu/scenarios/$name/expect.qemu-x86" "$rc" 1
