@@ -56,6 +56,17 @@ uint64_t guest_cycles(void);  /* a free-running cycle counter (TSC, CNTVCT) */
 void guest_relax(void);       /* spin-loop hint */
 GUEST_NORETURN void guest_halt(void); /* park this vCPU for good */
 
+/*
+ * guest_preempt_on() / guest_preempt_off() - around a loop that spins until
+ * another VM on this CPU did something: let fief's timer take this vCPU off
+ * the CPU meanwhile. x86: IF set (Bochs lets no physical interrupt exit a
+ * guest with IF clear; fief injects none, so no IDT entry is used), then
+ * clear again. arm64: nothing to do (physical IRQs go to EL2 whatever
+ * PSTATE.I says).
+ */
+void guest_preempt_on(void);
+void guest_preempt_off(void);
+
 /* A spinlock shared by the vCPUs of one VM. */
 struct guest_lock {
 	volatile uint32_t held;

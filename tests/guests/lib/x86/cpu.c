@@ -58,3 +58,13 @@ void guest_halt(void)
 	for (;;)
 		__asm__ __volatile__("cli; hlt" ::: "memory");
 }
+
+void guest_preempt_on(void)
+{
+	__asm__ __volatile__("sti" ::: "memory");
+}
+
+void guest_preempt_off(void)
+{
+	__asm__ __volatile__("cli" ::: "memory");
+}

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The payload: a few instructions that a managing test guest (manager)
+ * copies into a VM it builds with management calls. Run from its first
+ * byte on a vCPU in fief's boot state, it writes GUEST_PAYLOAD_LINE on the
+ * VM's serial port and then counts in one register forever. It is machine
+ * code of the guest's own architecture (lib/<arch>/payload.c); so are the
+ * helpers that point a vCPU at it and read where it was paused.
+ */
+#ifndef FIEF_GUEST_PAYLOAD_H
+#define FIEF_GUEST_PAYLOAD_H
+
+#include <stdint.h>
+
+#include "fief_abi.h"
+
+#define GUEST_PAYLOAD_LINE "payload up\n"
+
+/* One vCPU's registers as FIEF_HC_VCPU_GET_REGS and SET_REGS move them:
+ * the member of fief's architecture, which is the guest's. */
+union guest_vcpu_regs {
+	struct fief_regs_x86 x86;
+	struct fief_regs_arm64 arm64;
+};
+_Static_assert(sizeof(union guest_vcpu_regs) == sizeof(struct fief_regs_x86),
+	       "both register structs have one size");
+
+struct guest_payload {
+	const uint8_t *code;
+	uint32_t size;          /* bytes of code */
+	uint32_t loop;          /* offset of the counting loop */
+	uint32_t loop_last;     /* offset of the loop's last instruction in it */
+	const char *pc_name;    /* the program counter's name: "RIP", "PC" */
+	const char *count_name; /* the counting register's name: "RBX", "X19" */
+};
+
+extern const struct guest_payload guest_payload;
+
+/**
+ * guest_payload_regs() - prepare @r, read from a new vCPU, to run the
+ * payload loaded at guest-physical @gpa: the entry, the counter at 0.
+ */
+void guest_payload_regs(union guest_vcpu_regs *r, uint64_t gpa);
+
+/** guest_payload_pc() - the program counter in @r. */
+uint64_t guest_payload_pc(const union guest_vcpu_regs *r);
+
+/** guest_payload_count() - the payload's counting register in @r. */
+uint64_t guest_payload_count(const union guest_vcpu_regs *r);
+
+#endif
