@@ -112,10 +112,11 @@ GUEST_A64_LDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 \
 	--no-undefined -T tests/guests/lib/arm64/guest.ld
 
 # Guests built for arm64 (the portable ones).
-GUESTS_A64 := hello counter memviolation hypwrite exloop psci sysreg hostprobe
+GUESTS_A64 := hello counter memviolation hypwrite exloop psci sysreg hostprobe manager noperm
 # Host-VM guests on arm64 run in the host's span, which starts at the first
 # RAM (QEMU virt: 1 GiB): link them 2 MiB into it.
 GUEST_A64_BASE_hostprobe := 0x40200000
+GUEST_A64_BASE_manager := 0x40200000
 
 GUEST_LIB_A64_SRCS := $(wildcard tests/guests/lib/*.c) \
 	$(wildcard tests/guests/lib/arm64/*.c) $(wildcard tests/guests/lib/arm64/*.S)

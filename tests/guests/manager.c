@@ -4,10 +4,11 @@
  * management calls (docs/abi.md).
  *
  *  1. 100 rounds: create a VM (2 MiB, inspectable), donate it 2 MiB of the
- *     host's RAM, copy in an embedded payload, create its vCPU (on CPU 1 in
- *     odd rounds if there is one, else CPU 0), point RIP at the payload,
- *     start it, read its console until the payload's line arrives, pause
- *     it, read its registers (RIP in the payload's loop, RBX counting),
+ *     host's RAM, copy in an embedded payload (lib/payload.h: machine code
+ *     of this arch), create its vCPU (on CPU 1 in odd rounds if there is
+ *     one, else CPU 0), point its PC at the payload, start it, read its
+ *     console until the payload's line arrives, pause it, read its
+ *     registers (PC in the payload's loop, the loop's register counting),
  *     copy the payload back out, destroy it. Before and after: the bytes of
  *     memory the host owns (VM_INFO of VM 0) must be equal, and the donated
  *     RAM must read as zeros (scrubbed).
@@ -16,37 +17,29 @@
  *     memory, the VM list).
  *
  * Reports 0 (pass) through FIEF_HC_SELF_STOP; on a failure, the number of
- * the failed check.
+ * the failed check. The same source builds for x86_64 and arm64: the
+ * host's span starts at 0 on x86 and at the first RAM on arm64, which the
+ * address of the boot information page tells.
  */
 #include <stdbool.h>
 
 #include "fief_boot.h"
 #include "guest.h"
+#include "payload.h"
 
 #define ROUNDS 100
 #define GUEST_MEM 0x200000ull
 #define PAYLOAD_GPA 0x100000ull
 #define POLLS 2000000
 
-/*
- * The payload, x86_64 machine code (the boot protocol runs it in 64-bit
- * mode at CPL 0): write "payload up\n" to COM1, then count in RBX forever.
- */
-#define OUT(c) 0xb0, (c), 0xee /* mov al, c; out dx, al */
-static const uint8_t payload[] = {
-	0x66, 0xba, 0xf8, 0x03, /* mov dx, 0x3f8 */
-	OUT('p'), OUT('a'), OUT('y'), OUT('l'), OUT('o'), OUT('a'), OUT('d'),
-	OUT(' '), OUT('u'), OUT('p'), OUT('\n'),
-	0x48, 0xff, 0xc3,       /* loop: inc rbx */
-	0xeb, 0xfb,             /*       jmp loop */
-};
-#define PAYLOAD_LOOP (sizeof(payload) - 5)
-static const char payload_line[] = "payload up\n";
+#define SCRATCH 256 /* bytes: more than any arch's payload */
 
-static struct fief_regs_x86 regs;
+static const char payload_line[] = GUEST_PAYLOAD_LINE;
+
+static union guest_vcpu_regs regs;
 static struct fief_vm_info info;
 static char console[64];
-static uint8_t scratch[sizeof(payload)];
+static uint8_t scratch[SCRATCH];
 static uint32_t ids[FIEF_MAX_VMS];
 static int checks;
 
@@ -60,19 +53,30 @@ static uint64_t gpa(const void *p)
 	return (uint64_t)(uintptr_t)p;
 }
 
-extern char __guest_end[]; /* tests/guests/x86/guest.ld: the image's end */
+extern char __guest_end[]; /* the guest link script: the image's end */
 
-/* A 2 MiB-aligned piece of the host's RAM in [16 MiB, host memory), past
- * this image (which a link for Bochs puts at 16 MiB). */
+static const struct fief_boot_info *boot_info(void)
+{
+	return (const void *)(uintptr_t)guest_boot_info_gpa;
+}
+
+/*
+ * A 2 MiB-aligned piece of the host's RAM in its span [base, base +
+ * @mem_size), 16 MiB or more into it and past this image (which a link for
+ * Bochs puts at 16 MiB). The span's base is where the boot information page
+ * is, less its offset (fief_boot.h): 0 on x86, the first RAM on arm64.
+ */
 static uint64_t find_donor(uint64_t mem_size)
 {
-	const struct fief_boot_info *bi = (const void *)(uintptr_t)FIEF_BOOT_INFO_GPA;
-	uint64_t floor = gpa(__guest_end) > (16u << 20) ? gpa(__guest_end) : 16u << 20;
+	const struct fief_boot_info *bi = boot_info();
+	uint64_t base = guest_boot_info_gpa - FIEF_BOOT_INFO_GPA, end = base + mem_size;
+	uint64_t floor = gpa(__guest_end) > base + (16u << 20) ? gpa(__guest_end)
+							       : base + (16u << 20);
 
 	for (uint32_t i = 0; i < bi->region_count && i < FIEF_BOOT_REGIONS_MAX; i++) {
 		const struct fief_boot_region *r = &bi->region[i];
 		uint64_t lo = (r->base + GUEST_MEM - 1) & ~(GUEST_MEM - 1);
-		uint64_t hi = r->base + r->size < mem_size ? r->base + r->size : mem_size;
+		uint64_t hi = r->base + r->size < end ? r->base + r->size : end;
 
 		if (lo < floor)
 			lo = (floor + GUEST_MEM - 1) & ~(GUEST_MEM - 1);
@@ -85,7 +89,7 @@ static uint64_t find_donor(uint64_t mem_size)
 /* A page of fief's own memory, if the map shows one (for FAULT checks). */
 static uint64_t find_type(uint32_t type)
 {
-	const struct fief_boot_info *bi = (const void *)(uintptr_t)FIEF_BOOT_INFO_GPA;
+	const struct fief_boot_info *bi = boot_info();
 
 	for (uint32_t i = 0; i < bi->region_count && i < FIEF_BOOT_REGIONS_MAX; i++)
 		if (bi->region[i].type == type && bi->region[i].size >= 0x2000)
@@ -124,14 +128,13 @@ static bool same(const void *a, const void *b, size_t n)
 
 /*
  * Wait until the VM's console holds the payload's line. A VM on this CPU
- * runs only when fief preempts the manager; with IF clear Bochs lets no
- * physical interrupt exit the guest, so the manager polls with IF set
- * (fief intercepts physical interrupts and injects none: no IDT entry is
- * ever used); wait_console() clears it again.
+ * runs only when fief preempts the manager, so the manager polls
+ * preemptible (guest_preempt_on(): on x86 with IF set); wait_console()
+ * ends that again.
  */
 static int poll_console(uint32_t id)
 {
-	__asm__ volatile("sti" ::: "memory");
+	guest_preempt_on();
 	for (long i = 0; i < POLLS; i++) {
 		int64_t n = hc(FIEF_HC_CONSOLE_READ, id, gpa(console), sizeof(console) - 1, 0, 0);
 
@@ -150,7 +153,7 @@ static int wait_console(uint32_t id)
 {
 	int ret = poll_console(id);
 
-	__asm__ volatile("cli" ::: "memory");
+	guest_preempt_off();
 	return ret;
 }
 
@@ -171,7 +174,8 @@ static int64_t create_vcpu(int64_t id, int round, uint64_t *pcpu)
 
 static int one_round(int round, uint64_t donor)
 {
-	uint64_t pcpu;
+	const struct guest_payload *p = &guest_payload;
+	uint64_t pcpu, pc;
 	int64_t id = hc(FIEF_HC_VM_CREATE, GUEST_MEM, 1, FIEF_VM_F_INSPECTABLE, 0, 0);
 
 	checks++;
@@ -180,15 +184,10 @@ static int one_round(int round, uint64_t donor)
 		return checks;
 	}
 	EXPECT(hc(FIEF_HC_MEM_DONATE, id, donor, 0, GUEST_MEM, 0), 0);
-	EXPECT(hc(FIEF_HC_MEM_COPY_IN, id, PAYLOAD_GPA, gpa(payload), sizeof(payload), 0), 0);
+	EXPECT(hc(FIEF_HC_MEM_COPY_IN, id, PAYLOAD_GPA, gpa(p->code), p->size, 0), 0);
 	EXPECT(create_vcpu(id, round, &pcpu), 0);
 	EXPECT(hc(FIEF_HC_VCPU_GET_REGS, id, 0, gpa(&regs), sizeof(regs), 0), 0);
-	regs.rip = PAYLOAD_GPA;
-	regs.gpr[FIEF_X86_RBX] = 0;
-	/* IF on: physical interrupts exit to fief either way, but Bochs lets
-	 * none exit a guest that spins with IF clear, and pause needs an exit.
-	 * fief injects nothing, so the payload needs no IDT. */
-	regs.rflags |= 0x200;
+	guest_payload_regs(&regs, PAYLOAD_GPA);
 	EXPECT(hc(FIEF_HC_VCPU_SET_REGS, id, 0, gpa(&regs), sizeof(regs), 0), 0);
 	EXPECT(hc(FIEF_HC_VM_START, id, 0, 0, 0, 0), 0);
 	checks++;
@@ -198,18 +197,20 @@ static int one_round(int round, uint64_t donor)
 	}
 	EXPECT(hc(FIEF_HC_VM_PAUSE, id, 0, 0, 0, 0), 0);
 	EXPECT(hc(FIEF_HC_VCPU_GET_REGS, id, 0, gpa(&regs), sizeof(regs), 0), 0);
+	pc = guest_payload_pc(&regs);
 	checks++;
-	if (regs.rip < PAYLOAD_GPA + PAYLOAD_LOOP || regs.rip > PAYLOAD_GPA + PAYLOAD_LOOP + 3) {
-		guest_printf("manager: FAIL round %d: paused at RIP 0x%lx\n", round,
-			     (unsigned long)regs.rip);
+	if (pc < PAYLOAD_GPA + p->loop || pc > PAYLOAD_GPA + p->loop + p->loop_last) {
+		guest_printf("manager: FAIL round %d: paused at %s 0x%lx\n", round, p->pc_name,
+			     (unsigned long)pc);
 		return checks;
 	}
-	EXPECT(hc(FIEF_HC_MEM_COPY_OUT, id, gpa(scratch), PAYLOAD_GPA, sizeof(scratch), 0), 0);
-	EXPECT(same(scratch, payload, sizeof(payload)), true);
+	EXPECT(hc(FIEF_HC_MEM_COPY_OUT, id, gpa(scratch), PAYLOAD_GPA, p->size, 0), 0);
+	EXPECT(same(scratch, p->code, p->size), true);
 	if (round == 1 || round == ROUNDS)
 		guest_printf("manager: round %d: vm %ld on cpu %lu said \"payload up\", paused at "
-			     "RIP 0x%lx with RBX %lu\n", round, (long)id, (unsigned long)pcpu,
-			     (unsigned long)regs.rip, (unsigned long)regs.gpr[FIEF_X86_RBX]);
+			     "%s 0x%lx with %s %lu\n", round, (long)id, (unsigned long)pcpu,
+			     p->pc_name, (unsigned long)pc, p->count_name,
+			     (unsigned long)guest_payload_count(&regs));
 	EXPECT(hc(FIEF_HC_VM_DESTROY, id, 0, 0, 0, 0), 0);
 	return 0;
 }
@@ -244,7 +245,7 @@ static int rounds(uint64_t donor)
 /* Step 2, on a fresh VM @id that must come out of it unchanged. */
 static int sweep_vm(int64_t id, uint64_t donor, uint64_t hyp)
 {
-	const uint64_t P = FIEF_PAGE_SIZE, R = sizeof(regs);
+	const uint64_t P = FIEF_PAGE_SIZE, R = sizeof(regs), code = gpa(guest_payload.code);
 
 	EXPECT(hc(FIEF_HC_MEM_DONATE, id, donor + 1, 0, P, 0), FIEF_E_INVAL);
 	EXPECT(hc(FIEF_HC_MEM_DONATE, id, donor, 0, 0, 0), FIEF_E_INVAL);
@@ -258,9 +259,9 @@ static int sweep_vm(int64_t id, uint64_t donor, uint64_t hyp)
 	EXPECT(hc(FIEF_HC_MEM_SHARE, id, donor, 0, P, 1u << 7), FIEF_E_INVAL);
 	EXPECT(hc(FIEF_HC_MEM_UNSHARE, id, 0, P, 0, 0), FIEF_E_DENIED);
 	EXPECT(hc(FIEF_HC_MEM_RECLAIM, id, 0, P, 0, 0), FIEF_E_NOTSUP);
-	EXPECT(hc(FIEF_HC_MEM_COPY_IN, id, 0x1000, gpa(payload), 0, 0), FIEF_E_INVAL);
-	EXPECT(hc(FIEF_HC_MEM_COPY_IN, id, 0x1000, gpa(payload), 16, 0), FIEF_E_RANGE);
-	EXPECT(hc(FIEF_HC_MEM_COPY_IN, id, GUEST_MEM - 8, gpa(payload), 16, 0), FIEF_E_RANGE);
+	EXPECT(hc(FIEF_HC_MEM_COPY_IN, id, 0x1000, code, 0, 0), FIEF_E_INVAL);
+	EXPECT(hc(FIEF_HC_MEM_COPY_IN, id, 0x1000, code, 16, 0), FIEF_E_RANGE);
+	EXPECT(hc(FIEF_HC_MEM_COPY_IN, id, GUEST_MEM - 8, code, 16, 0), FIEF_E_RANGE);
 	EXPECT(hc(FIEF_HC_MEM_COPY_OUT, id, gpa(scratch), 0x1000, 16, 0), FIEF_E_PERM);
 	EXPECT(hc(FIEF_HC_VM_START, id, 0, 0, 0, 0), FIEF_E_INVAL);
 	EXPECT(hc(FIEF_HC_VM_PAUSE, id, 0, 0, 0, 0), FIEF_E_STATE);
@@ -331,6 +332,10 @@ int main(unsigned vcpu, uint64_t mem_size)
 	int err;
 
 	(void)vcpu;
+	if (guest_payload.size > sizeof(scratch)) {
+		guest_printf("manager: FAIL a payload of %u bytes\n", guest_payload.size);
+		return 1;
+	}
 	guest_printf("manager: caps 0x%lx, %lu KiB, donor RAM at 0x%lx\n", (unsigned long)caps,
 		     (unsigned long)(mem_size >> 10), (unsigned long)donor);
 	if (caps < 0 || !(caps & FIEF_CAP_MANAGE) || !donor) {
