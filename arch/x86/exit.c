@@ -92,10 +92,7 @@ static int msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 		return 0;
 	}
 	if (msr == MSR_TSC) {
-		uint32_t lo, hi;
-
-		__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-		*val = ((uint64_t)hi << 32) | lo;
+		*val = rdtsc();
 		return 0;
 	}
 	return x86_virt->msr_read(v, msr, val) == 0 ? 0 : -1;

@@ -18,13 +18,41 @@
 #define LAPIC_ICR_HI 0x310
 #define LAPIC_LVT_TIMER 0x320
 #define LAPIC_TIMER_INIT 0x380
+#define LAPIC_TIMER_CUR 0x390
 #define LAPIC_TIMER_DIV 0x3e0
 
 #define SVR_ENABLE (1u << 8)
+#define LVT_MASKED (1u << 16)
 #define LVT_PERIODIC (1u << 17)
 #define ICR_PENDING (1u << 12)
 
 static volatile uint32_t *lapic;
+struct lapic_slice lapic_slice;
+
+/*
+ * The PIT (8254) measures the slice once, on the boot CPU: channel 2 in
+ * mode 0 counts PIT_SLICE ticks of its fixed 1.193182 MHz clock (10 ms)
+ * and raises OUT2 (port 0x61 bit 5) at zero, while the LAPIC timer counts
+ * down from ~0 and the TSC counts up. Emulators run the PIT, the LAPIC
+ * timer and the TSC on one clock, so the slice is 10 ms of that clock on
+ * every rig (200,000 instructions on Bochs at 20M ips).
+ */
+#define PIT_HZ 1193182u
+#define PIT_SLICE (PIT_HZ / 100u)
+#define PIT_CMD 0x43
+#define PIT_CH2 0x42
+#define PORT_B 0x61
+#define PORT_B_GATE2 0x01
+#define PORT_B_SPEAKER 0x02
+#define PORT_B_OUT2 0x20
+/* A machine without a PIT never raises OUT2: give up after this many reads
+ * (each is an I/O access, over a microsecond on hardware). */
+#define PIT_POLLS 2000000u
+/* Without a PIT: the slice fief used before it measured (about 30 ms on a
+ * 1 GHz APIC bus). */
+#define FALLBACK_TICKS 2000000u
+#define FALLBACK_TSC (1ull << 22)
+
 
 static uint32_t rd(uint32_t reg)
 {
@@ -45,11 +73,43 @@ void lapic_init_cpu(void)
 	wr(LAPIC_SVR, SVR_ENABLE | X86_VEC_SPURIOUS);
 }
 
-void lapic_timer_start(uint32_t count)
+bool lapic_calibrate(void)
+{
+	uint64_t tsc0, tsc1;
+	uint32_t polls = 0;
+	uint8_t b = inb(PORT_B);
+
+	lapic_slice.ticks = FALLBACK_TICKS;
+	lapic_slice.tsc = FALLBACK_TSC;
+	outb(PORT_B, (uint8_t)((b & ~PORT_B_SPEAKER) | PORT_B_GATE2));
+	outb(PIT_CMD, 0xb0); /* channel 2, low then high byte, mode 0, binary */
+	outb(PIT_CH2, PIT_SLICE & 0xff);
+	wr(LAPIC_TIMER_DIV, 0x3); /* divide by 16 */
+	wr(LAPIC_LVT_TIMER, LVT_MASKED | X86_VEC_TIMER);
+	/* Writing the high byte starts the count. */
+	outb(PIT_CH2, PIT_SLICE >> 8);
+	wr(LAPIC_TIMER_INIT, ~0u);
+	tsc0 = rdtsc();
+	while (!(inb(PORT_B) & PORT_B_OUT2) && ++polls < PIT_POLLS)
+		;
+	tsc1 = rdtsc();
+	lapic_slice.ticks = ~0u - rd(LAPIC_TIMER_CUR);
+	wr(LAPIC_TIMER_INIT, 0);
+	outb(PORT_B, b);
+	if (polls >= PIT_POLLS || lapic_slice.ticks == 0 || tsc1 <= tsc0) {
+		lapic_slice.ticks = FALLBACK_TICKS;
+		lapic_slice.tsc = FALLBACK_TSC;
+		return false;
+	}
+	lapic_slice.tsc = tsc1 - tsc0;
+	return true;
+}
+
+void lapic_timer_start(void)
 {
 	wr(LAPIC_TIMER_DIV, 0x3); /* divide by 16 */
 	wr(LAPIC_LVT_TIMER, LVT_PERIODIC | X86_VEC_TIMER);
-	wr(LAPIC_TIMER_INIT, count);
+	wr(LAPIC_TIMER_INIT, lapic_slice.ticks);
 }
 
 void lapic_eoi(void)

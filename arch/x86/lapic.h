@@ -2,13 +2,29 @@
 #ifndef FIEF_ARCH_X86_LAPIC_H
 #define FIEF_ARCH_X86_LAPIC_H
 
+#include <stdbool.h>
 #include <stdint.h>
+
+/* The preemption slice (10 ms), measured once by lapic_calibrate(). */
+struct lapic_slice {
+	uint32_t ticks; /* LAPIC timer ticks (bus clock / 16) */
+	uint64_t tsc;   /* TSC cycles */
+};
+
+extern struct lapic_slice lapic_slice;
 
 /** lapic_init_cpu() - enable this CPU's local APIC (xAPIC mode). */
 void lapic_init_cpu(void);
 
-/** lapic_timer_start() - periodic timer on X86_VEC_TIMER, @count ticks. */
-void lapic_timer_start(uint32_t count);
+/**
+ * lapic_calibrate() - measure lapic_slice against the PIT (boot CPU, after
+ * lapic_init_cpu(), interrupts off). Return: false if there is no PIT
+ * (lapic_slice then holds a fixed fallback).
+ */
+bool lapic_calibrate(void);
+
+/** lapic_timer_start() - this CPU's periodic timer on X86_VEC_TIMER, one slice. */
+void lapic_timer_start(void);
 
 /** lapic_eoi() - end of interrupt. */
 void lapic_eoi(void);

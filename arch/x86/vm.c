@@ -17,15 +17,18 @@
 #include "core/err.h"
 #include "core/print.h"
 
-/* Preemption slice, in LAPIC timer ticks (bus clock / 16). */
-#define X86_TIMER_COUNT 2000000u
-
 void arch_takeover(const struct boot_info *bi)
 {
 	(void)bi;
 	x86_desc_init_cpu(0);
 	x86_paging_takeover();
 	lapic_init_cpu();
+	if (lapic_calibrate())
+		console_printf("x86: slice 10 ms = %u LAPIC timer ticks, %lu TSC cycles (PIT)\n",
+			       lapic_slice.ticks, (unsigned long)lapic_slice.tsc);
+	else
+		console_printf("x86: no PIT: slice %u LAPIC timer ticks (not measured)\n",
+			       lapic_slice.ticks);
 	/* A BIOS boot (GRUB, Bochs) leaves the 8259 PICs unmasked with the
 	 * timer on IRQ0 at vector 8, which would look like a #DF the first
 	 * time fief opens an interrupt window. fief uses only the LAPIC. */
@@ -53,7 +56,7 @@ int arch_cpu_virt_enable(void)
 		return FIEF_ENOTSUP;
 	err = x86_virt->cpu_enable();
 	if (err == 0)
-		lapic_timer_start(X86_TIMER_COUNT);
+		lapic_timer_start();
 	return err;
 }
 

@@ -26,6 +26,7 @@
 
 #include "arch/x86/cpu.h"
 #include "arch/x86/desc.h"
+#include "arch/x86/lapic.h"
 #include "arch/x86/smp.h"
 #include "arch/x86/virt.h"
 #include "arch/x86/x86.h"
@@ -58,10 +59,9 @@
  * The VMX-preemption timer bounds a vCPU's slice in TSC cycles, besides the
  * LAPIC timer's external interrupt: some emulators (Bochs 2.7) never let a
  * physical interrupt exit a guest that runs with RFLAGS.IF clear. Its
- * exit means the same as a timer interrupt: preempt. 2^22 cycles is about
- * 1.5 ms at 3 GHz, and 4 million instructions under Bochs.
+ * exit means the same as a timer interrupt: preempt. Its length is the
+ * slice lapic_calibrate() measured in TSC cycles.
  */
-#define VMX_SLICE_TSC (1ull << 22)
 
 /* The controls and fixed bits, computed once by the boot CPU. */
 struct vmx_config vmx;
@@ -186,7 +186,7 @@ static int vmx_setup_controls(void)
 	    !(ev & VPID_CAP_INVVPID))
 		return FIEF_ENOTSUP;
 	if (vmx.pin & PIN_PREEMPT_TIMER)
-		vmx.slice = (uint32_t)(VMX_SLICE_TSC >> (rdmsr(MSR_IA32_VMX_MISC) & 0x1f));
+		vmx.slice = (uint32_t)(lapic_slice.tsc >> (rdmsr(MSR_IA32_VMX_MISC) & 0x1f));
 	vmx.eptp_flags = EPTP_WALK4 | ((ev & EPT_CAP_WB) ? EPTP_MT_WB : EPTP_MT_UC);
 	vmx.cr0_fixed0 = rdmsr(MSR_IA32_VMX_CR0_FIXED0);
 	vmx.cr0_fixed1 = rdmsr(MSR_IA32_VMX_CR0_FIXED1);
