@@ -21,11 +21,15 @@ EMU_TIMEOUT=${EMU_TIMEOUT:-90}
 ROOT=$(pwd)
 BUILD=${BUILD:-build}
 
-# scenarios RIG: names of the scenarios that have an expect file for RIG.
+# scenarios RIG: names of the scenarios that have an expect file for RIG;
+# with SCENARIOS set (names separated by spaces), only those among them.
 scenarios() {
 	local d
 	for d in tests/emu/scenarios/*/; do
-		[ -f "$d/expect.$1" ] && basename "$d"
+		[ -f "$d/expect.$1" ] || continue
+		case " ${SCENARIOS:-$(basename "$d")} " in
+		*" $(basename "$d") "*) basename "$d" ;;
+		esac
 	done
 }
 
