@@ -66,12 +66,6 @@
 #define PSR_DAIF (0xfull << 6)
 #define PSR_AARCH32 BIT64(4)
 
-/* What the world switch returns: how the guest left. */
-#define A64_EXIT_SYNC 1
-#define A64_EXIT_IRQ 2
-#define A64_EXIT_FIQ 3
-#define A64_EXIT_SERROR 4
-
 #ifndef __ASSEMBLY__
 /* entry.S */
 uint64_t a64_vcpu_enter(struct arch_vcpu *a);
@@ -129,6 +123,14 @@ bool a64_sysreg_write_ignored(uint32_t iss);
 /* exit.c */
 /** a64_handle_sync() - a synchronous exit of @v, decoded into @out. */
 void a64_handle_sync(struct vcpu *v, struct vcpu_exit *out);
+/**
+ * a64_exit_fast() - the short path of a synchronous exit (entry.S): a fief
+ * call by HVC or a virtual PL011 access is handled here, without the run
+ * loop. Only x[0..18] and
+ * x[30] of @a are stored. Return: A64_EXIT_RESUME, A64_EXIT_SYNC or
+ * A64_EXIT_HANDLED (arch_vcpu.h).
+ */
+uint64_t a64_exit_fast(struct arch_vcpu *a);
 /** a64_inject_undef() - an undefined-instruction exception into EL1. */
 void a64_inject_undef(struct vcpu *v);
 

@@ -3,28 +3,33 @@
  * EL2 exception vectors and the world switch.
  *
  * uint64_t a64_vcpu_enter(struct arch_vcpu *a)
- *   Saves fief's callee-saved registers on its stack, keeps the stack
- *   pointer in a->host_sp and a itself in TPIDR_EL2, loads the guest's
- *   X0..X30, ELR_EL2 and SPSR_EL2 from @a and ERETs. Any exception from the
- *   guest (lower EL) comes back through the vectors below, which store the
- *   guest's X0..X30, ELR_EL2 and SPSR_EL2 into @a, switch back to fief's
- *   stack and return A64_EXIT_* (sync, IRQ, FIQ, SError). ESR_EL2, FAR_EL2
+ *   Saves fief's callee-saved registers on its stack, keeps @a in
+ *   TPIDR_EL2, loads the guest's X0..X30, ELR_EL2 and SPSR_EL2 from @a and
+ *   ERETs. SP_EL2 stays where it is while the guest runs, so the vectors
+ *   below find fief's stack in SP with the frame of a64_vcpu_enter on top.
+ *   Returns, through the vectors, A64_EXIT_* (arch_vcpu.h): how the guest
+ *   left, its X0..X30, ELR_EL2 and SPSR_EL2 stored in @a. ESR_EL2, FAR_EL2
  *   and HPFAR_EL2 are still those of the exit when C reads them: fief runs
  *   with every exception masked, so nothing at EL2 overwrites them.
+ *
+ * A synchronous exception from AArch64 first takes the short path
+ * (lower_sync): only the registers C code may clobber (X0..X18, X30) are
+ * stored, and a64_exit_fast() (exit.c) runs on fief's stack with the
+ * guest's X19..X29, ELR_EL2 and SPSR_EL2 still live in the CPU (C keeps
+ * callee-saved registers; nothing at EL2 takes an exception). If it
+ * handled the exit and the vCPU may go on (A64_EXIT_RESUME), the stored
+ * registers are reloaded and the guest resumes at once, without the run
+ * loop. Otherwise the rest of the guest's state is stored and
+ * a64_vcpu_enter returns as for any other exit.
  *
  * An exception taken from EL2 itself is a fief bug: it goes to
  * a64_el2_fault(), which reports and stops the CPU.
  */
 #include "arch_vcpu.h"
 
-#define A64_EXIT_SYNC 1
-#define A64_EXIT_IRQ 2
-#define A64_EXIT_FIQ 3
-#define A64_EXIT_SERROR 4
-
 	.text
 
-/* One 128-byte vector slot: an exception from the guest. */
+/* One 128-byte vector slot: an exception from the guest, stored whole. */
 .macro lower_slot kind
 	.balign 128
 	stp	x0, x1, [sp, #-16]!
@@ -54,7 +59,10 @@ a64_el2_vectors:
 	self_slot 2
 	self_slot 3
 	self_slot 4
-	lower_slot A64_EXIT_SYNC	/* lower EL, AArch64 */
+	.balign 128		/* lower EL, AArch64: sync, the short path */
+	stp	x0, x1, [sp, #-16]!
+	mrs	x0, tpidr_el2
+	b	lower_sync
 	lower_slot A64_EXIT_IRQ
 	lower_slot A64_EXIT_FIQ
 	lower_slot A64_EXIT_SERROR
@@ -62,6 +70,47 @@ a64_el2_vectors:
 	lower_slot A64_EXIT_IRQ
 	lower_slot A64_EXIT_FIQ
 	lower_slot A64_EXIT_SERROR
+
+/* x0 = arch_vcpu; the guest's x0, x1 are at [sp]. */
+lower_sync:
+	stp	x2, x3, [x0, #A64_VCPU_X + 16]
+	stp	x4, x5, [x0, #A64_VCPU_X + 32]
+	stp	x6, x7, [x0, #A64_VCPU_X + 48]
+	stp	x8, x9, [x0, #A64_VCPU_X + 64]
+	stp	x10, x11, [x0, #A64_VCPU_X + 80]
+	stp	x12, x13, [x0, #A64_VCPU_X + 96]
+	stp	x14, x15, [x0, #A64_VCPU_X + 112]
+	stp	x16, x17, [x0, #A64_VCPU_X + 128]
+	str	x18, [x0, #A64_VCPU_X + 144]
+	str	x30, [x0, #A64_VCPU_X + 240]
+	ldp	x2, x3, [sp], #16
+	stp	x2, x3, [x0, #A64_VCPU_X]
+	bl	a64_exit_fast
+	cbnz	x0, lower_sync_out
+	mrs	x0, tpidr_el2
+	ldp	x2, x3, [x0, #A64_VCPU_X + 16]
+	ldp	x4, x5, [x0, #A64_VCPU_X + 32]
+	ldp	x6, x7, [x0, #A64_VCPU_X + 48]
+	ldp	x8, x9, [x0, #A64_VCPU_X + 64]
+	ldp	x10, x11, [x0, #A64_VCPU_X + 80]
+	ldp	x12, x13, [x0, #A64_VCPU_X + 96]
+	ldp	x14, x15, [x0, #A64_VCPU_X + 112]
+	ldp	x16, x17, [x0, #A64_VCPU_X + 128]
+	ldr	x18, [x0, #A64_VCPU_X + 144]
+	ldr	x30, [x0, #A64_VCPU_X + 240]
+	ldp	x0, x1, [x0, #A64_VCPU_X]
+	eret
+
+/* Back to the run loop: x0 = what a64_exit_fast() returned; store the rest. */
+lower_sync_out:
+	mrs	x1, tpidr_el2
+	stp	x19, x20, [x1, #A64_VCPU_X + 152]
+	stp	x21, x22, [x1, #A64_VCPU_X + 168]
+	stp	x23, x24, [x1, #A64_VCPU_X + 184]
+	stp	x25, x26, [x1, #A64_VCPU_X + 200]
+	stp	x27, x28, [x1, #A64_VCPU_X + 216]
+	str	x29, [x1, #A64_VCPU_X + 232]
+	b	lower_return
 
 /* x1 = exit kind; the guest's x0, x1 are at [sp]; TPIDR_EL2 = arch_vcpu. */
 lower_exit:
@@ -83,12 +132,15 @@ lower_exit:
 	str	x30, [x0, #A64_VCPU_X + 240]
 	ldp	x2, x3, [sp], #16
 	stp	x2, x3, [x0, #A64_VCPU_X]
+	mov	x0, x1
+	mrs	x1, tpidr_el2
+
+/* x0 = exit kind, x1 = arch_vcpu, all GPRs stored; SP = fief's stack as
+ * a64_vcpu_enter left it. */
+lower_return:
 	mrs	x2, elr_el2
 	mrs	x3, spsr_el2
-	stp	x2, x3, [x0, #A64_VCPU_PC]
-	ldr	x2, [x0, #A64_VCPU_HOST_SP]
-	mov	sp, x2
-	mov	x0, x1
+	stp	x2, x3, [x1, #A64_VCPU_PC]
 	ldp	x19, x20, [sp, #16]
 	ldp	x21, x22, [sp, #32]
 	ldp	x23, x24, [sp, #48]
@@ -106,8 +158,6 @@ a64_vcpu_enter:
 	stp	x23, x24, [sp, #48]
 	stp	x25, x26, [sp, #64]
 	stp	x27, x28, [sp, #80]
-	mov	x1, sp
-	str	x1, [x0, #A64_VCPU_HOST_SP]
 	msr	tpidr_el2, x0
 	ldp	x1, x2, [x0, #A64_VCPU_PC]
 	msr	elr_el2, x1

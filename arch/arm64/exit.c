@@ -16,6 +16,10 @@
  *   instr. abort (0x20) VCPU_EXIT_MEM_FAULT (fetch)
  *   anything else     VCPU_EXIT_FAILED, the EC in the reason
  *
+ * The hot cases, a fief call by HVC and a PL011 access whose register is
+ * X0..X18, X30 or XZR, never get that far: a64_exit_fast() handles them
+ * from the vector's short path.
+ *
  * Nothing here trusts the guest: an access fief cannot decode stops the
  * VM with its reason; fief itself never faults on guest input.
  */
@@ -23,6 +27,7 @@
 #include "arch/arm64/pl011.h"
 #include "arch/arm64/psci.h"
 #include "arch/arm64/sysreg.h"
+#include "core/hypercall.h"
 #include "core/print.h"
 #include "core/string.h"
 #include "guest-abi/fief_abi.h"
@@ -81,16 +86,12 @@ static bool is_vuart(const struct vcpu *v, uint64_t ipa)
 	return page == VUART_GPA || (v->vm->host && page == pl011_base());
 }
 
-static void vuart_access(struct vcpu *v, uint64_t esr, uint64_t ipa, struct vcpu_exit *out)
+/* The register part of a decoded access to the virtual PL011 page. */
+static void vuart_io(struct vcpu *v, uint64_t esr, uint64_t ipa)
 {
 	unsigned reg = DABT_SRT(esr);
 	uint64_t off = ipa & 0xfff;
 
-	if (!(esr & DABT_ISV)) {
-		fail(out, "UART access the CPU did not decode (EC 0x%x, IPA 0x%llx)", EC_DABT_LOW,
-		     ipa);
-		return;
-	}
 	if (esr & DABT_WNR) {
 		if (off == VUART_DR)
 			vm_console_putc(v->vm, (char)(reg_get(v, reg) & 0xff));
@@ -99,6 +100,16 @@ static void vuart_access(struct vcpu *v, uint64_t esr, uint64_t ipa, struct vcpu
 
 		reg_set(v, reg, val); /* zero-extended: SSE is never needed */
 	}
+}
+
+static void vuart_access(struct vcpu *v, uint64_t esr, uint64_t ipa, struct vcpu_exit *out)
+{
+	if (!(esr & DABT_ISV)) {
+		fail(out, "UART access the CPU did not decode (EC 0x%x, IPA 0x%llx)", EC_DABT_LOW,
+		     ipa);
+		return;
+	}
+	vuart_io(v, esr, ipa);
 	skip_insn(v, esr);
 }
 
@@ -134,6 +145,76 @@ static void exit_smccc(struct vcpu *v, struct vcpu_exit *out)
 		v->arch.x[0] = SMCCC_VERSION_1_1;
 	else
 		v->arch.x[0] = SMCCC_NOT_SUPPORTED;
+}
+
+/* The short path's HVC: a fief call, dispatched as run_handle_exit()
+ * would (core/run.c). ELR_EL2 already points after the HVC. */
+static bool fast_hvc(struct vcpu *v)
+{
+	uint32_t fid = (uint32_t)v->arch.x[0];
+	int64_t r;
+
+	if (!fief_smccc_is_fief(fid))
+		return false;
+	r = hypercall_dispatch(v, fief_smccc_call(fid), &v->arch.x[1]);
+	if (v->state != VCPU_STATE_STOPPED)
+		v->arch.x[0] = (uint64_t)r;
+	return true;
+}
+
+/* The short path's data abort: a decoded access to the virtual PL011
+ * whose register is one of those stored (X0..X18, X30, XZR). The PC is
+ * still in ELR_EL2, not in arch.pc: it is stepped there. */
+static bool fast_vuart(struct vcpu *v, uint64_t esr)
+{
+	unsigned reg = DABT_SRT(esr);
+	uint64_t ipa;
+
+	if (!(esr & DABT_ISV) || (reg >= 19 && reg <= 29))
+		return false;
+	ipa = fault_ipa();
+	if (!is_vuart(v, ipa))
+		return false;
+	vuart_io(v, esr, ipa);
+	write_sysreg(elr_el2, read_sysreg(elr_el2) + ((esr & ESR_IL) ? 4 : 2));
+	return true;
+}
+
+/*
+ * The short path (entry.S, lower_sync), before anything else of a
+ * synchronous exit: a fief call by HVC and a byte to or from the virtual
+ * PL011 are handled here completely, as the run loop would handle them
+ * (core/run.c: run_handle_exit(), then the loop's condition), and the
+ * guest resumes without going back to the loop. Only X0..X18 and X30 are
+ * in @a: nothing here reads or writes X19..X29, PC or PSTATE in @a, and
+ * no hypercall does for the calling vCPU (register calls never name the
+ * caller's own VM, mgmt_target_locked()).
+ */
+uint64_t a64_exit_fast(struct arch_vcpu *a)
+{
+	struct vcpu *v = (struct vcpu *)((char *)a - offsetof(struct vcpu, arch));
+	uint64_t esr = read_sysreg(esr_el2);
+	bool done;
+
+	switch (ESR_EC(esr)) {
+	case EC_HVC64:
+		done = fast_hvc(v);
+		break;
+	case EC_DABT_LOW:
+		done = fast_vuart(v, esr);
+		break;
+	default:
+		done = false;
+		break;
+	}
+	if (!done)
+		return A64_EXIT_SYNC;
+	/* Stay while it is runnable in a running VM (neither exit is a
+	 * preemption); otherwise the run loop counts the exit and moves on. */
+	if (v->state != VCPU_STATE_RUNNABLE || v->vm->state != VM_STATE_RUNNING)
+		return A64_EXIT_HANDLED;
+	v->exits++;
+	return A64_EXIT_RESUME;
 }
 
 /* Where an exception from the guest's current mode enters at VBAR_EL1. */

@@ -178,6 +178,8 @@ void arch_vcpu_run(struct vcpu *vcpu, struct vcpu_exit *exit)
 		if (a64_handle_irq() && !exception_loop(vcpu, exit))
 			exit->reason = VCPU_EXIT_PREEMPT;
 		break;
+	case A64_EXIT_HANDLED:
+		break; /* a64_exit_fast() handled it; the vCPU must leave the loop */
 	case A64_EXIT_FIQ:
 		break; /* fief enables no FIQ: nothing to do but resume */
 	default:

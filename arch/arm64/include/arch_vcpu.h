@@ -3,12 +3,16 @@
  * arm64 state of a vCPU (struct vcpu's arch member).
  *
  * x[], pc and pstate are the guest's while fief runs; the world switch
- * (arch/arm64/entry.S) loads them before ERET and saves them on every exit.
+ * (arch/arm64/entry.S) loads them before ERET and saves them on every exit
+ * that returns to the run loop. While a64_exit_fast() runs (a hypercall
+ * handled without the run loop) only x[0..18] and x[30] are stored: X19..X29,
+ * ELR_EL2 and SPSR_EL2 are still live in the CPU.
  * The EL1 system registers and the FP/SIMD registers stay live in the CPU
  * while the vCPU is the last one loaded on its physical CPU and are saved
  * only when another vCPU is loaded there (arch/arm64/vcpu_ctx.c). The EL1
  * registers of the guest ABI's struct fief_regs_arm64 are also copied into
- * el1 after every exit (a64_el1_snapshot()).
+ * el1 after every exit that returns to the run loop (a64_el1_snapshot()):
+ * a vCPU leaves the CPU only through one of those.
  */
 #ifndef FIEF_ARCH_VCPU_H
 #define FIEF_ARCH_VCPU_H
@@ -17,8 +21,18 @@
 #define A64_VCPU_X 0
 #define A64_VCPU_PC 248
 #define A64_VCPU_PSTATE 256
-#define A64_VCPU_HOST_SP 264
 #define A64_VCPU_FP 272
+
+/* What a64_vcpu_enter() returns: how the guest left. a64_exit_fast()
+ * returns A64_EXIT_RESUME (the guest goes on at once), A64_EXIT_SYNC (not
+ * handled: decode the exit in full) or A64_EXIT_HANDLED (handled, but the
+ * vCPU must go back to the run loop). */
+#define A64_EXIT_RESUME 0
+#define A64_EXIT_SYNC 1
+#define A64_EXIT_IRQ 2
+#define A64_EXIT_FIQ 3
+#define A64_EXIT_SERROR 4
+#define A64_EXIT_HANDLED 5
 
 #ifndef __ASSEMBLY__
 #include <stddef.h>
@@ -36,7 +50,6 @@ struct arch_vcpu {
 	uint64_t x[31];   /* general registers X0..X30 */
 	uint64_t pc;      /* ELR_EL2 at the next entry */
 	uint64_t pstate;  /* SPSR_EL2 at the next entry */
-	uint64_t host_sp; /* fief's stack pointer while the guest runs */
 	/* FP/SIMD: V0..V31 (2 words each), then FPSR, FPCR. */
 	uint64_t fp[66] __attribute__((aligned(16)));
 	struct a64_el1_regs el1;
@@ -52,7 +65,6 @@ struct arch_vcpu {
 
 _Static_assert(offsetof(struct arch_vcpu, pc) == A64_VCPU_PC, "arch_vcpu layout");
 _Static_assert(offsetof(struct arch_vcpu, pstate) == A64_VCPU_PSTATE, "arch_vcpu layout");
-_Static_assert(offsetof(struct arch_vcpu, host_sp) == A64_VCPU_HOST_SP, "arch_vcpu layout");
 _Static_assert(offsetof(struct arch_vcpu, fp) == A64_VCPU_FP, "arch_vcpu layout");
 #endif /* __ASSEMBLY__ */
 
