@@ -137,18 +137,13 @@ static uint64_t vttbr(const struct vm *vm)
 	return ((uint64_t)vm->mm->pt.tag << 48) | pa_addr(vm->mm->pt.root);
 }
 
-void a64_vcpu_load(struct vcpu *v)
+/* @v's state into this CPU (index @cpu) in place of whatever vCPU was
+ * live here: save that one's, load @v's EL1 and FP state, its VTTBR_EL2. */
+static void __attribute__((noinline)) vcpu_switch_in(struct vcpu *v, uint32_t cpu)
 {
-	uint32_t cpu = a64_cpu_index();
 	struct vcpu *prev = __atomic_load_n(&loaded[cpu], __ATOMIC_ACQUIRE);
 	uint16_t tag = (uint16_t)v->vm->mm->pt.tag;
 
-	if (prev == v && !v->arch.reset) {
-		/* Registers written by set_regs while it was not running. */
-		if (__atomic_exchange_n(&v->arch.el1_dirty, 0, __ATOMIC_ACQUIRE))
-			a64_el1_abi_load(&v->arch.el1);
-		return;
-	}
 	v->arch.reset = 0;
 	v->arch.el1_dirty = 0;
 	if (prev && prev != v) {
@@ -168,6 +163,21 @@ void a64_vcpu_load(struct vcpu *v)
 	}
 	v->arch.loaded = 1;
 	__atomic_store_n(&loaded[cpu], v, __ATOMIC_RELEASE);
+}
+
+void a64_vcpu_load(struct vcpu *v)
+{
+	uint32_t cpu = a64_cpu_index();
+
+	/* The usual case: @v was the last here and its state is still live. */
+	if (__atomic_load_n(&loaded[cpu], __ATOMIC_ACQUIRE) == v && !v->arch.reset) {
+		/* Registers written by set_regs while it was not running. */
+		if (__atomic_load_n(&v->arch.el1_dirty, __ATOMIC_RELAXED) &&
+		    __atomic_exchange_n(&v->arch.el1_dirty, 0, __ATOMIC_ACQUIRE))
+			a64_el1_abi_load(&v->arch.el1);
+		return;
+	}
+	vcpu_switch_in(v, cpu);
 }
 
 void a64_vcpu_forget(struct vcpu *v)
