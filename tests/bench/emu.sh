@@ -8,7 +8,8 @@
 #   OUT_JSON  the fragment for tests/bench/report.py
 #
 # Boots fief with tests/bench/emu/fief.cfg (the bench guest as the host
-# VM; on arm64 as a plain guest, fief-guest.cfg says why), keeps the serial log in build/bench/emu-BACKEND/serial.log and turns
+# VM, on every backend), keeps the serial log in
+# build/bench/emu-BACKEND/serial.log and turns
 # its "bench: NAME VALUE" lines into {"NAME.BACKEND": VALUE}. A backend
 # that cannot run (no image, the emulator failed, figures absent) is
 # written as missing with the reason, never as a number.
@@ -57,7 +58,7 @@ run_qemu_arm64() {
 	[ -f "$BUILD/aarch64/fief.efi" ] || missing "no build/aarch64/fief.efi"
 	mkdir -p "$dir/esp/EFI/BOOT"
 	cp "$BUILD/aarch64/fief.efi" "$dir/esp/EFI/BOOT/BOOTAA64.EFI"
-	stage "$dir/esp" aarch64 tests/bench/emu/fief-guest.cfg || missing "no aarch64 bench guest"
+	stage "$dir/esp" aarch64 || missing "no aarch64 bench guest"
 	timeout "$timeout_s" bash tests/emu/qemu-arm64.sh "$dir/esp" "$log" \
 		-icount shift=4,sleep=off </dev/null >"$dir/emu.out" 2>&1
 }
