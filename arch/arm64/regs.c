@@ -4,7 +4,8 @@
  * fief_regs_arm64), for management calls, and the end of a vCPU.
  *
  * The EL1 registers of the ABI struct are copied out of the CPU after every
- * exit (a64_el1_snapshot()), so a CPU other than the vCPU's own reads them
+ * exit that returns to the run loop (a64_el1_snapshot(); a vCPU leaves its
+ * CPU only after one of those), so a CPU other than the vCPU's own reads them
  * from memory; a write marks them dirty and the vCPU's CPU loads them at the
  * next entry. The rest of the EL1 state stays lazily switched.
  */
