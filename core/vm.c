@@ -173,11 +173,11 @@ static void host_count(uint64_t a, uint64_t size, const struct pt_leaf *leaf, ui
 
 void vm_memory_count(const struct vm *vm, uint64_t *owned, uint64_t *borrowed)
 {
-	uint64_t a = 0;
+	uint64_t a = vm->gpa_base, top = vm->gpa_base + vm->mem_size;
 
 	*owned = 0;
 	*borrowed = 0;
-	while (a < vm->mem_size) {
+	while (a < top) {
 		struct pt_leaf leaf;
 		uint64_t end, size;
 
@@ -188,8 +188,8 @@ void vm_memory_count(const struct vm *vm, uint64_t *owned, uint64_t *borrowed)
 		end = leaf.addr + leaf.size;
 		if (leaf.size == 0 || end <= a)
 			break; /* outside the table's input space */
-		if (end > vm->mem_size)
-			end = vm->mem_size;
+		if (end > top)
+			end = top;
 		size = end - a;
 		if (vm->host)
 			host_count(a, size, &leaf, owned, borrowed);

@@ -139,9 +139,9 @@ void *vm_gpa_ptr(const struct vm *vm, uint64_t gpa, uint64_t size);
 void *vm_buffer_ptr(const struct vm *vm, uint64_t gpa, uint64_t size);
 
 /**
- * vm_memory_count() - bytes of [0, mem_size) of @vm that it owns (OWNED,
- * SHARED_OWNED; for the host also RAM not mapped yet) and that another VM
- * lends it (SHARED_BORROWED).
+ * vm_memory_count() - bytes of its span [gpa_base, gpa_base + mem_size)
+ * that @vm owns (OWNED, SHARED_OWNED; for the host also RAM not mapped yet)
+ * and that another VM lends it (SHARED_BORROWED).
  */
 void vm_memory_count(const struct vm *vm, uint64_t *owned, uint64_t *borrowed);
 

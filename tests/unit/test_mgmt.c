@@ -542,6 +542,25 @@ static void test_hundred_cycles(void **state)
 	assert_mm_ok();
 }
 
+/*
+ * The host's span on arm64 starts at its first RAM (vm->gpa_base): VM_INFO
+ * counts what it owns there, not from physical 0. Here the span is made to
+ * start half-way into the low RAM: half of it is RAM, the rest is not.
+ */
+static void test_host_span_count(void **state)
+{
+	struct fief_vm_info info;
+
+	(void)state;
+	host->gpa_base = RAM_LOW_SIZE / 2;
+	info = info_of(FIEF_VM_HOST);
+	host->gpa_base = 0;
+	assert_int_equal(info.memory_size, RAM_LOW_SIZE);
+	assert_int_equal(info.memory_owned, RAM_LOW_SIZE / 2);
+	assert_int_equal(info.memory_borrowed, 0);
+	assert_int_equal(info_of(FIEF_VM_HOST).memory_owned, RAM_LOW_SIZE);
+}
+
 static void test_list_info_console(void **state)
 {
 	uint32_t *ids = host_mem(BUF);
@@ -652,6 +671,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_lifecycle, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hundred_cycles, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_list_info_console, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_host_span_count, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reclaim, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_scheduling, setup, teardown),
 	};
