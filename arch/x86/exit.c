@@ -150,7 +150,7 @@ static int msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
 	return x86_virt->msr_write(v, msr, val) == 0 ? 0 : -1;
 }
 
-static void exit_msr(struct vcpu *v, const struct x86_exit *x)
+static void exit_msr(struct vcpu *v, struct x86_exit *x)
 {
 	struct x86_gprs *g = &v->arch.gpr;
 	uint32_t msr = (uint32_t)g->rcx;
@@ -166,15 +166,15 @@ static void exit_msr(struct vcpu *v, const struct x86_exit *x)
 	} else {
 		err = msr_write(v, msr, ((uint64_t)(uint32_t)g->rdx << 32) | (uint32_t)g->rax);
 	}
-	if (err)
+	if (err) {
 		x86_virt->inject(v, VEC_GP, true, 0);
-	else
-		x86_virt->skip(v, x->insn_len);
+		x->insn_len = 0; /* the #GP comes first: the instruction did not run */
+	}
 }
 
 /* The VM's 16550 at COM1: transmit goes to the VM's console; the line is
  * always idle. Every other port reads as all-ones and ignores writes. */
-static void exit_io(struct vcpu *v, const struct x86_exit *x, struct vcpu_exit *out)
+static void exit_io(struct vcpu *v, struct x86_exit *x, struct vcpu_exit *out)
 {
 	struct x86_gprs *g = &v->arch.gpr;
 	uint16_t port = x->io.port;
@@ -185,6 +185,7 @@ static void exit_io(struct vcpu *v, const struct x86_exit *x, struct vcpu_exit *
 		out->reason = VCPU_EXIT_FAILED;
 		fief_snprintf(out->why, sizeof(out->why), "string I/O to port 0x%x is not supported",
 			      port);
+		x->insn_len = 0;
 		return;
 	}
 	if (x->io.in) {
@@ -200,40 +201,16 @@ static void exit_io(struct vcpu *v, const struct x86_exit *x, struct vcpu_exit *
 	} else if (port == COM1) {
 		vm_console_putc(v->vm, (char)g->rax);
 	}
-	x86_virt->skip(v, x->insn_len);
 }
 
-/*
- * Hypercalls go straight to the core's dispatcher (the one place for their
- * policy and for ABI error codes): the hottest exit does not climb back
- * through the run loop.
- */
-static void exit_hypercall(struct vcpu *v, const struct x86_exit *x)
-{
-	struct x86_gprs *g = &v->arch.gpr;
-	int64_t r;
-
-	x86_virt->skip(v, x->insn_len);
-	/* Only the guest's kernel may call fief (docs/abi.md). */
-	if (x->cpl != 0) {
-		g->rax = (uint64_t)(int64_t)FIEF_E_PERM;
-		return;
-	}
-	r = hypercall_dispatch(v, g->rax, g->hc_arg);
-	if (v->state != VCPU_STATE_STOPPED)
-		g->rax = (uint64_t)r;
-}
-
-void x86_handle_exit(struct vcpu *v, struct x86_exit *x, struct vcpu_exit *out)
+bool x86_exit_other(struct vcpu *v, struct x86_exit *x, struct vcpu_exit *out)
 {
 	/* Each reason sets the fields the core reads for it (core/arch.h). */
-	out->reason = VCPU_EXIT_NONE;
 	switch (x->kind) {
 	case X86_EXIT_NONE:
 		break;
 	case X86_EXIT_CPUID:
 		exit_cpuid(v);
-		x86_virt->skip(v, x->insn_len);
 		break;
 	case X86_EXIT_RDMSR:
 	case X86_EXIT_WRMSR:
@@ -243,11 +220,7 @@ void x86_handle_exit(struct vcpu *v, struct x86_exit *x, struct vcpu_exit *out)
 		exit_io(v, x, out);
 		break;
 	case X86_EXIT_HLT:
-		x86_virt->skip(v, x->insn_len);
 		out->reason = VCPU_EXIT_HALT;
-		break;
-	case X86_EXIT_HYPERCALL:
-		exit_hypercall(v, x);
 		break;
 	case X86_EXIT_NPF:
 		out->reason = VCPU_EXIT_MEM_FAULT;
@@ -256,20 +229,20 @@ void x86_handle_exit(struct vcpu *v, struct x86_exit *x, struct vcpu_exit *out)
 		out->exec = x->exec;
 		break;
 	case X86_EXIT_INTR:
-		/* Let the pending interrupt reach fief's own handler. */
-		__asm__ volatile("sti; nop; cli" ::: "memory");
 		out->reason = VCPU_EXIT_PREEMPT;
-		break;
+		return false;
 	case X86_EXIT_SHUTDOWN:
 		out->reason = VCPU_EXIT_SHUTDOWN;
 		fief_snprintf(out->why, sizeof(out->why), "triple fault (shutdown)");
-		break;
+		return false;
 	case X86_EXIT_UD:
 		x86_virt->inject(v, VEC_UD, false, 0);
+		x->insn_len = 0;
 		break;
 	case X86_EXIT_FAILED:
 		out->reason = VCPU_EXIT_FAILED;
 		memcpy(out->why, x->why, sizeof(out->why));
-		break;
+		return false;
 	}
+	return true;
 }

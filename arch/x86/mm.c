@@ -7,11 +7,10 @@
  * backend (INVEPT, or a TLB_CONTROL flush at the next VMRUN): until that
  * backend consumes it, it is recorded in x86_s2_flush_gen.
  */
+#include "arch/x86/virt.h"
 #include "mm/arch_mm.h"
 #include "mm/pgtable.h"
 
-/* Bumped on every stage-2 invalidation; a vCPU whose last flush was at an
- * older generation must flush its guest TLB before it next enters. */
 uint64_t x86_s2_flush_gen;
 
 /* Beyond this many pages a CR3 reload is cheaper than INVLPG. */

@@ -33,7 +33,6 @@
 #define VMCB_NP_ENABLE 0x090
 #define VMCB_EVENTINJ 0x0a8
 #define VMCB_NCR3 0x0b0
-#define VMCB_NRIP 0x0c8
 /* VMCB save area offsets */
 #define VMCB_ES 0x400
 #define VMCB_CS 0x410
@@ -110,7 +109,6 @@
 #define MSR_EFER 0xc0000080
 #define MSR_VM_HSAVE_PA 0xc0010117
 #define EFER_SVME (1ull << 12)
-#define SVM_NRIPS (1u << 3)
 
 #define EVENT_VALID (1ull << 31)
 #define EVENT_ERR_VALID (1ull << 11)
@@ -126,12 +124,19 @@ static uint8_t host_vmsave[X86_CPUS_MAX][4096] __attribute__((aligned(4096)));
 /* Per CPU: the VMCB that ran last, to flush the TLB on a VM switch. */
 static uint64_t last_vmcb[X86_CPUS_MAX];
 
-extern uint64_t x86_s2_flush_gen; /* arch/x86/mm.c */
-void svm_run(uint64_t vmcb_pa, struct x86_gprs *g, uint64_t host_save_pa);
+void svm_run(uint64_t vmcb_pa, struct x86_gprs *g, uint64_t host_save_pa, struct x86_run *r);
+bool svm_exit(struct x86_run *r);
+
+/* A VMCB field by offset; the exit path keeps the VMCB's address in a
+ * local, so that the compiler need not load it again after each store. */
+static inline uint64_t *vmcb64(void *vmcb, unsigned off)
+{
+	return (uint64_t *)((uint8_t *)vmcb + off);
+}
 
 static inline uint64_t *f64(struct vcpu *v, unsigned off)
 {
-	return (uint64_t *)((uint8_t *)v->arch.ctl + off);
+	return vmcb64(v->arch.ctl, off);
 }
 
 static inline uint32_t *f32(struct vcpu *v, unsigned off)
@@ -227,16 +232,15 @@ static void decode_io(uint64_t info1, struct x86_exit *x)
 }
 
 /* Instruction lengths for exits without NRIP save (QEMU's SVM has none). */
-static void decode(struct vcpu *v, struct x86_exit *x)
+static void decode(void *vmcb, struct x86_exit *x)
 {
-	uint64_t code = *f64(v, VMCB_EXITCODE);
-	uint64_t info1 = *f64(v, VMCB_EXITINFO1), info2 = *f64(v, VMCB_EXITINFO2);
+	uint64_t code = *vmcb64(vmcb, VMCB_EXITCODE), info1, info2;
 
 	/* Only the fields of the reason found are set: the exit path clears
 	 * no whole structures. */
-	x->raw = code;
 	x->insn_len = 0;
-	x->cpl = *((uint8_t *)v->arch.ctl + VMCB_CPL);
+	info1 = *vmcb64(vmcb, VMCB_EXITINFO1);
+	info2 = *vmcb64(vmcb, VMCB_EXITINFO2);
 	switch (code) {
 	case SVM_EXIT_INTR:
 	case SVM_EXIT_NMI:
@@ -253,10 +257,7 @@ static void decode(struct vcpu *v, struct x86_exit *x)
 		return;
 	case SVM_EXIT_IOIO:
 		decode_io(info1, x);
-		x->insn_len = (uint8_t)(info2 - *f64(v, VMCB_RIP)); /* info2: next RIP */
-		return;
-	case SVM_EXIT_VMMCALL:
-		x->kind = X86_EXIT_HYPERCALL, x->insn_len = 3;
+		x->insn_len = (uint8_t)(info2 - *vmcb64(vmcb, VMCB_RIP)); /* info2: next RIP */
 		return;
 	case SVM_EXIT_NPF:
 		x->kind = X86_EXIT_NPF;
@@ -288,10 +289,11 @@ static void decode(struct vcpu *v, struct x86_exit *x)
 			      (unsigned long long)code, (unsigned long long)info1);
 }
 
-static void svm_vcpu_run(struct vcpu *v, struct x86_exit *x)
+static void svm_vcpu_run(struct vcpu *v, struct vcpu_exit *out)
 {
 	uint32_t cpu = v->pcpu; /* vCPUs are pinned: this is the CPU running it */
 	uint64_t gen = __atomic_load_n(&x86_s2_flush_gen, __ATOMIC_ACQUIRE);
+	struct x86_run r = { .v = v, .out = out };
 
 	/* No flush-by-ASID on every CPU: flush all on a VM switch or a
 	 * stage-2 change, which is always correct. */
@@ -301,17 +303,29 @@ static void svm_vcpu_run(struct vcpu *v, struct x86_exit *x)
 		last_vmcb[cpu] = v->arch.ctl_pa;
 	}
 	*f64(v, VMCB_RAX) = v->arch.gpr.rax;
-	svm_run(v->arch.ctl_pa, &v->arch.gpr, (uint64_t)(uintptr_t)host_vmsave[cpu]);
-	v->arch.gpr.rax = *f64(v, VMCB_RAX);
-	*f32(v, VMCB_TLB_CONTROL) = 0;
-	decode(v, x);
-	if (x->insn_len == 0 && (x86_cpu.svm_features & SVM_NRIPS) && *f64(v, VMCB_NRIP))
-		x->insn_len = (uint8_t)(*f64(v, VMCB_NRIP) - *f64(v, VMCB_RIP));
+	svm_run(v->arch.ctl_pa, &v->arch.gpr, (uint64_t)(uintptr_t)host_vmsave[cpu], &r);
 }
 
-static void svm_skip(struct vcpu *v, uint8_t len)
+/* After each exit, in svm_run()'s loop (GIF clear): true to enter again. */
+bool svm_exit(struct x86_run *r)
 {
-	*f64(v, VMCB_RIP) += len;
+	struct vcpu *v = r->v;
+	void *vmcb = v->arch.ctl;
+	bool stay;
+
+	v->arch.gpr.rax = *vmcb64(vmcb, VMCB_RAX);
+	*(uint32_t *)vmcb64(vmcb, VMCB_TLB_CONTROL) = 0;
+	/* The hottest exit first, in line; the CPL only its policy reads. */
+	if (*vmcb64(vmcb, VMCB_EXITCODE) == SVM_EXIT_VMMCALL) {
+		stay = x86_exit_hypercall(v, *((uint8_t *)vmcb + VMCB_CPL));
+		*vmcb64(vmcb, VMCB_RIP) += 3;
+	} else {
+		decode(vmcb, &r->x);
+		stay = x86_exit_stay(v, &r->x, r->out);
+		*vmcb64(vmcb, VMCB_RIP) += r->x.insn_len;
+	}
+	*vmcb64(vmcb, VMCB_RAX) = v->arch.gpr.rax;
+	return stay;
 }
 
 static void svm_inject(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error)
@@ -456,7 +470,6 @@ const struct x86_virt_ops x86_svm_ops = {
 	.cpu_enable = svm_cpu_enable,
 	.vcpu_init = svm_vcpu_init,
 	.vcpu_run = svm_vcpu_run,
-	.skip = svm_skip,
 	.inject = svm_inject,
 	.msr_read = svm_msr_read,
 	.msr_write = svm_msr_write,

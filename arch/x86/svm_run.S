@@ -1,16 +1,23 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * SVM world switch.
+ * SVM world switch, with the exit loop inside it.
  *
- * void svm_run(uint64_t vmcb_pa, struct x86_gprs *g, uint64_t host_save_pa)
+ * void svm_run(uint64_t vmcb_pa, struct x86_gprs *g, uint64_t host_save_pa,
+ *              struct x86_run *r)
  *
  * VMRUN loads and saves only RAX and RSP of the guest: the other general
  * registers are swapped here. VMLOAD/VMSAVE move the state VMRUN leaves
- * alone (FS, GS, TR, LDTR, KernelGSBase, STAR family, SYSENTER); fief's own
- * copy of that state sits in the per-CPU host save page and is reloaded
- * after every exit. The host runs with interrupts off; STI under CLGI lets
- * a physical interrupt end the guest's run (V_INTR_MASKING) without
- * reaching fief until x86_handle_exit() opens a window for it.
+ * alone (FS, GS, TR, LDTR, KernelGSBase, STAR family, SYSENTER) between the
+ * CPU and the VMCB around every VMRUN, so the VMCB is current at each exit.
+ *
+ * After each exit, svm_exit(r) (svm.c) handles it with interrupts and GIF
+ * off; while it returns true the guest is entered again at once, without
+ * restoring fief's own VMLOAD state (fief uses none of it, and with GIF
+ * clear no interrupt or NMI can reach an IDT or TSS meanwhile). When it
+ * returns false, fief's state comes back from the per-CPU host save page
+ * and GIF is set. STI under CLGI lets a physical interrupt end the guest's
+ * run (V_INTR_MASKING) without reaching fief until arch_vcpu_run() opens a
+ * window for it.
  */
 #include "arch/x86/gprs.h"
 
@@ -24,32 +31,38 @@ svm_run:
 	pushq %r13
 	pushq %r14
 	pushq %r15
-	pushq %rdx                      /* host save area */
-	pushq %rsi                      /* struct x86_gprs * */
-	movq %rdi, %rax                 /* VMCB for VMLOAD/VMRUN/VMSAVE */
+	subq $8, %rsp                   /* keeps the calls below 16-aligned */
+	pushq %rdx                      /* 24(%rsp): host save area */
+	pushq %rcx                      /* 16(%rsp): struct x86_run * */
+	pushq %rdi                      /*  8(%rsp): VMCB */
+	pushq %rsi                      /*  0(%rsp): struct x86_gprs * */
+	clgi
+	sti
 
+1:	movq (%rsp), %rsi
 	GUEST_GPRS_LOAD %rsi
 	movq X86_GPR_RDI(%rsi), %rdi
 	movq X86_GPR_RSI(%rsi), %rsi
-
-	clgi
-	sti
+	movq 8(%rsp), %rax
 	vmload %rax
 	vmrun %rax
 	vmsave %rax
-	cli
 
 	pushq %rsi                      /* guest RSI */
 	movq 8(%rsp), %rsi              /* struct x86_gprs * */
 	GUEST_GPRS_STORE %rsi
 	movq %rdi, X86_GPR_RDI(%rsi)
-	popq %rbx
-	movq %rbx, X86_GPR_RSI(%rsi)
-	addq $8, %rsp
-	popq %rax                       /* host save area */
+	popq X86_GPR_RSI(%rsi)
+	movq 16(%rsp), %rdi
+	call svm_exit
+	testb %al, %al
+	jnz 1b
+
+	cli
+	movq 24(%rsp), %rax             /* host save area */
 	vmload %rax
 	stgi
-
+	addq $40, %rsp
 	popq %r15
 	popq %r14
 	popq %r13

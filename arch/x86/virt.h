@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "core/arch.h"
+#include "core/hypercall.h"
 #include "core/vm.h"
 #include "guest-abi/fief_abi.h"
 
@@ -22,7 +23,6 @@ enum x86_exit_kind {
 	X86_EXIT_WRMSR,
 	X86_EXIT_IO,
 	X86_EXIT_HLT,
-	X86_EXIT_HYPERCALL,
 	X86_EXIT_NPF,        /* stage-2 (NPT/EPT) violation */
 	X86_EXIT_INTR,       /* a physical interrupt is pending */
 	X86_EXIT_SHUTDOWN,   /* triple fault */
@@ -32,9 +32,10 @@ enum x86_exit_kind {
 
 struct x86_exit {
 	enum x86_exit_kind kind;
-	uint8_t insn_len;  /* bytes of the exiting instruction, when known */
-	uint8_t cpl;       /* the guest's privilege level at the exit */
-	uint64_t raw;      /* the backend's own exit code, for messages */
+	uint8_t insn_len;  /* bytes of the exiting instruction, when known; the
+			    * policy sets 0 if it did not complete, and the
+			    * backend advances RIP by what is left */
+	uint8_t cpl;       /* the guest's privilege level (HYPERCALL only) */
 	struct {
 		uint16_t port;
 		uint8_t size;  /* 1, 2 or 4 */
@@ -43,6 +44,16 @@ struct x86_exit {
 	uint64_t gpa;      /* NPF */
 	bool write, exec;  /* NPF */
 	char why[80];      /* FAILED */
+};
+
+/*
+ * What a backend's world-switch loop carries from exit to exit: the vCPU,
+ * the last exit as decoded, and what the core is told when the loop ends.
+ */
+struct x86_run {
+	struct vcpu *v;
+	struct vcpu_exit *out;
+	struct x86_exit x;
 };
 
 /** The guest's state at its first entry (docs/vm.md, x86 boot protocol). */
@@ -58,10 +69,12 @@ struct x86_virt_ops {
 	int (*cpu_enable)(void);
 	/** Build the control structure of a new vCPU. */
 	int (*vcpu_init)(struct vcpu *v, const struct x86_boot_state *s);
-	/** Enter the guest; on return @x says why it left. */
-	void (*vcpu_run)(struct vcpu *v, struct x86_exit *x);
-	/** Advance the guest's RIP past the exiting instruction. */
-	void (*skip)(struct vcpu *v, uint8_t len);
+	/**
+	 * Run the guest: enter it, and after each exit call x86_exit_stay(),
+	 * entering again at once while it says so. On return @out says why
+	 * the guest left (VCPU_EXIT_NONE: see core/arch.h).
+	 */
+	void (*vcpu_run)(struct vcpu *v, struct vcpu_exit *out);
 	/** Make the next entry deliver an exception. */
 	void (*inject)(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error);
 	/**
@@ -87,14 +100,68 @@ struct x86_virt_ops {
 extern const struct x86_virt_ops x86_svm_ops;
 extern const struct x86_virt_ops x86_vmx_ops;
 
+/** Bumped on every stage-2 invalidation (arch/x86/mm.c): a vCPU whose
+ * flush_gen is older flushes its guest TLB before it next enters. */
+extern uint64_t x86_s2_flush_gen;
+
 /** The backend chosen at boot (NULL if none usable). */
 extern const struct x86_virt_ops *x86_virt;
 
 /**
- * x86_handle_exit() - the x86-common policy for one exit (CPUID, MSRs,
- * port I/O, HLT, hypercalls, faults, interrupts); fills @out for the core.
+ * x86_exit_other() - the x86-common policy for every exit but a hypercall
+ * (CPUID, MSRs, port I/O, HLT, faults, interrupts); fills @out for the core.
+ * Backends decode hypercalls in line and call x86_exit_hypercall().
+ * A physical interrupt is only noted (VCPU_EXIT_PREEMPT): arch_vcpu_run()
+ * takes it once the backend has left its loop.
+ * Return: false if the vCPU must leave its CPU.
  */
-void x86_handle_exit(struct vcpu *v, struct x86_exit *x, struct vcpu_exit *out);
+bool x86_exit_other(struct vcpu *v, struct x86_exit *x, struct vcpu_exit *out);
+
+/* The vCPU may enter again at once: it and its VM still run, and no
+ * stage-2 flush is pending. */
+static inline bool x86_vcpu_stays(const struct vcpu *v)
+{
+	return v->state == VCPU_STATE_RUNNABLE &&
+	       __atomic_load_n(&v->vm->state, __ATOMIC_RELAXED) == VM_STATE_RUNNING &&
+	       v->arch.flush_gen == __atomic_load_n(&x86_s2_flush_gen, __ATOMIC_ACQUIRE);
+}
+
+/**
+ * x86_exit_hypercall() - the policy for a hypercall from a guest at
+ * privilege level @cpl, the hottest exit, in line in each backend's exit
+ * path: it goes straight to the core's dispatcher (the one place for the
+ * calls' policy and ABI error codes), and only the guest's kernel may call
+ * (docs/abi.md). No call reads its caller's RIP, so the backend may move
+ * past the instruction before or after. A management call may use other
+ * vCPUs' control structures on this CPU (VMX: makes their VMCS current).
+ * Return: true to enter the guest again at once (see x86_exit_stay()).
+ */
+static inline bool x86_exit_hypercall(struct vcpu *v, uint8_t cpl)
+{
+	int64_t r = FIEF_E_PERM;
+
+	if (cpl == 0)
+		r = hypercall_dispatch(v, v->arch.gpr.rax, v->arch.gpr.hc_arg);
+	if (v->state != VCPU_STATE_STOPPED)
+		v->arch.gpr.rax = (uint64_t)r;
+	return x86_vcpu_stays(v);
+}
+
+/**
+ * x86_exit_stay() - the x86-common policy for one decoded exit other than
+ * a hypercall, from inside a backend's world-switch loop with interrupts
+ * off (and GIF clear on SVM). The backend then advances RIP by
+ * @x->insn_len (0 unless the exiting instruction completed), whether it
+ * stays or not.
+ * Return: true to enter the guest again at once: the exit is handled, the
+ * vCPU and its VM still run, and no stage-2 flush is pending.
+ */
+static inline bool x86_exit_stay(struct vcpu *v, struct x86_exit *x, struct vcpu_exit *out)
+{
+	if (!x86_exit_other(v, x, out) || out->reason != VCPU_EXIT_NONE)
+		return false;
+	return x86_vcpu_stays(v);
+}
 
 /** x86_guest_boot() - write the boot structures; fill the first state. */
 int x86_guest_boot(struct vcpu *v, gpaddr_t entry, struct x86_boot_state *s);

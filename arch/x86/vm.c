@@ -77,20 +77,17 @@ int arch_vcpu_init(struct vcpu *vcpu, gpaddr_t entry)
 }
 
 /*
- * Exits the x86 policy completes (CPUID, MSRs, console, hypercalls) go
- * straight back into the guest; only what needs the core (faults, HLT,
- * stops, the preemption tick) returns to the run loop, as does a vCPU whose
- * VM a manager paused meanwhile.
+ * The backend stays in its world-switch loop while the x86 policy completes
+ * the exits (CPUID, MSRs, console, hypercalls): only what needs the core
+ * (faults, HLT, stops, the preemption tick), a vCPU whose VM a manager
+ * paused meanwhile, and a pending stage-2 flush come back here.
  */
 void arch_vcpu_run(struct vcpu *vcpu, struct vcpu_exit *exit)
 {
-	struct x86_exit x;
-
-	do {
-		x86_virt->vcpu_run(vcpu, &x);
-		x86_handle_exit(vcpu, &x, exit);
-	} while (exit->reason == VCPU_EXIT_NONE && vcpu->state == VCPU_STATE_RUNNABLE &&
-		 __atomic_load_n(&vcpu->vm->state, __ATOMIC_RELAXED) == VM_STATE_RUNNING);
+	exit->reason = VCPU_EXIT_NONE;
+	x86_virt->vcpu_run(vcpu, exit);
+	if (exit->reason == VCPU_EXIT_PREEMPT) /* the interrupt reaches fief's handler */
+		__asm__ volatile("sti; nop; cli" ::: "memory");
 }
 
 void arch_vcpu_set_result(struct vcpu *vcpu, int64_t result)

@@ -74,11 +74,11 @@ static uint8_t msr_bitmap[4096] __attribute__((aligned(4096)));
 static uint8_t vmxon_region[X86_CPUS_MAX][4096] __attribute__((aligned(4096)));
 uint64_t vmx_current_vmcs[X86_CPUS_MAX];
 
-extern uint64_t x86_s2_flush_gen; /* arch/x86/mm.c */
 
-/* vmx_run.S: enter the guest; 0 after a VM exit, 1 on VMfailValid, 2 on
+/* vmx_run.S: run the guest, calling vmx_exit() after each exit; 0 once it
+ * returned false, 1 if an entry failed with VMfailValid, 2 with
  * VMfailInvalid. */
-int vmx_run(struct x86_gprs *g, uint64_t launched);
+int vmx_run(struct x86_gprs *g, uint64_t launched, struct x86_run *r);
 extern const char vmx_exit_entry[];
 
 /* ---- instructions ---- */
@@ -187,6 +187,7 @@ static int vmx_setup_controls(void)
 		return FIEF_ENOTSUP;
 	if (vmx.pin & PIN_PREEMPT_TIMER)
 		vmx.slice = (uint32_t)(lapic_slice.tsc >> (rdmsr(MSR_IA32_VMX_MISC) & 0x1f));
+	vmx.slice_reload = vmx.slice && !(vmx.exit & EXIT_SAVE_PREEMPT_TIMER);
 	vmx.eptp_flags = EPTP_WALK4 | ((ev & EPT_CAP_WB) ? EPTP_MT_WB : EPTP_MT_UC);
 	vmx.cr0_fixed0 = rdmsr(MSR_IA32_VMX_CR0_FIXED0);
 	vmx.cr0_fixed1 = rdmsr(MSR_IA32_VMX_CR0_FIXED1);
@@ -323,7 +324,7 @@ struct desc_ptr64 {
 } __attribute__((packed));
 
 /* The host state VM exits load: fief's own, on the calling CPU (its GDT
- * and TSS are per CPU). RSP is written by vmx_run.S at every entry. */
+ * and TSS are per CPU). RSP is written by vmx_run.S at every run. */
 static void vmcs_host(void)
 {
 	struct desc_ptr64 gdtr, idtr;
@@ -476,43 +477,44 @@ static void vmcs_put(struct vcpu *v)
 	v->arch.launched = 0;
 }
 
-static void vmx_vcpu_run(struct vcpu *v, struct x86_exit *x)
+static void vmx_vcpu_run(struct vcpu *v, struct vcpu_exit *out)
 {
-	uint32_t cpu = x86_cpu_index();
+	uint32_t cpu = v->pcpu; /* vCPUs are pinned: this is the CPU running it */
+	struct x86_run r = { .v = v, .out = out };
 	struct vmx_vcpu_page *page;
 	int rc;
 
 	if (vmx_current_vmcs[cpu] != v->arch.ctl_pa) {
 		if (!vmptrld(v->arch.ctl_pa)) {
-			memset(x, 0, sizeof(*x));
-			x->kind = X86_EXIT_FAILED;
-			fief_snprintf(x->why, sizeof(x->why), "VMPTRLD of the vCPU's VMCS failed");
+			out->reason = VCPU_EXIT_FAILED;
+			fief_snprintf(out->why, sizeof(out->why), "VMPTRLD of the vCPU's VMCS failed");
 			return;
 		}
 		vmx_current_vmcs[cpu] = v->arch.ctl_pa;
 	}
 	if (!v->arch.launched)
 		vmcs_host();
-	if (vmx.slice && !(vmx.exit & EXIT_SAVE_PREEMPT_TIMER))
+	if (vmx.slice_reload)
 		vmwrite(VMCS_PREEMPTION_TIMER, vmx.slice); /* not kept across exits */
 	flush_tlb(v);
 	page = vmx_vcpu_page();
 	if (read_cr2() != page->cr2)
 		__asm__ volatile("mov %0, %%cr2" ::"r"(page->cr2));
-	rc = vmx_run(&v->arch.gpr, v->arch.launched);
-	if (rc != 0) {
-		memset(x, 0, sizeof(*x));
-		vmx_insn_failed(rc, x);
-		vmcs_put(v);
-		return;
-	}
+	rc = vmx_run(&v->arch.gpr, v->arch.launched, &r);
+	/* fief itself takes no page fault, so CR2 is still the guest's. */
 	page->cr2 = read_cr2();
+	/* Entered at least once, unless the first VMLAUNCH failed (then
+	 * vmcs_put() below clears it again). */
 	v->arch.launched = 1;
-	vmx_decode(v, x);
+	if (rc != 0) {
+		vmx_insn_failed(rc, &r.x);
+		x86_exit_stay(v, &r.x, out);
+	}
 	/* After these the core leaves the vCPU (preempted, paused, stopped)
 	 * and exit.c needs no VMCS field: clear it, so that any CPU may load
 	 * it for the management calls, and launch it afresh next time. */
-	if (x->kind == X86_EXIT_INTR || x->kind == X86_EXIT_SHUTDOWN || x->kind == X86_EXIT_FAILED)
+	if (out->reason == VCPU_EXIT_PREEMPT || out->reason == VCPU_EXIT_SHUTDOWN ||
+	    out->reason == VCPU_EXIT_FAILED)
 		vmcs_put(v);
 }
 
@@ -583,7 +585,6 @@ const struct x86_virt_ops x86_vmx_ops = {
 	.cpu_enable = vmx_cpu_enable,
 	.vcpu_init = vmx_vcpu_init,
 	.vcpu_run = vmx_vcpu_run,
-	.skip = vmx_skip,
 	.inject = vmx_inject,
 	.msr_read = vmx_msr_read,
 	.msr_write = vmx_msr_write,

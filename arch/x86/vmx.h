@@ -251,6 +251,7 @@ bool x86_vmx_usable(void);
 struct vmx_config {
 	uint32_t pin, proc, proc2, exit, entry;
 	uint32_t slice; /* preemption timer value (0: not used) */
+	bool slice_reload; /* the timer is not saved on exit: write it before each entry */
 	uint64_t cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
 	uint64_t eptp_flags;
 	bool ready;
@@ -321,12 +322,12 @@ void vmx_vmwrite_failed(enum vmcs_field f);
 
 static inline void vmwrite(enum vmcs_field f, uint64_t v)
 {
-	bool fail;
-
-	__asm__ volatile("vmwrite %2, %1; setna %0" : "=qm"(fail) : "r"((uint64_t)f), "rm"(v)
-			 : "cc");
-	if (fail)
-		vmx_vmwrite_failed(f);
+	/* CF or ZF set: VMfailInvalid or VMfailValid. */
+	__asm__ goto("vmwrite %1, %0; jna %l[failed]" ::"r"((uint64_t)f), "rm"(v) : "cc"
+		     : failed);
+	return;
+failed:
+	vmx_vmwrite_failed(f);
 }
 
 static inline void invvpid(uint64_t type, uint16_t vpid)
@@ -338,12 +339,10 @@ static inline void invvpid(uint64_t type, uint16_t vpid)
 
 
 /* vmx_exit.c */
-/** vmx_decode() - the exit of the current VMCS into @x (VMX plumbing done). */
-void vmx_decode(struct vcpu *v, struct x86_exit *x);
+/** vmx_exit() - one exit of the current VMCS, from vmx_run.S's loop. */
+bool vmx_exit(struct x86_run *r);
 /** vmx_insn_failed() - VMLAUNCH/VMRESUME returned @rc (1 or 2) into @x. */
 void vmx_insn_failed(int rc, struct x86_exit *x);
-/** vmx_skip() - the ops table's skip: RIP past the exiting instruction. */
-void vmx_skip(struct vcpu *v, uint8_t len);
 
 /* vmx_regs.c: the ops table's management hooks. */
 void vmx_regs_get(struct vcpu *v, struct fief_regs_x86 *r);

@@ -197,7 +197,6 @@ static enum x86_exit_kind insn_exit_kind(uint32_t basic)
 	switch (basic) {
 	case VMX_EXIT_CPUID: return X86_EXIT_CPUID;
 	case VMX_EXIT_HLT: return X86_EXIT_HLT;
-	case VMX_EXIT_VMCALL: return X86_EXIT_HYPERCALL;
 	case VMX_EXIT_RDMSR: return X86_EXIT_RDMSR;
 	case VMX_EXIT_WRMSR: return X86_EXIT_WRMSR;
 	case VMX_EXIT_GETSEC:
@@ -220,7 +219,8 @@ static enum x86_exit_kind insn_exit_kind(uint32_t basic)
 	return X86_EXIT_NONE;
 }
 
-void vmx_skip(struct vcpu *v, uint8_t len)
+/* RIP past the exiting instruction (@len bytes), ending STI/MOV SS blocking. */
+static void vmx_skip(struct vcpu *v, uint8_t len)
 {
 	uint64_t intr = vmread(VMCS_GUEST_INTERRUPTIBILITY);
 
@@ -235,18 +235,14 @@ static void vmx_skip_insn(struct vcpu *v)
 	vmx_skip(v, (uint8_t)vmread(VMCS_EXIT_INSN_LEN));
 }
 
-void vmx_decode(struct vcpu *v, struct x86_exit *x)
+/* Every exit but VMCALL (vmx_exit() decodes that one in line). */
+static __attribute__((noinline)) void decode(struct vcpu *v, struct x86_exit *x, uint32_t reason)
 {
-	uint32_t reason = (uint32_t)vmread(VMCS_EXIT_REASON), basic = reason & 0xffff;
+	uint32_t basic = reason & 0xffff;
 	bool skip = true;
 	uint64_t qual;
 
-	/* Only the fields of the reason found are set (as in svm.c): the exit
-	 * path clears no whole structure. */
-	x->raw = reason;
 	x->insn_len = 0;
-	/* The CPL is SS.DPL (SDM 24.4.1). */
-	x->cpl = (uint8_t)((vmread((enum vmcs_field)(VMCS_GUEST_ES_AR + 2 * VMCS_SEG_SS)) >> 5) & 3);
 	if (reason & VMX_EXIT_ENTRY_FAILED) {
 		entry_failed(basic, x);
 		return;
@@ -300,4 +296,40 @@ void vmx_decode(struct vcpu *v, struct x86_exit *x)
 	x->kind = X86_EXIT_FAILED;
 	fief_snprintf(x->why, sizeof(x->why), "unhandled VMX exit %u (qualification 0x%llx)",
 		      basic, (unsigned long long)qual);
+}
+
+/*
+ * After each exit, in vmx_run()'s loop (vmx_run.S): decode, the x86 policy,
+ * RIP past what completed. Return: true to enter the guest again at once.
+ */
+bool vmx_exit(struct x86_run *r)
+{
+	struct vcpu *v = r->v;
+	struct x86_exit *x = &r->x;
+	uint32_t reason = (uint32_t)vmread(VMCS_EXIT_REASON);
+	bool stay;
+
+	/* Only the fields of the reason found are set (as in svm.c): the exit
+	 * path clears no whole structure. The hottest exit first: an
+	 * instruction's exit never interrupts event delivery, so there is
+	 * nothing to re-inject; the CPL, which only the hypercall policy
+	 * reads, is SS.DPL (SDM 24.4.1). */
+	if ((reason & 0xffff) == VMX_EXIT_VMCALL) {
+		uint8_t cpl = (uint8_t)((vmread((enum vmcs_field)(VMCS_GUEST_ES_AR +
+								  2 * VMCS_SEG_SS)) >> 5) & 3);
+
+		/* RIP first: a management call may make another vCPU's VMCS
+		 * current on this CPU (vmx_regs.c). */
+		vmx_skip(v, (uint8_t)vmread(VMCS_EXIT_INSN_LEN));
+		stay = x86_exit_hypercall(v, cpl) &&
+		       vmx_current_vmcs[v->pcpu] == v->arch.ctl_pa;
+	} else {
+		decode(v, x, reason);
+		stay = x86_exit_stay(v, x, r->out);
+		if (x->insn_len)
+			vmx_skip(v, x->insn_len);
+	}
+	if (stay && vmx.slice_reload)
+		vmwrite(VMCS_PREEMPTION_TIMER, vmx.slice); /* not kept across exits */
+	return stay;
 }

@@ -1,20 +1,24 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * VMX world switch.
+ * VMX world switch, with the exit loop inside it.
  *
- * int vmx_run(struct x86_gprs *g, uint64_t launched)
+ * int vmx_run(struct x86_gprs *g, uint64_t launched, struct x86_run *r)
  *
  * Enters the guest of the current VMCS with VMLAUNCH (launched == 0) or
  * VMRESUME. The VMCS holds the guest's RSP, RIP and RFLAGS and loads
  * fief's CR0/CR3/CR4, segments, EFER and PAT on exit; the general registers
- * are swapped here. HOST_RSP is written at every entry: it points at the
- * saved struct x86_gprs pointer, under fief's callee-saved registers. A VM
- * exit resumes at vmx_exit_entry with RFLAGS = 2 (interrupts off): a
- * pending physical interrupt stays pending (no ack on exit) until
- * x86_handle_exit() opens a window for it.
+ * are swapped here. HOST_RSP is written once: it points at the saved
+ * struct x86_gprs pointer, under fief's callee-saved registers. A VM exit
+ * resumes at vmx_exit_entry with RFLAGS = 2 (interrupts off): a pending
+ * physical interrupt stays pending (no ack on exit) until arch_vcpu_run()
+ * opens a window for it.
  *
- * Return: 0 after a VM exit; 1 if the instruction failed with VMfailValid
- * (the VM-instruction error field says why), 2 with VMfailInvalid.
+ * After each exit vmx_exit(r) (vmx.c) handles it; while it returns true
+ * the guest is entered again at once with VMRESUME.
+ *
+ * Return: 0 once vmx_exit() returned false; 1 if an entry failed with
+ * VMfailValid (the VM-instruction error field says why), 2 with
+ * VMfailInvalid.
  */
 #include "arch/x86/gprs.h"
 
@@ -30,7 +34,9 @@ vmx_run:
 	pushq %r13
 	pushq %r14
 	pushq %r15
-	pushq %rdi                      /* struct x86_gprs * */
+	subq $8, %rsp                   /* keeps the call below 16-aligned */
+	pushq %rdx                      /* 8(%rsp): struct x86_run * */
+	pushq %rdi                      /* 0(%rsp): struct x86_gprs * */
 	movq $VMCS_HOST_RSP, %rax
 	vmwrite %rsp, %rax
 
@@ -42,12 +48,18 @@ vmx_run:
 	jnz 1f
 	vmlaunch
 	jmp 2f
+
+	/* The loop: enter again after an exit vmx_exit() completed. */
+3:	movq (%rsp), %rdi
+	movq X86_GPR_RAX(%rdi), %rax
+	movq X86_GPR_RSI(%rdi), %rsi
+	GUEST_GPRS_LOAD %rdi
+	movq X86_GPR_RDI(%rdi), %rdi
 1:	vmresume
 2:	/* Still here: the entry failed. CF: VMfailInvalid, ZF: VMfailValid. */
 	movl $1, %eax
-	jnc 3f
+	jnc vmx_return
 	movl $2, %eax
-3:	addq $8, %rsp
 	jmp vmx_return
 
 	.globl vmx_exit_entry
@@ -58,11 +70,14 @@ vmx_exit_entry:
 	movq %rax, X86_GPR_RAX(%rdi)
 	movq %rsi, X86_GPR_RSI(%rdi)
 	GUEST_GPRS_STORE %rdi
-	popq %rax
-	movq %rax, X86_GPR_RDI(%rdi)
-	addq $8, %rsp
+	popq X86_GPR_RDI(%rdi)
+	movq 8(%rsp), %rdi
+	call vmx_exit
+	testb %al, %al
+	jnz 3b
 	xorl %eax, %eax
 vmx_return:
+	addq $24, %rsp
 	popq %r15
 	popq %r14
 	popq %r13
