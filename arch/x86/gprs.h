@@ -12,19 +12,29 @@
 #ifdef __ASSEMBLY__
 #include "arch_vcpu.h"
 
-.macro GUEST_GPRS_LOAD base
-	movq X86_GPR_RBX(\base), %rbx
+/* The registers a C call may change (RAX, RSI, RDI: by each switch). */
+.macro GUEST_GPRS_LOAD_CLOBBERED base
 	movq X86_GPR_RCX(\base), %rcx
 	movq X86_GPR_RDX(\base), %rdx
-	movq X86_GPR_RBP(\base), %rbp
 	movq X86_GPR_R8+0(\base), %r8
 	movq X86_GPR_R8+8(\base), %r9
 	movq X86_GPR_R8+16(\base), %r10
 	movq X86_GPR_R8+24(\base), %r11
+.endm
+
+/* The registers a C call preserves. */
+.macro GUEST_GPRS_LOAD_PRESERVED base
+	movq X86_GPR_RBX(\base), %rbx
+	movq X86_GPR_RBP(\base), %rbp
 	movq X86_GPR_R8+32(\base), %r12
 	movq X86_GPR_R8+40(\base), %r13
 	movq X86_GPR_R8+48(\base), %r14
 	movq X86_GPR_R8+56(\base), %r15
+.endm
+
+.macro GUEST_GPRS_LOAD base
+	GUEST_GPRS_LOAD_PRESERVED \base
+	GUEST_GPRS_LOAD_CLOBBERED \base
 .endm
 
 .macro GUEST_GPRS_STORE base

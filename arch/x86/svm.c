@@ -125,7 +125,7 @@ static uint8_t host_vmsave[X86_CPUS_MAX][4096] __attribute__((aligned(4096)));
 static uint64_t last_vmcb[X86_CPUS_MAX];
 
 void svm_run(uint64_t vmcb_pa, struct x86_gprs *g, uint64_t host_save_pa, struct x86_run *r);
-bool svm_exit(struct x86_run *r);
+int svm_exit(struct x86_run *r);
 
 /* A VMCB field by offset; the exit path keeps the VMCB's address in a
  * local, so that the compiler need not load it again after each store. */
@@ -306,26 +306,27 @@ static void svm_vcpu_run(struct vcpu *v, struct vcpu_exit *out)
 	svm_run(v->arch.ctl_pa, &v->arch.gpr, (uint64_t)(uintptr_t)host_vmsave[cpu], &r);
 }
 
-/* After each exit, in svm_run()'s loop (GIF clear): true to enter again. */
-bool svm_exit(struct x86_run *r)
+/* After each exit, in svm_run()'s loop (GIF clear): what the loop does next. */
+int svm_exit(struct x86_run *r)
 {
 	struct vcpu *v = r->v;
 	void *vmcb = v->arch.ctl;
-	bool stay;
+	int next;
 
 	v->arch.gpr.rax = *vmcb64(vmcb, VMCB_RAX);
 	*(uint32_t *)vmcb64(vmcb, VMCB_TLB_CONTROL) = 0;
 	/* The hottest exit first, in line; the CPL only its policy reads. */
 	if (*vmcb64(vmcb, VMCB_EXITCODE) == SVM_EXIT_VMMCALL) {
-		stay = x86_exit_hypercall(v, *((uint8_t *)vmcb + VMCB_CPL));
+		next = x86_exit_hypercall(v, *((uint8_t *)vmcb + VMCB_CPL)) ? X86_ENTER_RAX :
+									      X86_LEAVE;
 		*vmcb64(vmcb, VMCB_RIP) += 3;
 	} else {
 		decode(vmcb, &r->x);
-		stay = x86_exit_stay(v, &r->x, r->out);
+		next = x86_exit_stay(v, &r->x, r->out) ? X86_ENTER : X86_LEAVE;
 		*vmcb64(vmcb, VMCB_RIP) += r->x.insn_len;
 	}
 	*vmcb64(vmcb, VMCB_RAX) = v->arch.gpr.rax;
-	return stay;
+	return next;
 }
 
 static void svm_inject(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error)

@@ -11,11 +11,12 @@
  * CPU and the VMCB around every VMRUN, so the VMCB is current at each exit.
  *
  * After each exit, svm_exit(r) (svm.c) handles it with interrupts and GIF
- * off; while it returns true the guest is entered again at once, without
- * restoring fief's own VMLOAD state (fief uses none of it, and with GIF
- * clear no interrupt or NMI can reach an IDT or TSS meanwhile). When it
- * returns false, fief's state comes back from the per-CPU host save page
- * and GIF is set. STI under CLGI lets a physical interrupt end the guest's
+ * off; while it returns X86_ENTER or X86_ENTER_RAX (arch/x86/virt.h) the
+ * guest is entered again at once, without restoring fief's own VMLOAD state
+ * (fief uses none of it, and with GIF clear no interrupt or NMI can reach
+ * an IDT or TSS meanwhile); after X86_ENTER_RAX the registers the C call
+ * preserved still hold the guest's. On X86_LEAVE fief's state comes back
+ * from the per-CPU host save page and GIF is set. STI under CLGI lets a physical interrupt end the guest's
  * run (V_INTR_MASKING) without reaching fief until arch_vcpu_run() opens a
  * window for it.
  */
@@ -39,8 +40,11 @@ svm_run:
 	clgi
 	sti
 
-1:	movq (%rsp), %rsi
-	GUEST_GPRS_LOAD %rsi
+1:	movq (%rsp), %rsi               /* X86_ENTER: every register */
+	GUEST_GPRS_LOAD_PRESERVED %rsi
+	jmp 3f
+2:	movq (%rsp), %rsi               /* X86_ENTER_RAX: RBX, RBP, R12-R15 kept */
+3:	GUEST_GPRS_LOAD_CLOBBERED %rsi
 	movq X86_GPR_RDI(%rsi), %rdi
 	movq X86_GPR_RSI(%rsi), %rsi
 	movq 8(%rsp), %rax
@@ -54,8 +58,10 @@ svm_run:
 	movq %rdi, X86_GPR_RDI(%rsi)
 	popq X86_GPR_RSI(%rsi)
 	movq 16(%rsp), %rdi
-	call svm_exit
-	testb %al, %al
+	call svm_exit                   /* enum x86_next */
+	cmpl $2, %eax
+	je 2b
+	testl %eax, %eax
 	jnz 1b
 
 	cli

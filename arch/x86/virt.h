@@ -47,6 +47,19 @@ struct x86_exit {
 };
 
 /*
+ * What a backend's exit function tells its world-switch loop (svm_run.S,
+ * vmx_run.S) after an exit.
+ */
+enum x86_next {
+	X86_LEAVE = 0,     /* back to arch_vcpu_run() and the core */
+	X86_ENTER = 1,     /* enter again: any guest register may have changed */
+	X86_ENTER_RAX = 2, /* enter again: only RAX changed (a hypercall's result),
+			    * so the registers a C call preserves (RBX, RBP,
+			    * R12-R15) still hold the guest's and are not
+			    * loaded again */
+};
+
+/*
  * What a backend's world-switch loop carries from exit to exit: the vCPU,
  * the last exit as decoded, and what the core is told when the loop ends.
  */
@@ -132,7 +145,9 @@ static inline bool x86_vcpu_stays(const struct vcpu *v)
  * path: it goes straight to the core's dispatcher (the one place for the
  * calls' policy and ABI error codes), and only the guest's kernel may call
  * (docs/abi.md). No call reads its caller's RIP, so the backend may move
- * past the instruction before or after. A management call may use other
+ * past the instruction before or after, and none changes a register of
+ * its caller but RAX (register calls need a VM that is not running), so
+ * the backend may answer X86_ENTER_RAX. A management call may use other
  * vCPUs' control structures on this CPU (VMX: makes their VMCS current).
  * Return: true to enter the guest again at once (see x86_exit_stay()).
  */

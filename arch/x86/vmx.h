@@ -340,7 +340,7 @@ static inline void invvpid(uint64_t type, uint16_t vpid)
 
 /* vmx_exit.c */
 /** vmx_exit() - one exit of the current VMCS, from vmx_run.S's loop. */
-bool vmx_exit(struct x86_run *r);
+int vmx_exit(struct x86_run *r);
 /** vmx_insn_failed() - VMLAUNCH/VMRESUME returned @rc (1 or 2) into @x. */
 void vmx_insn_failed(int rc, struct x86_exit *x);
 

@@ -300,14 +300,14 @@ static __attribute__((noinline)) void decode(struct vcpu *v, struct x86_exit *x,
 
 /*
  * After each exit, in vmx_run()'s loop (vmx_run.S): decode, the x86 policy,
- * RIP past what completed. Return: true to enter the guest again at once.
+ * RIP past what completed. Return: what the loop does next (enum x86_next).
  */
-bool vmx_exit(struct x86_run *r)
+int vmx_exit(struct x86_run *r)
 {
 	struct vcpu *v = r->v;
 	struct x86_exit *x = &r->x;
 	uint32_t reason = (uint32_t)vmread(VMCS_EXIT_REASON);
-	bool stay;
+	int next;
 
 	/* Only the fields of the reason found are set (as in svm.c): the exit
 	 * path clears no whole structure. The hottest exit first: an
@@ -321,15 +321,15 @@ bool vmx_exit(struct x86_run *r)
 		/* RIP first: a management call may make another vCPU's VMCS
 		 * current on this CPU (vmx_regs.c). */
 		vmx_skip(v, (uint8_t)vmread(VMCS_EXIT_INSN_LEN));
-		stay = x86_exit_hypercall(v, cpl) &&
-		       vmx_current_vmcs[v->pcpu] == v->arch.ctl_pa;
+		next = x86_exit_hypercall(v, cpl) && vmx_current_vmcs[v->pcpu] == v->arch.ctl_pa ?
+			       X86_ENTER_RAX : X86_LEAVE;
 	} else {
 		decode(v, x, reason);
-		stay = x86_exit_stay(v, x, r->out);
+		next = x86_exit_stay(v, x, r->out) ? X86_ENTER : X86_LEAVE;
 		if (x->insn_len)
 			vmx_skip(v, x->insn_len);
 	}
-	if (stay && vmx.slice_reload)
+	if (next != X86_LEAVE && vmx.slice_reload)
 		vmwrite(VMCS_PREEMPTION_TIMER, vmx.slice); /* not kept across exits */
-	return stay;
+	return next;
 }

@@ -13,10 +13,12 @@
  * physical interrupt stays pending (no ack on exit) until arch_vcpu_run()
  * opens a window for it.
  *
- * After each exit vmx_exit(r) (vmx.c) handles it; while it returns true
- * the guest is entered again at once with VMRESUME.
+ * After each exit vmx_exit(r) (vmx_exit.c) handles it; while it returns
+ * X86_ENTER or X86_ENTER_RAX (arch/x86/virt.h) the guest is entered again
+ * at once with VMRESUME, after X86_ENTER_RAX without loading the registers
+ * the C call preserved (they still hold the guest's).
  *
- * Return: 0 once vmx_exit() returned false; 1 if an entry failed with
+ * Return: 0 once vmx_exit() returned X86_LEAVE; 1 if an entry failed with
  * VMfailValid (the VM-instruction error field says why), 2 with
  * VMfailInvalid.
  */
@@ -50,10 +52,13 @@ vmx_run:
 	jmp 2f
 
 	/* The loop: enter again after an exit vmx_exit() completed. */
-3:	movq (%rsp), %rdi
-	movq X86_GPR_RAX(%rdi), %rax
+3:	movq (%rsp), %rdi               /* X86_ENTER: every register */
+	GUEST_GPRS_LOAD_PRESERVED %rdi
+	jmp 5f
+4:	movq (%rsp), %rdi               /* X86_ENTER_RAX: RBX, RBP, R12-R15 kept */
+5:	movq X86_GPR_RAX(%rdi), %rax
 	movq X86_GPR_RSI(%rdi), %rsi
-	GUEST_GPRS_LOAD %rdi
+	GUEST_GPRS_LOAD_CLOBBERED %rdi
 	movq X86_GPR_RDI(%rdi), %rdi
 1:	vmresume
 2:	/* Still here: the entry failed. CF: VMfailInvalid, ZF: VMfailValid. */
@@ -72,8 +77,10 @@ vmx_exit_entry:
 	GUEST_GPRS_STORE %rdi
 	popq X86_GPR_RDI(%rdi)
 	movq 8(%rsp), %rdi
-	call vmx_exit
-	testb %al, %al
+	call vmx_exit                   /* enum x86_next */
+	cmpl $2, %eax
+	je 4b
+	testl %eax, %eax
 	jnz 3b
 	xorl %eax, %eax
 vmx_return:
