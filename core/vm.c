@@ -403,7 +403,9 @@ int vm_create(const struct config_vm *cv, const struct boot_info *bi, uint32_t c
 	console_printf("fief: vm %s: %s, id %u, %llu KiB at 0x%llx, %u vCPU(s), entry 0x%llx\n",
 		       vm->name, vm->host ? "host" : "guest", vm->id,
 		       (unsigned long long)(vm->mem_size >> 10),
-		       (unsigned long long)pa_addr(vm->mem_base), vm->vcpu_count,
+		       /* the host is identity mapped: its span starts at gpa_base */
+		       (unsigned long long)(vm->host ? vm->gpa_base : pa_addr(vm->mem_base)),
+		       vm->vcpu_count,
 		       (unsigned long long)gpa_addr(entry));
 	return FIEF_OK;
 }
