@@ -27,6 +27,31 @@
  */
 #include "arch_vcpu.h"
 
+/* The guest's registers between the CPU and arch_vcpu.x at \base: those a
+ * C call may clobber (X2..X18, X30; X0/X1 are each path's own) and those
+ * it preserves (X19..X29). \op is stp or ldp, \op1 str or ldr. */
+.macro gprs_clobbered op, op1, base
+	\op	x2, x3, [\base, #A64_VCPU_X + 16]
+	\op	x4, x5, [\base, #A64_VCPU_X + 32]
+	\op	x6, x7, [\base, #A64_VCPU_X + 48]
+	\op	x8, x9, [\base, #A64_VCPU_X + 64]
+	\op	x10, x11, [\base, #A64_VCPU_X + 80]
+	\op	x12, x13, [\base, #A64_VCPU_X + 96]
+	\op	x14, x15, [\base, #A64_VCPU_X + 112]
+	\op	x16, x17, [\base, #A64_VCPU_X + 128]
+	\op1	x18, [\base, #A64_VCPU_X + 144]
+	\op1	x30, [\base, #A64_VCPU_X + 240]
+.endm
+
+.macro gprs_preserved op, op1, base
+	\op	x19, x20, [\base, #A64_VCPU_X + 152]
+	\op	x21, x22, [\base, #A64_VCPU_X + 168]
+	\op	x23, x24, [\base, #A64_VCPU_X + 184]
+	\op	x25, x26, [\base, #A64_VCPU_X + 200]
+	\op	x27, x28, [\base, #A64_VCPU_X + 216]
+	\op1	x29, [\base, #A64_VCPU_X + 232]
+.endm
+
 	.text
 
 /* One 128-byte vector slot: an exception from the guest, stored whole. */
@@ -73,63 +98,27 @@ a64_el2_vectors:
 
 /* x0 = arch_vcpu; the guest's x0, x1 are at [sp]. */
 lower_sync:
-	stp	x2, x3, [x0, #A64_VCPU_X + 16]
-	stp	x4, x5, [x0, #A64_VCPU_X + 32]
-	stp	x6, x7, [x0, #A64_VCPU_X + 48]
-	stp	x8, x9, [x0, #A64_VCPU_X + 64]
-	stp	x10, x11, [x0, #A64_VCPU_X + 80]
-	stp	x12, x13, [x0, #A64_VCPU_X + 96]
-	stp	x14, x15, [x0, #A64_VCPU_X + 112]
-	stp	x16, x17, [x0, #A64_VCPU_X + 128]
-	str	x18, [x0, #A64_VCPU_X + 144]
-	str	x30, [x0, #A64_VCPU_X + 240]
+	gprs_clobbered stp, str, x0
 	ldp	x2, x3, [sp], #16
 	stp	x2, x3, [x0, #A64_VCPU_X]
 	bl	a64_exit_fast
 	cbnz	x0, lower_sync_out
 	mrs	x0, tpidr_el2
-	ldp	x2, x3, [x0, #A64_VCPU_X + 16]
-	ldp	x4, x5, [x0, #A64_VCPU_X + 32]
-	ldp	x6, x7, [x0, #A64_VCPU_X + 48]
-	ldp	x8, x9, [x0, #A64_VCPU_X + 64]
-	ldp	x10, x11, [x0, #A64_VCPU_X + 80]
-	ldp	x12, x13, [x0, #A64_VCPU_X + 96]
-	ldp	x14, x15, [x0, #A64_VCPU_X + 112]
-	ldp	x16, x17, [x0, #A64_VCPU_X + 128]
-	ldr	x18, [x0, #A64_VCPU_X + 144]
-	ldr	x30, [x0, #A64_VCPU_X + 240]
+	gprs_clobbered ldp, ldr, x0
 	ldp	x0, x1, [x0, #A64_VCPU_X]
 	eret
 
 /* Back to the run loop: x0 = what a64_exit_fast() returned; store the rest. */
 lower_sync_out:
 	mrs	x1, tpidr_el2
-	stp	x19, x20, [x1, #A64_VCPU_X + 152]
-	stp	x21, x22, [x1, #A64_VCPU_X + 168]
-	stp	x23, x24, [x1, #A64_VCPU_X + 184]
-	stp	x25, x26, [x1, #A64_VCPU_X + 200]
-	stp	x27, x28, [x1, #A64_VCPU_X + 216]
-	str	x29, [x1, #A64_VCPU_X + 232]
+	gprs_preserved stp, str, x1
 	b	lower_return
 
 /* x1 = exit kind; the guest's x0, x1 are at [sp]; TPIDR_EL2 = arch_vcpu. */
 lower_exit:
 	mrs	x0, tpidr_el2
-	stp	x2, x3, [x0, #A64_VCPU_X + 16]
-	stp	x4, x5, [x0, #A64_VCPU_X + 32]
-	stp	x6, x7, [x0, #A64_VCPU_X + 48]
-	stp	x8, x9, [x0, #A64_VCPU_X + 64]
-	stp	x10, x11, [x0, #A64_VCPU_X + 80]
-	stp	x12, x13, [x0, #A64_VCPU_X + 96]
-	stp	x14, x15, [x0, #A64_VCPU_X + 112]
-	stp	x16, x17, [x0, #A64_VCPU_X + 128]
-	stp	x18, x19, [x0, #A64_VCPU_X + 144]
-	stp	x20, x21, [x0, #A64_VCPU_X + 160]
-	stp	x22, x23, [x0, #A64_VCPU_X + 176]
-	stp	x24, x25, [x0, #A64_VCPU_X + 192]
-	stp	x26, x27, [x0, #A64_VCPU_X + 208]
-	stp	x28, x29, [x0, #A64_VCPU_X + 224]
-	str	x30, [x0, #A64_VCPU_X + 240]
+	gprs_clobbered stp, str, x0
+	gprs_preserved stp, str, x0
 	ldp	x2, x3, [sp], #16
 	stp	x2, x3, [x0, #A64_VCPU_X]
 	mov	x0, x1
@@ -162,21 +151,8 @@ a64_vcpu_enter:
 	ldp	x1, x2, [x0, #A64_VCPU_PC]
 	msr	elr_el2, x1
 	msr	spsr_el2, x2
-	ldp	x2, x3, [x0, #A64_VCPU_X + 16]
-	ldp	x4, x5, [x0, #A64_VCPU_X + 32]
-	ldp	x6, x7, [x0, #A64_VCPU_X + 48]
-	ldp	x8, x9, [x0, #A64_VCPU_X + 64]
-	ldp	x10, x11, [x0, #A64_VCPU_X + 80]
-	ldp	x12, x13, [x0, #A64_VCPU_X + 96]
-	ldp	x14, x15, [x0, #A64_VCPU_X + 112]
-	ldp	x16, x17, [x0, #A64_VCPU_X + 128]
-	ldp	x18, x19, [x0, #A64_VCPU_X + 144]
-	ldp	x20, x21, [x0, #A64_VCPU_X + 160]
-	ldp	x22, x23, [x0, #A64_VCPU_X + 176]
-	ldp	x24, x25, [x0, #A64_VCPU_X + 192]
-	ldp	x26, x27, [x0, #A64_VCPU_X + 208]
-	ldp	x28, x29, [x0, #A64_VCPU_X + 224]
-	ldr	x30, [x0, #A64_VCPU_X + 240]
+	gprs_clobbered ldp, ldr, x0
+	gprs_preserved ldp, ldr, x0
 	ldp	x0, x1, [x0, #A64_VCPU_X]
 	eret
 	.size a64_vcpu_enter, . - a64_vcpu_enter
