@@ -30,6 +30,7 @@ extern const uint8_t x86_tramp_start[], x86_tramp_end[], x86_tramp_gdtr[], x86_t
 
 static uint8_t ap_stacks[X86_CPUS_MAX][AP_STACK_BYTES] __attribute__((aligned(16)));
 static volatile uint32_t ap_online[X86_CPUS_MAX];
+uint32_t x86_cpu_apic_id[X86_CPUS_MAX];
 
 /* The address of a trampoline symbol in the copy. */
 static uint8_t *tramp_at(const uint8_t *sym)
@@ -103,6 +104,7 @@ uint32_t arch_cpus_start(const struct acpi_info *acpi, uint32_t max)
 	const struct acpi_header *madt = acpi_find(acpi, "APIC", 0);
 	uint32_t self = lapic_id(), count = 1;
 
+	x86_cpu_apic_id[0] = self;
 	if (!madt || !tramp_prepare())
 		return 1;
 	const uint8_t *p = (const uint8_t *)madt + 44, *end = (const uint8_t *)madt + madt->length;
@@ -114,7 +116,7 @@ uint32_t arch_cpus_start(const struct acpi_info *acpi, uint32_t max)
 		if (count == max || count == X86_CPUS_MAX)
 			break;
 		if (start_ap(p[3], count))
-			count++;
+			x86_cpu_apic_id[count++] = p[3];
 		else
 			console_printf("x86: CPU with APIC id %u did not start\n", p[3]);
 	}

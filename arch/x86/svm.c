@@ -292,11 +292,14 @@ static void decode(void *vmcb, struct x86_exit *x)
 static void svm_vcpu_run(struct vcpu *v, struct vcpu_exit *out)
 {
 	uint32_t cpu = v->pcpu; /* vCPUs are pinned: this is the CPU running it */
-	uint64_t gen = __atomic_load_n(&x86_s2_flush_gen, __ATOMIC_ACQUIRE);
 	struct x86_run r = { .v = v, .out = out };
+	uint64_t gen;
 
 	/* No flush-by-ASID on every CPU: flush all on a VM switch or a
-	 * stage-2 change, which is always correct. */
+	 * stage-2 change, which is always correct. Guest mode is announced
+	 * before the generation is read (virt.h, x86_guest_vcpu). */
+	__atomic_store_n(&x86_guest_vcpu[cpu], v, __ATOMIC_SEQ_CST);
+	gen = __atomic_load_n(&x86_s2_flush_gen, __ATOMIC_SEQ_CST);
 	if (last_vmcb[cpu] != v->arch.ctl_pa || v->arch.flush_gen != gen) {
 		*f32(v, VMCB_TLB_CONTROL) = 1;
 		v->arch.flush_gen = gen;
@@ -304,6 +307,18 @@ static void svm_vcpu_run(struct vcpu *v, struct vcpu_exit *out)
 	}
 	*f64(v, VMCB_RAX) = v->arch.gpr.rax;
 	svm_run(v->arch.ctl_pa, &v->arch.gpr, (uint64_t)(uintptr_t)host_vmsave[cpu], &r);
+	__atomic_store_n(&x86_guest_vcpu[cpu], NULL, __ATOMIC_RELEASE);
+}
+
+/* Every exit but VMMCALL, out of line: the hypercall path stays short. */
+static __attribute__((noinline)) int svm_exit_other(struct x86_run *r, void *vmcb)
+{
+	int next;
+
+	decode(vmcb, &r->x);
+	next = x86_exit_stay(r->v, &r->x, r->out) ? X86_ENTER : X86_LEAVE;
+	*vmcb64(vmcb, VMCB_RIP) += r->x.insn_len;
+	return next;
 }
 
 /* After each exit, in svm_run()'s loop (GIF clear): what the loop does next. */
@@ -313,6 +328,7 @@ int svm_exit(struct x86_run *r)
 	void *vmcb = v->arch.ctl;
 	int next;
 
+	__atomic_store_n(&x86_guest_vcpu[v->pcpu], NULL, __ATOMIC_RELEASE);
 	v->arch.gpr.rax = *vmcb64(vmcb, VMCB_RAX);
 	*(uint32_t *)vmcb64(vmcb, VMCB_TLB_CONTROL) = 0;
 	/* The hottest exit first, in line; the CPL only its policy reads. */
@@ -321,9 +337,7 @@ int svm_exit(struct x86_run *r)
 									      X86_LEAVE;
 		*vmcb64(vmcb, VMCB_RIP) += 3;
 	} else {
-		decode(vmcb, &r->x);
-		next = x86_exit_stay(v, &r->x, r->out) ? X86_ENTER : X86_LEAVE;
-		*vmcb64(vmcb, VMCB_RIP) += r->x.insn_len;
+		next = svm_exit_other(r, vmcb);
 	}
 	*vmcb64(vmcb, VMCB_RAX) = v->arch.gpr.rax;
 	return next;

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "arch/x86/smp.h"
 #include "core/arch.h"
 #include "core/hypercall.h"
 #include "core/vm.h"
@@ -117,6 +118,17 @@ extern const struct x86_virt_ops x86_vmx_ops;
  * flush_gen is older flushes its guest TLB before it next enters. */
 extern uint64_t x86_s2_flush_gen;
 
+/*
+ * Per CPU: the vCPU it runs in guest mode or is about to enter, NULL while
+ * fief handles an exit or runs no guest. A stage-2 invalidation
+ * (arch/x86/mm.c) bumps x86_s2_flush_gen, then interrupts every other CPU
+ * that holds a vCPU of the changed tables here and waits until that CPU has
+ * let go of it: the CPU then flushes before it enters again. Set with a
+ * full barrier before the last look at x86_s2_flush_gen, so that one of the
+ * two sides always sees the other.
+ */
+extern struct vcpu *x86_guest_vcpu[X86_CPUS_MAX];
+
 /** The backend chosen at boot (NULL if none usable). */
 extern const struct x86_virt_ops *x86_virt;
 
@@ -131,12 +143,15 @@ extern const struct x86_virt_ops *x86_virt;
 bool x86_exit_other(struct vcpu *v, struct x86_exit *x, struct vcpu_exit *out);
 
 /* The vCPU may enter again at once: it and its VM still run, and no
- * stage-2 flush is pending. */
-static inline bool x86_vcpu_stays(const struct vcpu *v)
+ * stage-2 flush is pending. Announces guest mode (x86_guest_vcpu) first;
+ * the backend withdraws it when its loop ends. */
+static inline bool x86_vcpu_stays(struct vcpu *v)
 {
-	return v->state == VCPU_STATE_RUNNABLE &&
-	       __atomic_load_n(&v->vm->state, __ATOMIC_RELAXED) == VM_STATE_RUNNING &&
-	       v->arch.flush_gen == __atomic_load_n(&x86_s2_flush_gen, __ATOMIC_ACQUIRE);
+	if (v->state != VCPU_STATE_RUNNABLE ||
+	    __atomic_load_n(&v->vm->state, __ATOMIC_RELAXED) != VM_STATE_RUNNING)
+		return false;
+	__atomic_store_n(&x86_guest_vcpu[v->pcpu], v, __ATOMIC_SEQ_CST);
+	return v->arch.flush_gen == __atomic_load_n(&x86_s2_flush_gen, __ATOMIC_SEQ_CST);
 }
 
 /**
@@ -157,8 +172,9 @@ static inline bool x86_exit_hypercall(struct vcpu *v, uint8_t cpl)
 
 	if (cpl == 0)
 		r = hypercall_dispatch(v, v->arch.gpr.rax, v->arch.gpr.hc_arg);
-	if (v->state != VCPU_STATE_STOPPED)
-		v->arch.gpr.rax = (uint64_t)r;
+	if (v->state == VCPU_STATE_STOPPED)
+		return false; /* RAX keeps the call number for the record */
+	v->arch.gpr.rax = (uint64_t)r;
 	return x86_vcpu_stays(v);
 }
 

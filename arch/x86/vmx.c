@@ -416,9 +416,18 @@ static struct vmx_msr_entry *swapped_msr(uint32_t msr)
 	return NULL;
 }
 
+void vmx_vmcs_restore(uint64_t prev)
+{
+	uint32_t cpu = x86_cpu_index();
+
+	if (prev && vmx_current_vmcs[cpu] != prev && vmptrld(prev))
+		vmx_current_vmcs[cpu] = prev;
+}
+
 static int vmx_vcpu_init(struct vcpu *v, const struct x86_boot_state *s)
 {
 	uint32_t cpu = x86_cpu_index();
+	uint64_t prev = vmx_current_vmcs[cpu];
 	paddr_t pa, page = pa_init(0);
 	int err = page_alloc(&pa, PAGE_TYPE_USED);
 
@@ -429,6 +438,7 @@ static int vmx_vcpu_init(struct vcpu *v, const struct x86_boot_state *s)
 	if (!vmclear(pa_addr(pa)) || !vmptrld(pa_addr(pa))) {
 		console_printf("vmx: VMCLEAR/VMPTRLD of a new VMCS failed\n");
 		page_free(pa);
+		vmx_vmcs_restore(prev);
 		return FIEF_EINVAL;
 	}
 	v->arch.launched = 0;
@@ -439,6 +449,7 @@ static int vmx_vcpu_init(struct vcpu *v, const struct x86_boot_state *s)
 	/* Written to memory and left clear: the pinned CPU loads it. */
 	vmclear(pa_addr(pa));
 	vmx_current_vmcs[cpu] = 0;
+	vmx_vmcs_restore(prev);
 	if (!err && vmwrite_failures) {
 		console_printf("vmx: %u VMWRITEs failed, first to field 0x%x\n", vmwrite_failures,
 			       (unsigned)vmwrite_first_failed);
@@ -457,7 +468,7 @@ static int vmx_vcpu_init(struct vcpu *v, const struct x86_boot_state *s)
 static void flush_tlb(struct vcpu *v)
 {
 	uint64_t ev = x86_cpu.vmx_ept_vpid;
-	uint64_t gen = __atomic_load_n(&x86_s2_flush_gen, __ATOMIC_ACQUIRE);
+	uint64_t gen = __atomic_load_n(&x86_s2_flush_gen, __ATOMIC_SEQ_CST);
 
 	/* A new VPID may hold stale linear translations; a stage-2 change
 	 * needs the guest-physical ones of this EPTP dropped. */
@@ -496,11 +507,15 @@ static void vmx_vcpu_run(struct vcpu *v, struct vcpu_exit *out)
 		vmcs_host();
 	if (vmx.slice_reload)
 		vmwrite(VMCS_PREEMPTION_TIMER, vmx.slice); /* not kept across exits */
+	/* Guest mode is announced before flush_tlb() reads the generation
+	 * (virt.h, x86_guest_vcpu). */
+	__atomic_store_n(&x86_guest_vcpu[cpu], v, __ATOMIC_SEQ_CST);
 	flush_tlb(v);
 	page = vmx_vcpu_page();
 	if (read_cr2() != page->cr2)
 		__asm__ volatile("mov %0, %%cr2" ::"r"(page->cr2));
 	rc = vmx_run(&v->arch.gpr, v->arch.launched, &r);
+	__atomic_store_n(&x86_guest_vcpu[cpu], NULL, __ATOMIC_RELEASE);
 	/* fief itself takes no page fault, so CR2 is still the guest's. */
 	page->cr2 = read_cr2();
 	/* Entered at least once, unless the first VMLAUNCH failed (then

@@ -261,6 +261,14 @@ extern struct vmx_config vmx;
 /* Per CPU: the VMCS current on it (0: none). */
 extern uint64_t vmx_current_vmcs[X86_CPUS_MAX];
 
+/**
+ * vmx_vmcs_restore() - make @prev (a value of vmx_current_vmcs[] read
+ * before) current on this CPU again, after a management call used another
+ * VMCS here: the caller's world-switch loop resumes its own VMCS without
+ * looking (vmx_run.S). 0: nothing was current.
+ */
+void vmx_vmcs_restore(uint64_t prev);
+
 /* The guest's syscall MSRs and CR2, per vCPU (vmx.c says more). */
 struct vmx_msr_entry {
 	uint32_t index;

@@ -236,7 +236,7 @@ static void vmx_skip_insn(struct vcpu *v)
 }
 
 /* Every exit but VMCALL (vmx_exit() decodes that one in line). */
-static __attribute__((noinline)) void decode(struct vcpu *v, struct x86_exit *x, uint32_t reason)
+static void decode(struct vcpu *v, struct x86_exit *x, uint32_t reason)
 {
 	uint32_t basic = reason & 0xffff;
 	bool skip = true;
@@ -298,6 +298,19 @@ static __attribute__((noinline)) void decode(struct vcpu *v, struct x86_exit *x,
 		      basic, (unsigned long long)qual);
 }
 
+/* Every exit but VMCALL, out of line: the hypercall path stays short. */
+static __attribute__((noinline)) int exit_other(struct x86_run *r, uint32_t reason)
+{
+	struct vcpu *v = r->v;
+	int next;
+
+	decode(v, &r->x, reason);
+	next = x86_exit_stay(v, &r->x, r->out) ? X86_ENTER : X86_LEAVE;
+	if (r->x.insn_len)
+		vmx_skip(v, r->x.insn_len);
+	return next;
+}
+
 /*
  * After each exit, in vmx_run()'s loop (vmx_run.S): decode, the x86 policy,
  * RIP past what completed. Return: what the loop does next (enum x86_next).
@@ -305,9 +318,10 @@ static __attribute__((noinline)) void decode(struct vcpu *v, struct x86_exit *x,
 int vmx_exit(struct x86_run *r)
 {
 	struct vcpu *v = r->v;
-	struct x86_exit *x = &r->x;
 	uint32_t reason = (uint32_t)vmread(VMCS_EXIT_REASON);
 	int next;
+
+	__atomic_store_n(&x86_guest_vcpu[v->pcpu], NULL, __ATOMIC_RELEASE);
 
 	/* Only the fields of the reason found are set (as in svm.c): the exit
 	 * path clears no whole structure. The hottest exit first: an
@@ -318,16 +332,12 @@ int vmx_exit(struct x86_run *r)
 		uint8_t cpl = (uint8_t)((vmread((enum vmcs_field)(VMCS_GUEST_ES_AR +
 								  2 * VMCS_SEG_SS)) >> 5) & 3);
 
-		/* RIP first: a management call may make another vCPU's VMCS
-		 * current on this CPU (vmx_regs.c). */
+		/* A management call may use other vCPUs' VMCSs on this CPU;
+		 * it makes this one current again (vmx_vmcs_restore()). */
 		vmx_skip(v, (uint8_t)vmread(VMCS_EXIT_INSN_LEN));
-		next = x86_exit_hypercall(v, cpl) && vmx_current_vmcs[v->pcpu] == v->arch.ctl_pa ?
-			       X86_ENTER_RAX : X86_LEAVE;
+		next = x86_exit_hypercall(v, cpl) ? X86_ENTER_RAX : X86_LEAVE;
 	} else {
-		decode(v, x, reason);
-		next = x86_exit_stay(v, x, r->out) ? X86_ENTER : X86_LEAVE;
-		if (x->insn_len)
-			vmx_skip(v, x->insn_len);
+		next = exit_other(r, reason);
 	}
 	if (next != X86_LEAVE && vmx.slice_reload)
 		vmwrite(VMCS_PREEMPTION_TIMER, vmx.slice); /* not kept across exits */

@@ -13,16 +13,18 @@
 /* ---- management: registers and destruction of a vCPU no CPU runs ---- */
 
 /*
- * Make @v's VMCS current on the calling CPU. A VMCS may be active on one
- * CPU only: that is possible here if it is clear (never ran, or left clear
- * by vmcs_put() when the vCPU was preempted or stopped) or if the vCPU is
- * pinned to this CPU. Return: false otherwise (it left its CPU some other
- * way: halted, or stopped by a hypercall or a memory violation).
+ * Make @v's VMCS current on the calling CPU, keeping in *@prev what was
+ * current (a manager's own VMCS, when its hypercall got here). A VMCS may be
+ * active on one CPU only: that is possible here if it is clear (never ran,
+ * or left clear by vmcs_put() when the vCPU was preempted or stopped) or if
+ * the vCPU is pinned to this CPU. Return: false otherwise (it left its CPU
+ * some other way: halted, or stopped by a hypercall or a memory violation).
  */
-static bool vmcs_load_here(struct vcpu *v)
+static bool vmcs_load_here(struct vcpu *v, uint64_t *prev)
 {
 	uint32_t cpu = x86_cpu_index();
 
+	*prev = vmx_current_vmcs[cpu];
 	if (v->arch.launched && v->pcpu != cpu)
 		return false;
 	if (vmx_current_vmcs[cpu] != v->arch.ctl_pa) {
@@ -33,13 +35,16 @@ static bool vmcs_load_here(struct vcpu *v)
 	return true;
 }
 
-/* Undo vmcs_load_here() for a VMCS that was clear: leave it clear. */
-static void vmcs_unload_here(struct vcpu *v)
+/* Undo vmcs_load_here(): leave a VMCS that was clear clear, and make what
+ * was current before current again. */
+static void vmcs_unload_here(struct vcpu *v, uint64_t prev)
 {
 	if (!v->arch.launched) {
 		vmclear(v->arch.ctl_pa);
 		vmx_current_vmcs[x86_cpu_index()] = 0;
 	}
+	if (prev != v->arch.ctl_pa)
+		vmx_vmcs_restore(prev);
 }
 
 /* struct fief_x86_segment packs the AR bits 15:12 into 11:8 (SVM's form). */
@@ -78,8 +83,9 @@ void vmx_regs_get(struct vcpu *v, struct fief_regs_x86 *r)
 	};
 	struct fief_x86_segment *segs[8] = { &r->cs, &r->ds, &r->es, &r->fs,
 					     &r->gs, &r->ss, &r->tr, &r->ldtr };
+	uint64_t prev;
 
-	if (!vmcs_load_here(v)) {
+	if (!vmcs_load_here(v, &prev)) {
 		console_printf("vmx: registers of vm %s vcpu %u: its VMCS is active on CPU %u\n",
 			       v->vm->name, v->index, v->pcpu);
 		return; /* regs.c reports zeros */
@@ -98,7 +104,7 @@ void vmx_regs_get(struct vcpu *v, struct fief_regs_x86 *r)
 	r->gdtr.limit = (uint16_t)vmread(VMCS_GUEST_GDTR_LIMIT);
 	r->idtr.base = vmread(VMCS_GUEST_IDTR_BASE);
 	r->idtr.limit = (uint16_t)vmread(VMCS_GUEST_IDTR_LIMIT);
-	vmcs_unload_here(v);
+	vmcs_unload_here(v, prev);
 }
 
 /* Control registers VMX can hold: the pinned bits must be as VMX wants
@@ -145,16 +151,18 @@ static void regs_put(const struct fief_regs_x86 *r)
  * refused state stops the VM with the field named). */
 int vmx_regs_set(struct vcpu *v, const struct fief_regs_x86 *r)
 {
+	uint64_t prev;
+
 	if (!crs_representable(r))
 		return FIEF_EINVAL;
-	if (!vmcs_load_here(v))
+	if (!vmcs_load_here(v, &prev))
 		return FIEF_EBUSY;
 	regs_put(r);
 	/* New CR3 or paging mode: drop the VPID's linear translations. */
 	if (v->arch.launched)
 		invvpid((x86_cpu.vmx_ept_vpid & VPID_CAP_INVVPID_SINGLE) ? 1 : 2,
 			(uint16_t)v->arch.asid);
-	vmcs_unload_here(v);
+	vmcs_unload_here(v, prev);
 	return FIEF_OK;
 }
 
@@ -165,9 +173,9 @@ int vmx_regs_set(struct vcpu *v, const struct fief_regs_x86 *r)
  */
 void vmx_vcpu_destroy(struct vcpu *v)
 {
-	uint64_t page;
+	uint64_t page, prev;
 
-	if (!vmcs_load_here(v)) {
+	if (!vmcs_load_here(v, &prev)) {
 		console_printf("vmx: vm %s vcpu %u: VMCS kept, it is active on CPU %u\n",
 			       v->vm->name, v->index, v->pcpu);
 		return;
@@ -175,6 +183,8 @@ void vmx_vcpu_destroy(struct vcpu *v)
 	page = vmread(VMCS_EXIT_MSR_STORE);
 	vmclear(v->arch.ctl_pa);
 	vmx_current_vmcs[x86_cpu_index()] = 0;
+	if (prev != v->arch.ctl_pa)
+		vmx_vmcs_restore(prev);
 	if (page)
 		page_free(pa_init(page));
 	page_free(pa_init(v->arch.ctl_pa));
