@@ -15,6 +15,8 @@
  *  2. A sweep of bad arguments of every kind: each call must fail with the
  *     documented error, and nothing may change (the VM's info, the host's
  *     memory, the VM list).
+ *  3. A host page shared with a guest running on CPU 1 is unshared: the
+ *     guest's stores must end when the call returns (unshare_running()).
  *
  * Reports 0 (pass) through FIEF_HC_SELF_STOP; on a failure, the number of
  * the failed check. The same source builds for x86_64 and arm64: the
@@ -37,6 +39,8 @@
 static const char payload_line[] = GUEST_PAYLOAD_LINE;
 
 static union guest_vcpu_regs regs;
+/* A page of the host's that step 3 lends to a running guest. */
+static volatile uint64_t lent[FIEF_PAGE_SIZE / 8] __attribute__((aligned(FIEF_PAGE_SIZE)));
 static struct fief_vm_info info;
 static char console[64];
 static uint8_t scratch[SCRATCH];
@@ -215,6 +219,69 @@ static int one_round(int round, uint64_t donor)
 	return 0;
 }
 
+/*
+ * Step 3: a page taken back from a guest that runs on another CPU. The
+ * writer stores its count to a host page shared at LENT_GPA; once the host
+ * sees it count, it unshares the page. From the moment the call returns the
+ * guest must not reach the page (fief makes the other CPU leave guest mode
+ * and flush before the call returns): the page keeps its last value, and
+ * the guest's next store stops it with a memory violation.
+ */
+#define LENT_GPA GUEST_MEM
+static int unshare_running(uint64_t donor)
+{
+	const struct guest_payload *p = &guest_writer;
+	uint64_t before = host_owned(), last;
+	int64_t id = hc(FIEF_HC_VM_CREATE, 2 * GUEST_MEM, 1, 0, 0, 0);
+	long i;
+
+	checks++;
+	if (id <= 0) {
+		guest_printf("manager: FAIL unshare: create returned %ld\n", (long)id);
+		return checks;
+	}
+	lent[0] = 0;
+	EXPECT(hc(FIEF_HC_MEM_DONATE, id, donor, 0, GUEST_MEM, 0), 0);
+	EXPECT(hc(FIEF_HC_MEM_SHARE, id, (uint64_t)(uintptr_t)lent, LENT_GPA, FIEF_PAGE_SIZE,
+		  FIEF_SHARE_ALL), 0);
+	EXPECT(hc(FIEF_HC_MEM_COPY_IN, id, PAYLOAD_GPA, gpa(p->code), p->size, 0), 0);
+	EXPECT(hc(FIEF_HC_VCPU_CREATE, id, 0, 1, 0, 0), 0); /* CPU 1: not this one */
+	EXPECT(hc(FIEF_HC_VCPU_GET_REGS, id, 0, gpa(&regs), sizeof(regs), 0), 0);
+	guest_writer_regs(&regs, PAYLOAD_GPA, LENT_GPA);
+	EXPECT(hc(FIEF_HC_VCPU_SET_REGS, id, 0, gpa(&regs), sizeof(regs), 0), 0);
+	EXPECT(hc(FIEF_HC_VM_START, id, 0, 0, 0, 0), 0);
+	for (i = 0; i < POLLS && lent[0] < 1000; i++)
+		guest_relax();
+	checks++;
+	if (lent[0] < 1000) {
+		guest_printf("manager: FAIL unshare: the guest never wrote the lent page\n");
+		return checks;
+	}
+	EXPECT(hc(FIEF_HC_MEM_UNSHARE, id, LENT_GPA, FIEF_PAGE_SIZE, 0, 0), 0);
+	last = lent[0];
+	for (i = 0; i < POLLS / 10; i++)
+		guest_relax();
+	checks++;
+	if (lent[0] != last) {
+		guest_printf("manager: FAIL unshare: the guest still wrote the page after it was "
+			     "taken back (%lu, then %lu)\n", (unsigned long)last,
+			     (unsigned long)lent[0]);
+		return checks;
+	}
+	for (i = 0; i < POLLS; i++) {
+		EXPECT(hc(FIEF_HC_VM_INFO, id, gpa(&info), sizeof(info), 0, 0), 0);
+		if (info.state == FIEF_VM_STATE_STOPPED)
+			break;
+		guest_relax();
+	}
+	EXPECT(info.state, FIEF_VM_STATE_STOPPED);
+	EXPECT(hc(FIEF_HC_VM_DESTROY, id, 0, 0, 0, 0), 0);
+	EXPECT(host_owned(), before);
+	guest_printf("manager: took a page back from a guest running on cpu 1: its stores "
+		     "ended there (count %lu), the next one stopped it\n", (unsigned long)last);
+	return 0;
+}
+
 /* Step 1. */
 static int rounds(uint64_t donor)
 {
@@ -345,6 +412,8 @@ int main(unsigned vcpu, uint64_t mem_size)
 	if ((err = rounds(donor)) != 0)
 		return err;
 	if ((err = sweep(donor)) != 0)
+		return err;
+	if ((err = unshare_running(donor)) != 0)
 		return err;
 	guest_printf("manager: PASS\n");
 	return 0;

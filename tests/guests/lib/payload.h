@@ -48,4 +48,16 @@ uint64_t guest_payload_pc(const union guest_vcpu_regs *r);
 /** guest_payload_count() - the payload's counting register in @r. */
 uint64_t guest_payload_count(const union guest_vcpu_regs *r);
 
+/*
+ * The writer: counts in the same register as the payload and stores each
+ * count to the 8 bytes at a guest-physical address, forever (no output).
+ */
+extern const struct guest_payload guest_writer;
+
+/**
+ * guest_writer_regs() - prepare @r, read from a new vCPU, to run the writer
+ * loaded at @gpa, storing to @target.
+ */
+void guest_writer_regs(union guest_vcpu_regs *r, uint64_t gpa, uint64_t target);
+
 #endif

@@ -27,10 +27,31 @@ const struct guest_payload guest_payload = {
 	.count_name = "X19",
 };
 
+static const uint32_t writer[] = {
+	0x91000673u, /* loop: add x19, x19, #1 */
+	0xf9000033u, /*       str x19, [x1] */
+	0x17fffffeu, /*       b loop */
+};
+
+const struct guest_payload guest_writer = {
+	.code = (const uint8_t *)writer,
+	.size = sizeof(writer),
+	.loop = 0,
+	.loop_last = 8,
+	.pc_name = "PC",
+	.count_name = "X19",
+};
+
 void guest_payload_regs(union guest_vcpu_regs *r, uint64_t gpa)
 {
 	r->arm64.pc = gpa;
 	r->arm64.x[19] = 0;
+}
+
+void guest_writer_regs(union guest_vcpu_regs *r, uint64_t gpa, uint64_t target)
+{
+	guest_payload_regs(r, gpa);
+	r->arm64.x[1] = target;
 }
 
 uint64_t guest_payload_pc(const union guest_vcpu_regs *r)

@@ -23,6 +23,21 @@ const struct guest_payload guest_payload = {
 	.count_name = "RBX",
 };
 
+static const uint8_t writer[] = {
+	0x48, 0xff, 0xc3, /* loop: inc rbx */
+	0x48, 0x89, 0x1f, /*       mov [rdi], rbx */
+	0xeb, 0xf8,       /*       jmp loop */
+};
+
+const struct guest_payload guest_writer = {
+	.code = writer,
+	.size = sizeof(writer),
+	.loop = 0,
+	.loop_last = 6,
+	.pc_name = "RIP",
+	.count_name = "RBX",
+};
+
 void guest_payload_regs(union guest_vcpu_regs *r, uint64_t gpa)
 {
 	r->x86.rip = gpa;
@@ -31,6 +46,12 @@ void guest_payload_regs(union guest_vcpu_regs *r, uint64_t gpa)
 	 * none exit a guest that spins with IF clear, and pause needs an exit.
 	 * fief injects nothing, so the payload needs no IDT. */
 	r->x86.rflags |= 0x200;
+}
+
+void guest_writer_regs(union guest_vcpu_regs *r, uint64_t gpa, uint64_t target)
+{
+	guest_payload_regs(r, gpa);
+	r->x86.gpr[FIEF_X86_RDI] = target;
 }
 
 uint64_t guest_payload_pc(const union guest_vcpu_regs *r)
