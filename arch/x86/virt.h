@@ -36,7 +36,6 @@ struct x86_exit {
 	uint8_t insn_len;  /* bytes of the exiting instruction, when known; the
 			    * policy sets 0 if it did not complete, and the
 			    * backend advances RIP by what is left */
-	uint8_t cpl;       /* the guest's privilege level (HYPERCALL only) */
 	struct {
 		uint16_t port;
 		uint8_t size;  /* 1, 2 or 4 */
@@ -84,9 +83,10 @@ struct x86_virt_ops {
 	/** Build the control structure of a new vCPU. */
 	int (*vcpu_init)(struct vcpu *v, const struct x86_boot_state *s);
 	/**
-	 * Run the guest: enter it, and after each exit call x86_exit_stay(),
-	 * entering again at once while it says so. On return @out says why
-	 * the guest left (VCPU_EXIT_NONE: see core/arch.h).
+	 * Run the guest: enter it, and after each exit apply the x86 policy
+	 * (x86_exit_hypercall() or x86_exit_stay()), entering again at once
+	 * while it says so. On return @out says why the guest left
+	 * (VCPU_EXIT_NONE: see core/arch.h).
 	 */
 	void (*vcpu_run)(struct vcpu *v, struct vcpu_exit *out);
 	/** Make the next entry deliver an exception. */
