@@ -54,7 +54,7 @@ static int64_t hc_caps(struct vcpu *vcpu, const uint64_t arg[6])
 
 static int64_t hc_self_stop(struct vcpu *vcpu, const uint64_t arg[6])
 {
-	vm_stop(vcpu->vm, FIEF_STOP_SELF, arg[0], "self-stop status %lld", (long long)arg[0]);
+	vm_stop(vcpu->vm, vcpu, FIEF_STOP_SELF, arg[0], "self-stop status %lld", (long long)arg[0]);
 	return FIEF_E_OK;
 }
 

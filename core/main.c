@@ -231,7 +231,7 @@ static int take_over_and_run(const struct boot_info *bi)
 	created = create_vms(bi);
 	for (uint32_t i = 0; i < VM_MAX; i++)
 		if (vm_get(i) && vm_publish_boot_info(vm_get(i), bi) != 0)
-			vm_stop(vm_get(i), FIEF_STOP_INTERNAL, 0, "no room for its boot information");
+			vm_stop(vm_get(i), NULL, FIEF_STOP_INTERNAL, 0, "no room for its boot information");
 	__atomic_store_n(&cpus_go, 1, __ATOMIC_RELEASE);
 	if (created < 0)
 		return STATUS_CONFIG;

@@ -196,7 +196,7 @@ int mgmt_vm_info(struct vm *caller, uint64_t id, uint64_t buf, uint64_t size)
 		info.stop_addr = vm->stop_status;
 	else if (info.stop_reason != FIEF_STOP_NONE)
 		info.stop_status = vm->stop_status;
-	info.stop_vcpu = vm->stop_vcpu;
+	info.stop_vcpu = vm->state == VM_STATE_STOPPED ? vm->stop_vcpu : FIEF_STOP_VCPU_NONE;
 	info.console_written = vm->console.total;
 	spin_unlock(&vm->lock);
 	memcpy(out, &info, sizeof(info));

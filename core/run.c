@@ -16,12 +16,12 @@ static void mem_fault(struct vcpu *vcpu, const struct vcpu_exit *e)
 		err = mm_host_fault(pa_init(e->gpa));
 		if (err == 0)
 			return;
-		vm_stop(vm, FIEF_STOP_MEMORY, e->gpa,
+		vm_stop(vm, vcpu, FIEF_STOP_MEMORY, e->gpa,
 			"memory violation: %s at 0x%llx, a page the host does not own", access,
 			(unsigned long long)e->gpa);
 		return;
 	}
-	vm_stop(vm, FIEF_STOP_MEMORY, e->gpa,
+	vm_stop(vm, vcpu, FIEF_STOP_MEMORY, e->gpa,
 		"memory violation: %s at GPA 0x%llx, outside its memory", access,
 		(unsigned long long)e->gpa);
 }
@@ -49,10 +49,10 @@ void run_handle_exit(struct vcpu *vcpu, const struct vcpu_exit *e)
 			vcpu->state = VCPU_STATE_HALTED;
 		return;
 	case VCPU_EXIT_SHUTDOWN:
-		vm_stop(vcpu->vm, FIEF_STOP_SHUTDOWN, 0, "%s", e->why[0] ? e->why : "shutdown");
+		vm_stop(vcpu->vm, vcpu, FIEF_STOP_SHUTDOWN, 0, "%s", e->why[0] ? e->why : "shutdown");
 		return;
 	case VCPU_EXIT_FAILED:
-		vm_stop(vcpu->vm, FIEF_STOP_UNHANDLED, 0, "%s", e->why[0] ? e->why : "failed");
+		vm_stop(vcpu->vm, vcpu, FIEF_STOP_UNHANDLED, 0, "%s", e->why[0] ? e->why : "failed");
 		return;
 	}
 }

@@ -594,7 +594,8 @@ void vm_end_run(struct vcpu *v)
 	__atomic_store_n(&v->running, false, __ATOMIC_RELEASE);
 }
 
-void vm_stop(struct vm *vm, uint32_t code, uint64_t status, const char *fmt, ...)
+void vm_stop(struct vm *vm, const struct vcpu *by, uint32_t code, uint64_t status,
+	     const char *fmt, ...)
 {
 	va_list ap;
 
@@ -608,6 +609,7 @@ void vm_stop(struct vm *vm, uint32_t code, uint64_t status, const char *fmt, ...
 	va_end(ap);
 	vm->stop_code = code;
 	vm->stop_status = status;
+	vm->stop_vcpu = by ? by->index : FIEF_STOP_VCPU_NONE;
 	vm->state = VM_STATE_STOPPED;
 	for (uint32_t i = 0; i < FIEF_MAX_VCPUS; i++)
 		vm->vcpu[i].state = VCPU_STATE_STOPPED;

@@ -81,7 +81,7 @@ struct vm {
 	enum vm_state state;        /* lock */
 	uint32_t stop_code;         /* lock: FIEF_STOP_* (guest-abi) */
 	uint64_t stop_status;       /* lock: FIEF_STOP_SELF status, exit code, ... */
-	uint32_t stop_vcpu;         /* lock: the vCPU that caused the stop */
+	uint32_t stop_vcpu;         /* lock: the vCPU that caused the stop (FIEF_STOP_VCPU_NONE) */
 	char stop_reason[VM_STOP_REASON_MAX]; /* lock */
 	uint64_t gpa_base;          /* const: first GPA of its memory (0, or the host's first RAM on arm64) */
 	uint64_t mem_size;          /* const: bytes of guest-physical memory */
@@ -213,11 +213,12 @@ void vm_end_run(struct vcpu *v);
 /**
  * vm_stop() - stop every vCPU of @vm and record why; prints
  * "fief: vm NAME stopped: REASON". Stopping a stopped VM does nothing.
+ * @by:     the vCPU whose exit stops it, or NULL (fief stops it itself).
  * @code:   FIEF_STOP_* from guest-abi.
  * @status: the self-stop status or the unhandled exit code.
  */
-void vm_stop(struct vm *vm, uint32_t code, uint64_t status, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+void vm_stop(struct vm *vm, const struct vcpu *by, uint32_t code, uint64_t status,
+	     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 /** vm_console_putc() - a byte from the VM's console; lines go to fief's. */
 void vm_console_putc(struct vm *vm, char c);

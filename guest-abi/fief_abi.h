@@ -172,6 +172,8 @@ static inline const char *fief_abi_error_name(int64_t err)
 #define FIEF_STOP_UNHANDLED 4u   /* an exit fief does not emulate; stop_status = exit code */
 #define FIEF_STOP_EVENT 5u       /* an event could not be delivered (PV frame unwritable) */
 #define FIEF_STOP_INTERNAL 6u    /* fief could not continue the VM (out of memory, ...) */
+/* stop_vcpu when no vCPU's exit stopped the VM (fief did, or never ran it) */
+#define FIEF_STOP_VCPU_NONE 0xffffffffu
 
 /* ------------------------------------------------------------------------
  * FIEF_HC_VM_INFO result. Offsets are fixed; reserved fields read 0.
@@ -190,7 +192,8 @@ struct fief_vm_info {
 	uint64_t memory_owned;  /* bytes of pages it owns */
 	uint64_t memory_borrowed; /* bytes shared with it by another VM */
 	uint32_t stop_reason;   /* FIEF_STOP_* */
-	uint32_t stop_vcpu;     /* vCPU that caused the stop */
+	uint32_t stop_vcpu;     /* index of the vCPU whose exit stopped it, or
+				 * FIEF_STOP_VCPU_NONE */
 	uint64_t stop_status;   /* FIEF_STOP_SELF: the status; UNHANDLED: exit code */
 	uint64_t stop_addr;     /* FIEF_STOP_MEMORY: the GPA; SHUTDOWN: RIP/PC */
 	uint64_t console_written; /* bytes ever written to its console */

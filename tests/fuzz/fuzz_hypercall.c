@@ -237,7 +237,7 @@ static bool do_op(struct input *in)
 		return op < 0xff ? do_exit(in, op) : do_call(in, take64(in));
 	vm = vm_get(take8(in) % VM_MAX);
 	if (vm && op < 0xf0)
-		vm_stop(vm, FIEF_STOP_UNHANDLED, op, "fuzz stop");
+		vm_stop(vm, NULL, FIEF_STOP_UNHANDLED, op, "fuzz stop");
 	else if (vm)
 		vm_console_putc(vm, (char)take8(in));
 	return vm != NULL;

@@ -275,6 +275,9 @@ static int unshare_running(uint64_t donor)
 		guest_relax();
 	}
 	EXPECT(info.state, FIEF_VM_STATE_STOPPED);
+	EXPECT(info.stop_reason, FIEF_STOP_MEMORY);
+	EXPECT(info.stop_addr, LENT_GPA);
+	EXPECT(info.stop_vcpu, 0);
 	EXPECT(hc(FIEF_HC_VM_DESTROY, id, 0, 0, 0, 0), 0);
 	EXPECT(host_owned(), before);
 	guest_printf("manager: took a page back from a guest running on cpu 1: its stores "

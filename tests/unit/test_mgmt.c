@@ -401,7 +401,7 @@ static void test_copy(void **state)
 	FAILS(FIEF_E_FAULT, hc(host, FIEF_HC_MEM_COPY_OUT, ins, NOT_RAM, 0x2000, 100, 0));
 	FAILS(FIEF_E_RANGE, hc(host, FIEF_HC_MEM_COPY_OUT, ins, BUF, GMEM, 1, 0));
 	/* A stopped VM can still be inspected. */
-	vm_stop(vm_get(ins), FIEF_STOP_SELF, 0, "test");
+	vm_stop(vm_get(ins), NULL, FIEF_STOP_SELF, 0, "test");
 	assert_int_equal(hc(host, FIEF_HC_MEM_COPY_OUT, ins, BUF + 0x2000, 0x2000, 100, 0), 0);
 	assert_mm_ok();
 }
@@ -585,7 +585,7 @@ static void test_list_info_console(void **state)
 	FAILS(FIEF_E_INVAL, hc(host, FIEF_HC_VM_INFO, id, BUF, 119, 0, 0));
 	FAILS(FIEF_E_FAULT, hc(host, FIEF_HC_VM_INFO, id, NOT_RAM, 120, 0, 0));
 	FAILS(FIEF_E_NOENT, hc(host, FIEF_HC_VM_INFO, 7, BUF, 120, 0, 0));
-	vm_stop(plain, FIEF_STOP_MEMORY, 0x1234000, "test");
+	vm_stop(plain, NULL, FIEF_STOP_MEMORY, 0x1234000, "test");
 	info = info_of(1);
 	assert_int_equal(info.state, FIEF_VM_STATE_STOPPED);
 	assert_int_equal(info.stop_reason, FIEF_STOP_MEMORY);
@@ -610,6 +610,33 @@ static void test_list_info_console(void **state)
 	assert_mm_ok();
 }
 
+/* VM_INFO names the vCPU whose exit stopped a VM, and none otherwise. */
+static void test_stop_vcpu(void **state)
+{
+	uint32_t id = create_ready(0), other = create(GMEM, 1, 0);
+	struct vm *vm = vm_get(id);
+	const uint64_t status[6] = { 5 };
+
+	(void)state;
+	assert_int_equal(hc(host, FIEF_HC_VCPU_CREATE, other, 0, 0, 0, 0), 0);
+	assert_int_equal(hc(host, FIEF_HC_VCPU_CREATE, id, 1, 0, 0, 0), 1);
+	assert_int_equal(hc(host, FIEF_HC_VM_START, id, 0, 0, 0, 0), 0);
+	assert_int_equal(info_of(id).stop_vcpu, FIEF_STOP_VCPU_NONE); /* running */
+	/* vCPU 1 stops its VM. */
+	hypercall_dispatch(&vm->vcpu[1], FIEF_HC_SELF_STOP, status);
+	assert_int_equal(info_of(id).state, FIEF_VM_STATE_STOPPED);
+	assert_int_equal(info_of(id).stop_reason, FIEF_STOP_SELF);
+	assert_int_equal(info_of(id).stop_status, 5);
+	assert_int_equal(info_of(id).stop_vcpu, 1);
+	/* A stop that no vCPU caused. */
+	assert_int_equal(hc(host, FIEF_HC_VM_START, other, 0, 0, 0, 0), 0);
+	vm_stop(vm_get(other), NULL, FIEF_STOP_INTERNAL, 0, "test");
+	assert_int_equal(info_of(other).stop_vcpu, FIEF_STOP_VCPU_NONE);
+	assert_int_equal(hc(host, FIEF_HC_VM_DESTROY, id, 0, 0, 0, 0), 0);
+	assert_int_equal(hc(host, FIEF_HC_VM_DESTROY, other, 0, 0, 0, 0), 0);
+	assert_mm_ok();
+}
+
 static void test_reclaim(void **state)
 {
 	uint32_t id = create_ready(0);
@@ -619,7 +646,7 @@ static void test_reclaim(void **state)
 	FAILS(FIEF_E_NOTSUP, hc(host, FIEF_HC_MEM_RECLAIM, id, 0, PAGE_SIZE, 0, 0));
 	assert_int_equal(hc(host, FIEF_HC_VM_START, id, 0, 0, 0, 0), 0);
 	FAILS(FIEF_E_STATE, hc(host, FIEF_HC_MEM_RECLAIM, id, 0, PAGE_SIZE, 0, 0));
-	vm_stop(vm_get(id), FIEF_STOP_SELF, 0, "done");
+	vm_stop(vm_get(id), NULL, FIEF_STOP_SELF, 0, "done");
 	FAILS(FIEF_E_INVAL, hc(host, FIEF_HC_MEM_RECLAIM, id, 1, PAGE_SIZE, 0, 0));
 	FAILS(FIEF_E_RANGE, hc(host, FIEF_HC_MEM_RECLAIM, id, GMEM, PAGE_SIZE, 0, 0));
 	*(uint64_t *)vm_gpa_ptr(vm_get(id), 0x40000, 8) = 77;
@@ -672,6 +699,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_hundred_cycles, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_list_info_console, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_host_span_count, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stop_vcpu, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reclaim, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_scheduling, setup, teardown),
 	};
