@@ -30,23 +30,15 @@
 #include "mm/page_alloc.h"
 #include "tests/unit/elf_build.h"
 #include "tests/unit/mm_fake.h"
+#include "tests/unit/vm_test_env.h"
 
-#define RAM_LOW_SIZE (64ull << 20)
-#define RAM_HIGH 0x40000000ull
-#define RAM_HIGH_SIZE (256ull << 20)
-#define IMAGE_GPA 0x200000ull
 #define NOT_RAM 0x10000000ull /* between the two RAM ranges */
 #define DONOR 0x2000000ull    /* 32 MiB: host RAM given to guests */
 #define BUF 0x3000000ull      /* 48 MiB: the manager's buffers */
 #define GMEM (4ull << 20)     /* a run-time guest's memory size */
 
-static struct boot_info *bi;
-static _Alignas(8) uint8_t elf[4096];
 static struct vm *host;   /* manages */
-static struct vm *plain;  static void build_elf(void)
-{
-	elf_build(elf, sizeof(elf), IMAGE_GPA, IMAGE_GPA, 256, 256);
-}
+static struct vm *plain;
 
 static struct config_vm cfg(const char *name, int role, uint64_t mem, bool manage)
 {
@@ -61,23 +53,10 @@ static struct config_vm cfg(const char *name, int role, uint64_t mem, bool manag
 static int setup(void **state)
 {
 	struct config_vm cv;
-	struct boot_file *f;
 
 	(void)state;
-	bi = calloc(1, sizeof(*bi));
-	fake_mm_ram_reset();
-	fake_mm_ram_add(0, RAM_LOW_SIZE);
-	fake_mm_ram_add(RAM_HIGH, RAM_HIGH_SIZE);
-	memmap_add(bi, 0, RAM_LOW_SIZE, BOOT_MEM_USABLE);
-	memmap_add(bi, RAM_HIGH, RAM_HIGH_SIZE, BOOT_MEM_USABLE);
-	build_elf();
-	f = &bi->files[bi->file_count++];
-	strcpy(f->name, "guest.elf");
-	f->base = (uint64_t)(uintptr_t)elf;
-	f->size = sizeof(elf);
-	if (mm_boot(bi, &pt_format_x86_npt, 8ull << 20) != 0)
+	if (vm_env_boot() != 0)
 		return -1;
-	vm_init();
 	cv = cfg("host", CONFIG_ROLE_HOST, RAM_LOW_SIZE, true);
 	if (vm_create(&cv, bi, 2) != 0)
 		return -1;
@@ -86,14 +65,13 @@ static int setup(void **state)
 		return -1;
 	host = vm_get(0);
 	plain = vm_get(1);
-	fake_console_reset();
 	return host && host->host && plain ? 0 : -1;
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	free(bi);
+	vm_env_free();
 	return 0;
 }
 

@@ -25,53 +25,18 @@
 #include "mm/page_alloc.h"
 #include "tests/unit/elf_build.h"
 #include "tests/unit/mm_fake.h"
-
-#define RAM_LOW_SIZE (64ull << 20)    /* [0, 64 MiB): the host's low memory */
-#define RAM_HIGH 0x40000000ull        /* [1 GiB, +256 MiB): guests and pool */
-#define RAM_HIGH_SIZE (256ull << 20)
-#define IMAGE_GPA 0x200000ull
-#define IMAGE_ENTRY (IMAGE_GPA + 0x40)
-
-static struct boot_info *bi;
-static _Alignas(8) uint8_t elf[4096];
-
-static void build_elf(void)
-{
-	/* 256 bytes of text, 4 KiB of bss. */
-	elf_build(elf, sizeof(elf), IMAGE_GPA, IMAGE_ENTRY, 256, 256 + 4096);
-}
-
-static void add_file(const char *name, const void *data, size_t size)
-{
-	struct boot_file *f = &bi->files[bi->file_count++];
-
-	strcpy(f->name, name);
-	f->base = (uint64_t)(uintptr_t)data;
-	f->size = size;
-}
+#include "tests/unit/vm_test_env.h"
 
 static int setup(void **state)
 {
 	(void)state;
-	bi = calloc(1, sizeof(*bi));
-	fake_mm_ram_reset();
-	fake_mm_ram_add(0, RAM_LOW_SIZE);
-	fake_mm_ram_add(RAM_HIGH, RAM_HIGH_SIZE);
-	memmap_add(bi, 0, RAM_LOW_SIZE, BOOT_MEM_USABLE);
-	memmap_add(bi, RAM_HIGH, RAM_HIGH_SIZE, BOOT_MEM_USABLE);
-	build_elf();
-	add_file("guest.elf", elf, sizeof(elf));
-	if (mm_boot(bi, &pt_format_x86_npt, 8ull << 20) != 0)
-		return -1;
-	vm_init();
-	fake_console_reset();
-	return 0;
+	return vm_env_boot();
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	free(bi);
+	vm_env_free();
 	return 0;
 }
 
