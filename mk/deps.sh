@@ -19,7 +19,7 @@ if [ "$(id -u)" != 0 ]; then SUDO=sudo; fi
 
 PKGS=(
 	build-essential gcc make binutils clang lld llvm libclang-rt-14-dev
-	gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu
+	gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu libc6-dev-arm64-cross
 	gnu-efi libcmocka-dev dpkg-dev valgrind python3
 	qemu-system-x86 qemu-system-arm ovmf qemu-efi-aarch64
 	bochs bochsbios bochs-term seabios vgabios
