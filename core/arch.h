@@ -22,6 +22,15 @@ void arch_early_init(const struct boot_info *bi);
 /** arch_console_write() - write raw bytes to the machine's console. */
 void arch_console_write(const char *s, size_t n);
 
+struct device_list;
+
+/**
+ * arch_devices() - add to @l the devices fief keeps that only the
+ * architecture knows of (core/devices.h): x86 the local APIC of
+ * IA32_APIC_BASE, arm64 the UART fief logs on.
+ */
+void arch_devices(struct device_list *l);
+
 /** arch_describe() - print the CPU and virtualization features found. */
 void arch_describe(void);
 

@@ -6,6 +6,7 @@
 #include "core/acpi.h"
 #include "core/arch.h"
 #include "core/config.h"
+#include "core/devices.h"
 #include "core/main.h"
 #include "arch_inline.h"
 #include "core/memmap.h"
@@ -202,8 +203,37 @@ static int report_vms(void)
 	return status;
 }
 
+/*
+ * fief's devices (core/devices.h): found in the ACPI tables and by the
+ * arch, each kept out of the host's reach in its stage-2. A range mm
+ * refuses (it overlaps RAM: a broken table) is left out and said so.
+ */
+static void keep_devices(int acpi_err)
+{
+	struct device_list *devs = devices_fief();
+
+	if (acpi_err == 0)
+		devices_from_acpi(devs, &acpi);
+	arch_devices(devs);
+	for (uint32_t i = 0; i < devs->count;) {
+		const struct device_range *d = &devs->dev[i];
+		int err = mm_host_keep_device(pa_init(d->base), d->size);
+
+		if (err == 0) {
+			i++;
+			continue;
+		}
+		console_printf("fief: cannot keep %s at 0x%llx (%llu KiB): %s\n",
+			       devices_kind_name(d->kind), (unsigned long long)d->base,
+			       (unsigned long long)(d->size >> 10), err_name(err));
+		devs->dev[i] = devs->dev[--devs->count];
+		devs->dropped++;
+	}
+	devices_print(devs);
+}
+
 /* Own the machine, build the VMs, run them until none can run. */
-static int take_over_and_run(const struct boot_info *bi)
+static int take_over_and_run(const struct boot_info *bi, int acpi_err)
 {
 	int err;
 	int created;
@@ -216,6 +246,7 @@ static int take_over_and_run(const struct boot_info *bi)
 	}
 	console_printf("mm: %llu KiB page pool, ownership tables built\n",
 		       (unsigned long long)(pool_size(bi) >> 10));
+	keep_devices(acpi_err);
 	if (config_valid_count(&cfg) == 0) {
 		console_printf("fief: nothing to run, stopping\n");
 		return STATUS_PASS;
@@ -286,5 +317,5 @@ _Noreturn void fief_main(struct boot_info *bi)
 		stop(STATUS_BOOT_CHECK);
 	}
 	console_printf("fief: boot check passed\n");
-	stop(take_over_and_run(bi));
+	stop(take_over_and_run(bi, acpi_err));
 }

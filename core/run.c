@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#include "core/devices.h"
 #include "core/hypercall.h"
 #include "core/run.h"
 #include "core/vm.h"
@@ -12,13 +13,21 @@ static void mem_fault(struct vcpu *vcpu, const struct vcpu_exit *e)
 	int err;
 
 	if (vm->host) {
+		const struct device_range *d;
+
 		/* The host's stage-2 is filled on demand with what it owns. */
 		err = mm_host_fault(pa_init(e->gpa));
 		if (err == 0)
 			return;
-		vm_stop(vm, vcpu, FIEF_STOP_MEMORY, e->gpa,
-			"memory violation: %s at 0x%llx, a page the host does not own", access,
-			(unsigned long long)e->gpa);
+		d = devices_find(devices_fief(), e->gpa);
+		if (d)
+			vm_stop(vm, vcpu, FIEF_STOP_MEMORY, e->gpa,
+				"memory violation: %s at 0x%llx, fief's %s", access,
+				(unsigned long long)e->gpa, devices_kind_name(d->kind));
+		else
+			vm_stop(vm, vcpu, FIEF_STOP_MEMORY, e->gpa,
+				"memory violation: %s at 0x%llx, a page the host does not own",
+				access, (unsigned long long)e->gpa);
 		return;
 	}
 	vm_stop(vm, vcpu, FIEF_STOP_MEMORY, e->gpa,

@@ -3,8 +3,10 @@
  * The boot information page (guest-abi/fief_boot.h) of every VM.
  *
  * The host's map starts from the firmware's and then marks what is not the
- * host's any more: fief's image and page pool, and each guest's memory.
+ * host's any more: fief's image and page pool, fief's devices, and each
+ * guest's memory.
  */
+#include "core/devices.h"
 #include "core/err.h"
 #include "core/memmap.h"
 #include "core/string.h"
@@ -43,6 +45,10 @@ static void host_map(const struct boot_info *bi)
 	memmap_carve(&scratch, bi->image_base, bi->image_size, FIEF_MEM_HYP);
 	for (unsigned i = 0; page_alloc_range(i, &base, &size); i++)
 		memmap_carve(&scratch, pa_addr(base), size, FIEF_MEM_HYP);
+	/* fief's devices: any access stops the host (core/devices.h). */
+	for (uint32_t i = 0; i < devices_fief()->count; i++)
+		memmap_carve(&scratch, devices_fief()->dev[i].base, devices_fief()->dev[i].size,
+			     FIEF_MEM_DEVICE);
 	for (uint32_t i = 0; i < VM_MAX; i++) {
 		const struct vm *g = vm_get(i);
 

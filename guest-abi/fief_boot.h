@@ -36,6 +36,8 @@
 #define FIEF_MEM_HYP 3u      /* fief's own memory: any access stops the VM */
 #define FIEF_MEM_GUEST 4u    /* RAM given to a guest: any access stops the VM */
 #define FIEF_MEM_ACPI 5u     /* ACPI tables (RAM the host owns, read them first) */
+#define FIEF_MEM_DEVICE 6u   /* a device fief keeps (interrupt controller, IOMMU,
+			      * its UART): any access stops the VM */
 
 /* Flags */
 #define FIEF_BOOT_F_HOST (1u << 0) /* this VM is the host (identity mapped) */

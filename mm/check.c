@@ -10,7 +10,7 @@
  * normal memory in a possible state; every page the host says it lent or
  * gave to a guest must have been found in pass 1 (its bit is taken back,
  * so the bitmap ends all zero); annotations name fief or a live guest.
- * Pass 3: fief's own ranges are annotated as fief's.
+ * Pass 3: fief's own ranges and its devices are annotated as fief's.
  * Cost: the pages guests map plus the host's non-empty entries.
  */
 #include "mm/own.h"
@@ -203,6 +203,8 @@ static int check_locked(struct check *c)
 		ret = pt_walk(host, mm_state.ram[i].base, mm_state.ram[i].size, &host_walker, c);
 	for (i = 0; i < mm_state.hyp_count && ret == 0; i++)
 		ret = pt_walk(host, mm_state.hyp[i].base, mm_state.hyp[i].size, &hyp_walker, c);
+	for (i = 0; i < mm_state.dev_count && ret == 0; i++)
+		ret = pt_walk(host, mm_state.dev[i].base, mm_state.dev[i].size, &hyp_walker, c);
 	return ret;
 }
 

@@ -155,6 +155,62 @@ int mm_own_init(const struct pt_format *s2, const struct mm_region *ram, unsigne
 	return ret;
 }
 
+/* True if [pa, pa + size) overlaps any RAM range. */
+static bool ram_overlaps(uint64_t pa, uint64_t size)
+{
+	for (unsigned i = 0; i < mm_state.ram_count; i++) {
+		const struct mm_region *r = &mm_state.ram[i];
+
+		if (pa < r->base + r->size && r->base < pa + size)
+			return true;
+	}
+	return false;
+}
+
+/* A device range may only be unmapped (the host's, untouched) or fief's. */
+static int keep_device_visit(struct pt_visit_ctx *ctx, enum pt_visit what)
+{
+	const struct pt_format *f = ctx->pt->fmt;
+
+	(void)what;
+	if (ctx->old == 0 || ctx->old == pt_pte_invalid(f, MM_OWNER_HYP))
+		return 0;
+	return FIEF_EPERM;
+}
+
+static const struct pt_walker keep_device_walker = {
+	.visit = keep_device_visit,
+	.flags = PT_VISIT_LEAF,
+};
+
+int mm_host_keep_device(paddr_t pa, uint64_t size)
+{
+	struct mm_vm_locked host;
+	struct pt *pt = &mm_state.host.pt;
+	uint64_t a = pa_addr(pa);
+	unsigned i;
+	int ret;
+
+	if (!range_ok(a, size) || !page_aligned(a, size) || !pt_in_range(pt, a, size) ||
+	    ram_overlaps(a, size))
+		return FIEF_EINVAL;
+	for (i = 0; i < mm_state.dev_count; i++)
+		if (mm_state.dev[i].base == a && mm_state.dev[i].size == size)
+			return FIEF_OK;
+	if (mm_state.dev_count == MM_DEV_MAX)
+		return FIEF_ENOSPC;
+	host = mm_vm_lock(&mm_state.host);
+	ret = pt_walk(pt, a, size, &keep_device_walker, NULL);
+	if (ret == 0)
+		ret = pt_prepare(pt, pt_need_update(pt, a, size));
+	if (ret == 0) {
+		pt_set_invalid(pt, a, size, MM_OWNER_HYP);
+		mm_state.dev[mm_state.dev_count++] = (struct mm_region){ a, size };
+	}
+	mm_vm_unlock(&host);
+	return ret;
+}
+
 static bool boot_is_ram(uint32_t type)
 {
 	return type == BOOT_MEM_USABLE || type == BOOT_MEM_ACPI_RECLAIM ||

@@ -35,6 +35,7 @@ struct mm_region {
 
 #define MM_RAM_MAX 64
 #define MM_HYP_MAX 16
+#define MM_DEV_MAX 64
 #define MM_GUESTS_MAX 64
 
 /** One VM's memory: its stage-2 table and the state of its transitions. */
@@ -79,6 +80,19 @@ int mm_own_init(const struct pt_format *s2, const struct mm_region *ram, unsigne
  * Return: as mm_own_init(); FIEF_ENOMEM if there is not enough usable RAM.
  */
 int mm_boot(const struct boot_info *bi, const struct pt_format *s2, uint64_t pool_size);
+
+/**
+ * mm_host_keep_device() - keep a device's registers for fief: annotate
+ * [pa, pa + size) of the host's table as owned by fief (MM_OWNER_HYP), as
+ * fief's own memory is, so that mm_host_fault() never maps it and
+ * mm_check() verifies it stays fief's. Called at boot, before any VM runs;
+ * a range kept twice is kept once.
+ * Return: 0; FIEF_EINVAL (not page aligned, empty, wrapping, outside the
+ * table's input space, or overlapping RAM: a device is never RAM);
+ * FIEF_EPERM (the host maps a page of it already, or it belongs to a guest);
+ * FIEF_ENOSPC (MM_DEV_MAX ranges kept already); FIEF_ENOMEM.
+ */
+int mm_host_keep_device(paddr_t pa, uint64_t size);
 
 /** mm_host() - the host VM's memory. */
 struct mm_vm *mm_host(void);

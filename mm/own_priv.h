@@ -16,6 +16,8 @@ struct mm_state {
 	unsigned ram_count;
 	struct mm_region hyp[MM_HYP_MAX]; /* set once */
 	unsigned hyp_count;
+	struct mm_region dev[MM_DEV_MAX]; /* fief's devices; set at boot */
+	unsigned dev_count;
 	struct mm_vm host;
 	struct spinlock guests_lock;      /* guards guests[] */
 	struct mm_vm *guests[MM_GUESTS_MAX];

@@ -14,6 +14,7 @@
 #include "core/acpi.h"
 #include "core/arch.h"
 #include "core/boot_info.h"
+#include "core/devices.h"
 #include "core/print.h"
 #include "core/string.h"
 
@@ -67,6 +68,13 @@ void arch_early_init(const struct boot_info *bi)
 {
 	pl011_attach(spcr_uart_base(bi));
 	arm64_cpu_probe();
+}
+
+/* The UART fief logs on is fief's: the host reaches only its virtual one. */
+void arch_devices(struct device_list *l)
+{
+	if (pl011_base())
+		devices_add(l, DEVICE_UART, pl011_base(), 0x1000);
 }
 
 void arch_console_write(const char *s, size_t n)

@@ -1,14 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Local APIC in xAPIC mode (MMIO at IA32_APIC_BASE): fief's preemption
- * timer and IPIs. The page is fief's: the host VM's stage-2 never maps it
- * (docs/x86.md says where that is still missing).
+ * timer and IPIs. The page is fief's (arch_devices(), core/devices.h): the
+ * host VM's stage-2 never maps it, and x2APIC MSRs and IA32_APIC_BASE
+ * raise #GP in every VM (arch/x86/exit.c).
  */
 #include "arch/x86/desc.h"
 #include "arch/x86/lapic.h"
 #include "arch/x86/x86.h"
+#include "core/arch.h"
+#include "core/devices.h"
 
 #define MSR_APIC_BASE 0x1b
+#define PAGE_SIZE_4K 0x1000u
 #define APIC_BASE_ENABLE (1u << 11)
 
 #define LAPIC_ID 0x20
@@ -62,6 +66,14 @@ static uint32_t rd(uint32_t reg)
 static void wr(uint32_t reg, uint32_t v)
 {
 	lapic[reg / 4] = v;
+}
+
+/* The page IA32_APIC_BASE names is fief's, whatever the MADT says. */
+void arch_devices(struct device_list *l)
+{
+	uint64_t base = rdmsr(MSR_APIC_BASE) & 0x000ffffffffff000ull;
+
+	devices_add(l, DEVICE_LAPIC, base, PAGE_SIZE_4K);
 }
 
 void lapic_init_cpu(void)

@@ -418,6 +418,70 @@ static void test_host_fault(void **state)
 	assert_int_equal(env_check(), 0);
 }
 
+/* fief's devices: never the host's, never a guest's, checked. */
+static void test_keep_devices(void **state)
+{
+	const uint64_t lapic = 0xfee00000, gicd = 0x08000000;
+	struct pt_leaf l;
+	unsigned n;
+
+	(void)state;
+	boot(&pt_format_x86_npt);
+	assert_int_equal(mm_host_keep_device(pa_init(lapic), PAGE_SIZE), 0);
+	assert_int_equal(mm_host_keep_device(pa_init(gicd), 16 * PAGE_SIZE), 0);
+	assert_int_equal(mm_host_keep_device(pa_init(lapic), PAGE_SIZE), 0); /* once */
+	assert_int_equal(mm_state.dev_count, 2);
+	assert_int_equal(env_check(), 0);
+	/* The host's lazy map takes the largest block that avoids them. */
+	assert_int_equal(mm_host_fault(pa_init(lapic)), EP);
+	assert_int_equal(mm_host_fault(pa_init(lapic + 0x300)), EP);
+	assert_int_equal(mm_host_fault(pa_init(gicd + 15 * PAGE_SIZE)), EP);
+	assert_int_equal(mm_host_fault(pa_init(lapic + PAGE_SIZE)), 0);
+	mm_host_page(pa_init(lapic + PAGE_SIZE), &l);
+	assert_true(l.valid);
+	assert_int_equal(l.level, 3);
+	assert_int_equal(l.attrs, MM_ATTR_RW | MM_ATTR_DEVICE);
+	assert_int_equal(mm_host_fault(pa_init(gicd + 16 * PAGE_SIZE)), 0);
+	mm_host_page(pa_init(gicd + 16 * PAGE_SIZE), &l);
+	assert_true(l.valid && l.addr >= gicd + 16 * PAGE_SIZE);
+	mm_host_page(pa_init(lapic), &l);
+	assert_false(l.valid);
+	assert_int_equal(l.owner, MM_OWNER_HYP);
+	assert_int_equal(env_check(), 0);
+	/* Not RAM: no transition can hand one to a guest. */
+	assert_int_equal(mm_host_donate_guest(guest, pa_init(lapic), gpa_init(0), PAGE_SIZE),
+			 FIEF_EINVAL);
+	assert_int_equal(mm_host_share_guest(guest, pa_init(lapic), gpa_init(0), PAGE_SIZE),
+			 FIEF_EINVAL);
+	/* Bad ranges, RAM, and ranges the host already maps are refused. */
+	assert_int_equal(mm_host_keep_device(pa_init(lapic + 1), PAGE_SIZE), FIEF_EINVAL);
+	assert_int_equal(mm_host_keep_device(pa_init(lapic), 0), FIEF_EINVAL);
+	assert_int_equal(mm_host_keep_device(pa_init(1ull << 48), PAGE_SIZE), FIEF_EINVAL);
+	assert_int_equal(mm_host_keep_device(pa_init(ENV_RAM_BASE - PAGE_SIZE), 2 * PAGE_SIZE),
+			 FIEF_EINVAL);
+	assert_int_equal(mm_host_keep_device(pa_init(ENV_IMAGE), PAGE_SIZE), FIEF_EINVAL);
+	assert_int_equal(mm_host_keep_device(pa_init(lapic + PAGE_SIZE), PAGE_SIZE), EP);
+	assert_int_equal(mm_state.dev_count, 2);
+	/* The table is full at MM_DEV_MAX ranges. */
+	for (n = mm_state.dev_count; n < MM_DEV_MAX; n++)
+		assert_int_equal(mm_host_keep_device(pa_init(0x10000000 + n * PAGE_SIZE), PAGE_SIZE), 0);
+	assert_int_equal(mm_host_keep_device(pa_init(0x20000000), PAGE_SIZE), FIEF_ENOSPC);
+	assert_int_equal(env_check(), 0);
+	/* A table failing mid-way changes nothing. */
+	boot(&pt_format_ept);
+	fake_mm_fail_alloc_at(1);
+	assert_int_equal(mm_host_keep_device(pa_init(lapic), PAGE_SIZE), FIEF_ENOMEM);
+	fake_mm_fail_alloc_at(0);
+	assert_int_equal(mm_state.dev_count, 0);
+	assert_int_equal(mm_host_fault(pa_init(lapic)), 0);
+	/* The checker notices a device page the host maps. */
+	boot(&pt_format_arm64_s2);
+	assert_int_equal(mm_host_keep_device(pa_init(gicd), PAGE_SIZE), 0);
+	assert_int_equal(pt_map_range(&mm_host()->pt, gicd, PAGE_SIZE, gicd,
+				      MM_ATTR_RW | MM_ATTR_DEVICE), 0);
+	assert_int_not_equal(env_check(), 0);
+}
+
 static void test_guest_lifecycle(void **state)
 {
 	(void)state;
@@ -544,6 +608,7 @@ int main(void)
 		cmocka_unit_test(test_block_transitions),
 		cmocka_unit_test(test_guest_runs),
 		cmocka_unit_test(test_host_fault),
+		cmocka_unit_test(test_keep_devices),
 		cmocka_unit_test(test_guest_lifecycle),
 		cmocka_unit_test(test_checker_catches),
 		cmocka_unit_test(test_boot_pool),
