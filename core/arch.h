@@ -150,8 +150,23 @@ struct acpi_info;
  */
 uint32_t arch_cpus_start(const struct acpi_info *acpi, uint32_t max);
 
+/**
+ * arch_cpu_kick() - make physical CPU @cpu (the caller's own included) go
+ * back to its run loop soon: an IPI that ends the turn of the vCPU it runs,
+ * or wakes it from arch_cpu_idle(). For the caller's own CPU the vCPU
+ * leaves right after its next entry.
+ */
+void arch_cpu_kick(uint32_t cpu);
+
 /** arch_cpu_idle() - wait for an interrupt on this CPU. */
 void arch_cpu_idle(void);
+
+/**
+ * arch_report() - at the end of a run, what the arch counted and dropped
+ * (x86: NMIs and interrupts fief does not use, per CPU; arm64: interrupts
+ * it does not use).
+ */
+void arch_report(void);
 
 /** arch_panic() - a broken fief invariant: report and stop this CPU. */
 _Noreturn void arch_panic(const char *file, int line, const char *msg);

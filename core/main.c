@@ -273,6 +273,7 @@ static int take_over_and_run(const struct boot_info *bi, int acpi_err)
 	     __atomic_load_n(&cpus_done, __ATOMIC_ACQUIRE) + 1 < cpus_online; t++)
 		arch_cpu_relax();
 	console_printf("fief: no runnable vCPU left\n");
+	arch_report();
 	return report_vms();
 }
 

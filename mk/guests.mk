@@ -22,6 +22,12 @@ GUEST_X86_LDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 \
 # Guests built for x86_64.
 GUESTS_X86 := hello counter memviolation hypwrite triplefault cpuidmsr hostprobe bench manager noperm
 
+# One source, one image per attack: attack-NAME.elf is tests/guests/attack.c
+# built with ATTACK="NAME" (the attacks are listed there).
+ATTACKS_X86 := lapic ioapic hpet vtd amdvi ports msi
+ATTACKS_A64 := gicd gicr its uart smmu
+GUESTS_X86 += $(patsubst %,attack-%,$(ATTACKS_X86))
+
 GUEST_LIB_X86_SRCS := $(wildcard tests/guests/lib/*.c) \
 	$(wildcard tests/guests/lib/x86/*.c) $(wildcard tests/guests/lib/x86/*.S)
 GUEST_LIB_X86_OBJS := $(patsubst tests/guests/%,$(GUEST_X86_DIR)/obj/%.o,$(GUEST_LIB_X86_SRCS)) \
@@ -34,6 +40,10 @@ GUEST_X86_ELFS := $(patsubst %,$(GUEST_X86_DIR)/%.elf,$(GUESTS_X86))
 $(GUEST_X86_DIR)/obj/%.c.o: tests/guests/%.c
 	@mkdir -p $(dir $@)
 	$(GUEST_X86_CC) $(GUEST_X86_CFLAGS) -MMD -MP -c $< -o $@
+
+$(GUEST_X86_DIR)/obj/attack-%.c.o: tests/guests/attack.c
+	@mkdir -p $(dir $@)
+	$(GUEST_X86_CC) $(GUEST_X86_CFLAGS) -DATTACK='"$*"' -MMD -MP -c $< -o $@
 
 # fief's own formatter, shared with the library (core/format.h).
 $(GUEST_X86_DIR)/obj/core/format.c.o: core/format.c core/format.h
@@ -117,6 +127,8 @@ GUESTS_A64 := hello counter memviolation hypwrite exloop psci sysreg hostprobe m
 # RAM (QEMU virt: 1 GiB): link them 2 MiB into it.
 GUEST_A64_BASE_hostprobe := 0x40200000
 GUEST_A64_BASE_manager := 0x40200000
+GUESTS_A64 += $(patsubst %,attack-%,$(ATTACKS_A64))
+$(foreach a,$(ATTACKS_A64),$(eval GUEST_A64_BASE_attack-$(a) := 0x40200000))
 
 GUEST_LIB_A64_SRCS := $(wildcard tests/guests/lib/*.c) \
 	$(wildcard tests/guests/lib/arm64/*.c) $(wildcard tests/guests/lib/arm64/*.S)
@@ -129,6 +141,10 @@ GUEST_A64_ELFS := $(patsubst %,$(GUEST_A64_DIR)/%.elf,$(GUESTS_A64))
 $(GUEST_A64_DIR)/obj/%.c.o: tests/guests/%.c
 	@mkdir -p $(dir $@)
 	$(GUEST_A64_CC) $(GUEST_A64_CFLAGS) -MMD -MP -c $< -o $@
+
+$(GUEST_A64_DIR)/obj/attack-%.c.o: tests/guests/attack.c
+	@mkdir -p $(dir $@)
+	$(GUEST_A64_CC) $(GUEST_A64_CFLAGS) -DATTACK='"$*"' -MMD -MP -c $< -o $@
 
 $(GUEST_A64_DIR)/obj/core/format.c.o: core/format.c core/format.h
 	@mkdir -p $(dir $@)

@@ -5,9 +5,10 @@
  * the running vCPU's turn (VCPU_EXIT_PREEMPT), and the core's run loop
  * picks the next vCPU pinned to the CPU, round-robin. While a guest runs,
  * HCR_EL2.IMO sends the interrupt to EL2; while fief runs, PSTATE.I holds
- * it pending until the next guest entry or WFI. SGI 1 (A64_SGI_WAKE) only
- * wakes a CPU idling in WFI, e.g. when PSCI CPU_ON made one of its vCPUs
- * runnable.
+ * it pending until the next guest entry or WFI. SGI 1 (A64_SGI_WAKE) is the
+ * kick: it wakes a CPU idling in WFI (PSCI CPU_ON made one of its vCPUs
+ * runnable) and, like the tick, ends the turn of the vCPU a CPU runs
+ * (arch_cpu_kick(): a pause, a destroy, a yield).
  */
 #include "arch/arm64/el2.h"
 #include "arch/arm64/gic.h"
@@ -20,6 +21,8 @@
 #define CNTHP_CTL_ENABLE 1ull
 
 static uint64_t slice;
+/* Per CPU: interrupts fief does not use, acknowledged and dropped. */
+static uint64_t stray[A64_CPUS_MAX];
 
 static void timer_arm(void)
 {
@@ -59,6 +62,25 @@ bool a64_handle_irq(void)
 		return false;
 	if (intid == TIMER_INTID)
 		timer_arm(); /* the new deadline also drops the level */
+	else if (intid != A64_SGI_WAKE)
+		stray[a64_cpu_index() % A64_CPUS_MAX]++;
 	gic_eoi(intid);
-	return intid == TIMER_INTID;
+	/* The tick and a kick (arch_cpu_kick()) both end the vCPU's turn. */
+	return intid == TIMER_INTID || intid == A64_SGI_WAKE;
+}
+
+void arch_cpu_kick(uint32_t pcpu)
+{
+	uint64_t mpidr;
+
+	if (a64_cpu_mpidr(pcpu, &mpidr))
+		gic_send_sgi(mpidr, A64_SGI_WAKE);
+}
+
+void arch_report(void)
+{
+	for (uint32_t cpu = 0; cpu < A64_CPUS_MAX; cpu++)
+		if (stray[cpu])
+			console_printf("fief: CPU %u: %llu interrupt(s) fief does not use, dropped\n",
+				       cpu, (unsigned long long)stray[cpu]);
 }

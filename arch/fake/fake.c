@@ -42,6 +42,10 @@ void arch_devices(struct device_list *l)
 	(void)l;
 }
 
+void arch_report(void)
+{
+}
+
 void arch_describe(void)
 {
 	arch_console_write("cpu: fake\n", 10);
@@ -156,6 +160,14 @@ void arch_vcpu_run(struct vcpu *vcpu, struct vcpu_exit *exit)
 void arch_vcpu_set_result(struct vcpu *vcpu, int64_t result)
 {
 	vcpu->arch.last_result = result;
+}
+
+uint32_t fake_kicks;
+
+void arch_cpu_kick(uint32_t cpu)
+{
+	(void)cpu;
+	__atomic_add_fetch(&fake_kicks, 1, __ATOMIC_RELAXED);
 }
 
 void arch_cpu_idle(void)

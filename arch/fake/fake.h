@@ -16,6 +16,9 @@ extern int fake_exit_status;
 /** What the next arch_vcpu_run() reports (tests set it). */
 extern struct vcpu_exit fake_next_exit;
 
+/** arch_cpu_kick() calls so far. */
+extern uint32_t fake_kicks;
+
 /** fake_console_reset() - forget what was written to the console. */
 void fake_console_reset(void);
 

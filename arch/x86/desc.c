@@ -6,6 +6,14 @@
  * An exception in fief itself is a fief bug: it is reported with the
  * registers and the CPU stops. Guests never cause host exceptions: their
  * faults arrive as VM exits.
+ *
+ * Interrupts are another matter: fief never dies of one. An NMI (a
+ * watchdog, a machine check, a device's MSI in NMI mode), a vector fief
+ * does not use, an exception vector that arrived as an interrupt (in
+ * service at the local APIC) and a spurious interrupt are counted per CPU
+ * and dropped; the first of each kind is reported from the run loop
+ * (x86_irq_report()), never from the handler, which may have interrupted
+ * a console print.
  */
 #include "arch/x86/desc.h"
 #include "arch/x86/lapic.h"
@@ -50,6 +58,7 @@ struct cpu_desc {
 static struct cpu_desc cpu_desc[X86_CPUS_MAX];
 static struct idt_gate idt[256] __attribute__((aligned(16)));
 volatile uint64_t x86_timer_ticks[X86_CPUS_MAX];
+struct x86_irq_stats x86_irq_stats[X86_CPUS_MAX];
 
 extern const uint64_t x86_vector_stubs[256]; /* entry.S */
 
@@ -136,8 +145,20 @@ static _Noreturn void trap_fatal(const struct x86_trap_frame *f)
 	arch_panic(__FILE__, __LINE__, "exception in fief");
 }
 
+/*
+ * A vector below 32 is an exception unless the local APIC has it in
+ * service: vectors 16-31 can be sent as interrupts (0-15 cannot: the APIC
+ * refuses them), and then they are a stray interrupt, not a fief bug.
+ */
+static bool is_exception(uint64_t vector)
+{
+	return vector < 16 || (vector < 32 && !lapic_in_service((uint32_t)vector));
+}
+
 void x86_trap(struct x86_trap_frame *f)
 {
+	struct x86_irq_stats *st;
+
 	switch (f->vector) {
 	case X86_VEC_TIMER:
 		x86_timer_ticks[x86_cpu_index()]++;
@@ -146,13 +167,54 @@ void x86_trap(struct x86_trap_frame *f)
 	case X86_VEC_IPI:
 		lapic_eoi();
 		return;
+	case X86_VEC_NMI:
+		/* NMIs stay blocked until the IRET that ends this handler. */
+		x86_irq_stats[x86_cpu_index()].nmi++;
+		return;
 	case X86_VEC_SPURIOUS:
-		return;
+		x86_irq_stats[x86_cpu_index()].spurious++;
+		return; /* a spurious interrupt is not in service: no EOI */
 	default:
-		if (f->vector < 32)
+		if (is_exception(f->vector))
 			trap_fatal(f);
-		lapic_eoi(); /* an unexpected device interrupt: acknowledge it */
+		st = &x86_irq_stats[x86_cpu_index()];
+		st->stray++;
+		st->stray_vector = (uint8_t)f->vector;
+		lapic_eoi();
 		return;
+	}
+}
+
+/* Once per CPU and kind; called with interrupts off, outside any handler. */
+void x86_irq_report(void)
+{
+	uint32_t cpu = x86_cpu_index();
+	struct x86_irq_stats *st = &x86_irq_stats[cpu];
+
+	if (st->nmi && !st->nmi_reported) {
+		st->nmi_reported = true;
+		console_printf("fief: CPU %u: NMI received, counted and dropped (%llu so far)\n", cpu,
+			       (unsigned long long)st->nmi);
+	}
+	if (st->stray && !st->stray_reported) {
+		st->stray_reported = true;
+		console_printf("fief: CPU %u: interrupt on vector %u fief does not use, counted and "
+			       "dropped (%llu so far)\n",
+			       cpu, st->stray_vector, (unsigned long long)st->stray);
+	}
+}
+
+void arch_report(void)
+{
+	for (uint32_t cpu = 0; cpu < X86_CPUS_MAX; cpu++) {
+		const struct x86_irq_stats *st = &x86_irq_stats[cpu];
+
+		if (st->nmi || st->stray || st->spurious)
+			console_printf("fief: CPU %u: %llu NMI(s), %llu stray and %llu spurious "
+				       "interrupt(s) dropped\n",
+				       cpu, (unsigned long long)st->nmi,
+				       (unsigned long long)st->stray,
+				       (unsigned long long)st->spurious);
 	}
 }
 

@@ -18,14 +18,18 @@
 #define LAPIC_ID 0x20
 #define LAPIC_EOI 0xb0
 #define LAPIC_SVR 0xf0
+#define LAPIC_ISR 0x100 /* 8 registers, 0x10 apart, 32 vectors each */
 #define LAPIC_ICR_LO 0x300
 #define LAPIC_ICR_HI 0x310
 #define LAPIC_LVT_TIMER 0x320
+#define LAPIC_LVT_LINT0 0x350
+#define LAPIC_LVT_LINT1 0x360
 #define LAPIC_TIMER_INIT 0x380
 #define LAPIC_TIMER_CUR 0x390
 #define LAPIC_TIMER_DIV 0x3e0
 
 #define SVR_ENABLE (1u << 8)
+#define LVT_NMI (4u << 8)
 #define LVT_MASKED (1u << 16)
 #define LVT_PERIODIC (1u << 17)
 #define ICR_PENDING (1u << 12)
@@ -83,6 +87,12 @@ void lapic_init_cpu(void)
 	wrmsr(MSR_APIC_BASE, base | APIC_BASE_ENABLE);
 	lapic = (volatile uint32_t *)(uintptr_t)(base & ~0xfffull);
 	wr(LAPIC_SVR, SVR_ENABLE | X86_VEC_SPURIOUS);
+	/* The PC wiring on every CPU: LINT0 is the 8259's ExtINT, which fief
+	 * does not use; LINT1 is the NMI line (watchdogs, the chipset's
+	 * error signals), delivered to every CPU as an NMI that fief counts
+	 * and drops (desc.c). */
+	wr(LAPIC_LVT_LINT0, LVT_MASKED);
+	wr(LAPIC_LVT_LINT1, LVT_NMI);
 }
 
 bool lapic_calibrate(void)
@@ -127,6 +137,11 @@ void lapic_timer_start(void)
 void lapic_eoi(void)
 {
 	wr(LAPIC_EOI, 0);
+}
+
+bool lapic_in_service(uint32_t vector)
+{
+	return (rd(LAPIC_ISR + 0x10 * (vector / 32)) >> (vector % 32)) & 1;
 }
 
 uint32_t lapic_id(void)

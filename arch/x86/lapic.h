@@ -29,6 +29,9 @@ void lapic_timer_start(void);
 /** lapic_eoi() - end of interrupt. */
 void lapic_eoi(void);
 
+/** lapic_in_service() - whether @vector is in service (its ISR bit set). */
+bool lapic_in_service(uint32_t vector);
+
 /** lapic_id() - this CPU's APIC ID. */
 uint32_t lapic_id(void);
 

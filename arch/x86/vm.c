@@ -86,8 +86,10 @@ void arch_vcpu_run(struct vcpu *vcpu, struct vcpu_exit *exit)
 {
 	exit->reason = VCPU_EXIT_NONE;
 	x86_virt->vcpu_run(vcpu, exit);
-	if (exit->reason == VCPU_EXIT_PREEMPT) /* the interrupt reaches fief's handler */
+	if (exit->reason == VCPU_EXIT_PREEMPT) { /* the interrupt reaches fief's handler */
 		__asm__ volatile("sti; nop; cli" ::: "memory");
+		x86_irq_report();
+	}
 }
 
 void arch_vcpu_set_result(struct vcpu *vcpu, int64_t result)
@@ -98,6 +100,7 @@ void arch_vcpu_set_result(struct vcpu *vcpu, int64_t result)
 void arch_cpu_idle(void)
 {
 	__asm__ volatile("sti; hlt; cli" ::: "memory");
+	x86_irq_report();
 }
 
 uint64_t arch_host_gpa_base(const struct boot_info *bi)

@@ -11,6 +11,7 @@
  */
 #include "arch/x86/vmx.h"
 
+#include "arch/x86/desc.h"
 #include "core/print.h"
 #include "core/string.h"
 
@@ -265,6 +266,10 @@ static void decode(struct vcpu *v, struct x86_exit *x, uint32_t reason)
 	case VMX_EXIT_EXC_NMI:
 		if ((vmread(VMCS_EXIT_INTR_INFO) & INTR_TYPE_MASK) != INTR_TYPE_NMI)
 			break; /* no exception is intercepted */
+		/* The NMI ends here (NMI exiting): count it, and let the next
+		 * one in, which the exit left blocked until an IRET. */
+		x86_irq_stats[v->pcpu].nmi++;
+		x86_nmi_unblock();
 		x->kind = X86_EXIT_INTR;
 		return;
 	case VMX_EXIT_TRIPLE_FAULT:

@@ -9,10 +9,16 @@
 #                       without expect.RIG does not run on RIG. A regex
 #                       written as "> REGEX" must match a line after the one
 #                       the previous regex matched (to check an order, e.g.
-#                       two VMs' output interleaving)
+#                       two VMs' output interleaving); a regex written as
+#                       "! REGEX" must match no line at all (a forged line)
 #   files               optional: build artefacts to put on the boot volume,
 #                       one path per line, relative to build/<arch>/
-#   qemu-args.RIG       optional: extra emulator arguments (devices) on RIG
+#   qemu-args.RIG       optional: extra emulator arguments (devices, -smp) on
+#                       a QEMU rig
+#   qmp.RIG             optional: QMP commands sent while the scenario runs
+#                       on a QEMU rig (tests/emu/qmp.py): line 1 a regex the
+#                       serial log must match first, line 2 "COUNT INTERVAL
+#                       COMMAND [ARGUMENTS-JSON]", e.g. "50 0.05 inject-nmi"
 # The emulator must also end with the status fief reports (0 = pass).
 #
 # Rigs: qemu-x86 (OVMF, SVM), qemu-arm64 (AAVMF, EL2), bochs-vmx, bochs-svm.
@@ -63,6 +69,40 @@ emu_run() {
 	return "$rc"
 }
 
+# qemu_extra NAME RIG: the scenario's extra QEMU arguments (qemu-args.RIG).
+qemu_extra() {
+	local f=tests/emu/scenarios/$1/qemu-args.$2
+	[ -f "$f" ] && cat "$f"
+	return 0
+}
+
+# qmp_start NAME RIG DIR: if the scenario has qmp.RIG, start its sender in
+# the background and set QMP_ARGS to the QEMU arguments that open the
+# socket (empty otherwise).
+QMP_PID=
+QMP_ARGS=
+qmp_start() {
+	local f=tests/emu/scenarios/$1/qmp.$2 sock=$3/qmp.sock re rest
+	QMP_PID=
+	QMP_ARGS=
+	[ -f "$f" ] || return 0
+	re=$(sed -n 1p "$f")
+	rest=$(sed -n 2p "$f")
+	rm -f "$sock"
+	# shellcheck disable=SC2086 # COUNT INTERVAL COMMAND [ARGS] are words
+	python3 tests/emu/qmp.py "$sock" "$3/serial.log" "$re" $rest >"$3/qmp.out" 2>&1 &
+	QMP_PID=$!
+	QMP_ARGS="-qmp unix:$sock,server=on,wait=off"
+}
+
+# qmp_finish: wait for the sender started by qmp_start (it ends with QEMU).
+qmp_finish() {
+	if [ -n "$QMP_PID" ]; then
+		wait "$QMP_PID" 2>/dev/null
+		QMP_PID=
+	fi
+}
+
 # match_line LOG REGEX AFTER: the number of the first line after line AFTER
 # that matches REGEX (0: none).
 match_line() {
@@ -78,7 +118,13 @@ check_log() {
 	tr -d '\r' < "$log" > "$clean" 2>/dev/null
 	while IFS= read -r re; do
 		[ -z "$re" ] && continue
-		if [ "${re:0:2}" = "> " ]; then
+		if [ "${re:0:2}" = "! " ]; then
+			if grep -Eq -- "${re:2}" "$clean"; then
+				echo "  present, but must not be: ${re:2}"
+				missing=$((missing + 1))
+			fi
+			continue
+		elif [ "${re:0:2}" = "> " ]; then
 			at=$(match_line "$clean" "${re:2}" "$last")
 		else
 			at=$(match_line "$clean" "$re" 0)

@@ -11,9 +11,14 @@ run_one() {
 	mkdir -p "$dir/esp/EFI/BOOT"
 	cp "$BUILD/aarch64/fief.efi" "$dir/esp/EFI/BOOT/BOOTAA64.EFI"
 	stage_volume "$name" aarch64 "$dir/esp"
+	local extra
+	extra=$(qemu_extra "$name" qemu-arm64)
+	qmp_start "$name" qemu-arm64 "$dir"
+	# shellcheck disable=SC2086 # word splitting of the argument lists is wanted
 	emu_run "$dir/serial.log" bash tests/emu/qemu-arm64.sh "$dir/esp" "$dir/serial.log" \
-		${QEMU_EXTRA:-} </dev/null >"$dir/qemu.out" 2>&1
+		$extra $QMP_ARGS ${QEMU_EXTRA:-} </dev/null >"$dir/qemu.out" 2>&1
 	rc=$?
+	qmp_finish
 	check_log "qemu-arm64/$name" "$dir/serial.log" \
 		"tests/emu/scenarios/$name/expect.qemu-arm64" "$rc" 0
 }

@@ -11,14 +11,16 @@ run_one() {
 	mkdir -p "$dir/esp/EFI/BOOT"
 	cp "$BUILD/x86_64/fief.efi" "$dir/esp/EFI/BOOT/BOOTX64.EFI"
 	stage_volume "$name" x86_64 "$dir/esp"
-	# A scenario may add QEMU arguments (devices) in qemu-args.qemu-x86.
-	local extra=""
-	[ -f "tests/emu/scenarios/$name/qemu-args.qemu-x86" ] &&
-		extra=$(cat "tests/emu/scenarios/$name/qemu-args.qemu-x86")
+	# A scenario may add QEMU arguments (devices) in qemu-args.qemu-x86
+	# and QMP commands sent during the run in qmp.qemu-x86.
+	local extra
+	extra=$(qemu_extra "$name" qemu-x86)
+	qmp_start "$name" qemu-x86 "$dir"
 	# shellcheck disable=SC2086 # word splitting of the argument lists is wanted
 	emu_run "$dir/serial.log" bash tests/emu/qemu-x86.sh "$dir/esp" "$dir/serial.log" \
-		$extra ${QEMU_EXTRA:-} </dev/null >"$dir/qemu.out" 2>&1
+		$extra $QMP_ARGS ${QEMU_EXTRA:-} </dev/null >"$dir/qemu.out" 2>&1
 	rc=$?
+	qmp_finish
 	check_log "qemu-x86/$name" "$dir/serial.log" "tests/emu/scenarios/$name/expect.qemu-x86" "$rc" 1
 }
 

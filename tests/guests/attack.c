@@ -1,0 +1,306 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * attack: a host VM (role = host, identity mapped) that tries to reach what
+ * fief keeps for itself (docs/threat-model.md). One source, one image per
+ * attack: mk/guests.mk builds attack-<NAME>.elf with ATTACK = "NAME".
+ *
+ * Attacks that touch one of fief's devices end with fief stopping this VM
+ * ("memory violation: write at ADDR, fief's DEVICE"); if the access
+ * completes, the guest says so and reports status 1. The others (ports,
+ * MSRs, a forged console line, MSIs from a device) are answered without
+ * stopping it: it reports 0 when each was refused or harmless.
+ *
+ *   x86_64                               arm64
+ *   lapic   ICR: INIT to APIC 1          gicd   GICD_CTLR = 0
+ *   ioapic  IOREGSEL/IOWIN: a redirection gicr   GICR: disable PPIs
+ *   hpet    the general configuration    its    GITS_CTLR = 0
+ *   vtd     a VT-d unit's registers      uart   the PL011 page directly,
+ *   amdvi   an AMD IOMMU's registers            after mapping its neighbour
+ *   ports   PIT, PIC, RTC, reset ports,  smmu   SMMU_CR0 = 0
+ *           x2APIC MSRs, IA32_APIC_BASE,
+ *           a forged console line
+ *   msi     a PCI device's MSIs to fief's CPUs: NMIs, exception vectors
+ */
+#include <stdbool.h>
+
+#include "fief_boot.h"
+#include "guest.h"
+
+#ifndef ATTACK
+#error "build attack.c with -DATTACK=\"NAME\" (mk/guests.mk)"
+#endif
+
+static bool is(const char *name)
+{
+	const char *a = ATTACK;
+
+	while (*a && *a == *name)
+		a++, name++;
+	return *a == *name;
+}
+
+/* A store fief must stop: report and fail if it does not. */
+static int store32(const char *what, uint64_t pa, uint32_t value)
+{
+	if (guest_map_gpa(pa) < 0) {
+		guest_printf("attack: FAIL cannot map 0x%lx\n", (unsigned long)pa);
+		return 2;
+	}
+	guest_printf("attack: %s: writing 0x%x at 0x%lx\n", what, value, (unsigned long)pa);
+	*(volatile uint32_t *)(uintptr_t)pa = value;
+	guest_printf("attack: FAIL the write to %s went through\n", what);
+	return 1;
+}
+
+#if defined(__x86_64__)
+#include "x86.h"
+
+/* The QEMU q35 / Bochs addresses the ACPI tables give. */
+#define LAPIC 0xfee00000ull
+#define IOAPIC 0xfec00000ull
+#define HPET 0xfed00000ull
+#define VTD 0xfed90000ull
+#define AMDVI 0xfed80000ull
+#define ECAM 0xb0000000ull
+
+static bool wrmsr_faults(uint32_t msr, uint64_t v)
+{
+	uint32_t before = x86_gp_count;
+
+	__asm__ __volatile__("wrmsr" : : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32))
+			     : "memory");
+	return x86_gp_count != before;
+}
+
+static bool rdmsr_faults(uint32_t msr)
+{
+	int faulted = 0;
+
+	(void)x86_rdmsr_probe(msr, &faulted);
+	return faulted != 0;
+}
+
+/*
+ * Everything a VM may try through ports and MSRs against fief's timers and
+ * interrupt controllers: each MSR raises #GP, each port write is ignored
+ * (fief runs on; the counters beside it keep being preempted).
+ */
+static int ports_and_msrs(void)
+{
+	static const struct {
+		uint32_t msr;
+		uint64_t value;
+		const char *what;
+	} msrs[] = {
+		{ 0x1b, 0, "IA32_APIC_BASE (disable the APIC)" },
+		{ 0x1b, 0xfee00c00, "IA32_APIC_BASE (x2APIC mode)" },
+		{ 0x802, 0, "x2APIC ID" },
+		{ 0x80f, 0, "x2APIC SVR (disable)" },
+		{ 0x830, 0x4500, "x2APIC ICR (INIT)" },
+		{ 0x832, 0x10000, "x2APIC LVT timer (mask)" },
+		{ 0x838, 0, "x2APIC timer count" },
+	};
+	static const struct {
+		uint16_t port;
+		uint8_t value;
+	} ports[] = {
+		{ 0x21, 0x00 }, { 0xa1, 0x00 },                 /* unmask both 8259s */
+		{ 0x20, 0x11 }, { 0x21, 0x08 },                 /* re-initialize the PIC */
+		{ 0x43, 0x34 }, { 0x40, 0x01 }, { 0x40, 0x00 }, /* PIT channel 0: a fast rate */
+		{ 0x61, 0x03 },                                 /* PIT channel 2 gate */
+		{ 0x70, 0x0b }, { 0x71, 0x40 },                 /* RTC periodic interrupt */
+		{ 0xcf9, 0x06 }, { 0x64, 0xfe }, { 0x92, 0x01 }, /* the three reset ports */
+	};
+	const char forged[] = "fief: vm near stopped: forged by the host\n";
+	unsigned gp = 0;
+
+	x86_idt_catch_gp();
+	for (unsigned i = 0; i < sizeof(msrs) / sizeof(msrs[0]); i++) {
+		bool w = wrmsr_faults(msrs[i].msr, msrs[i].value);
+		bool r = rdmsr_faults(msrs[i].msr);
+
+		gp += w + r;
+		if (!w || !r) {
+			guest_printf("attack: FAIL %s: %s went through\n", msrs[i].what,
+				     w ? "RDMSR" : "WRMSR");
+			return 1;
+		}
+	}
+	guest_printf("attack: %u x2APIC and APIC-base MSR accesses, %u #GP\n",
+		     (unsigned)(2 * sizeof(msrs) / sizeof(msrs[0])), gp);
+	for (unsigned i = 0; i < sizeof(ports) / sizeof(ports[0]); i++)
+		x86_outb(ports[i].port, ports[i].value);
+	guest_printf("attack: PIT, PIC, RTC and reset ports written: fief is still here\n");
+	for (const char *p = forged; *p; p++)
+		x86_outb(0x3f8, (uint8_t)*p);
+	return 0;
+}
+
+/* ---- MSIs from QEMU's edu device, aimed at fief's CPUs ---- */
+
+static volatile uint32_t *cfg(unsigned dev, unsigned off)
+{
+	return (volatile uint32_t *)(uintptr_t)(ECAM + ((uint64_t)dev << 15) + off);
+}
+
+/* The edu device (1234:11e8) on bus 0, or -1. */
+static int find_edu(void)
+{
+	for (unsigned dev = 0; dev < 32; dev++)
+		if (*cfg(dev, 0) == 0x11e81234u)
+			return (int)dev;
+	return -1;
+}
+
+/* Its MSI capability's offset in config space, or 0. */
+static unsigned msi_cap(unsigned dev)
+{
+	unsigned off = *cfg(dev, 0x34) & 0xfc;
+
+	for (int n = 0; off && n < 48; n++) {
+		uint32_t v = *cfg(dev, off);
+
+		if ((v & 0xff) == 0x05)
+			return off;
+		off = (v >> 8) & 0xfc;
+	}
+	return 0;
+}
+
+static void msi_program(unsigned dev, unsigned cap, uint32_t dest, uint32_t data)
+{
+	uint32_t ctl = *cfg(dev, cap) >> 16;
+	bool is64 = (ctl & 0x80) != 0;
+
+	*cfg(dev, cap + 4) = 0xfee00000u | (dest << 12);
+	if (is64) {
+		*cfg(dev, cap + 8) = 0;
+		*cfg(dev, cap + 12) = data;
+	} else {
+		*cfg(dev, cap + 8) = data;
+	}
+	*cfg(dev, cap) = (*cfg(dev, cap) & 0xffff) | ((ctl | 1u) << 16); /* MSI enable */
+}
+
+/*
+ * The DMA and interrupt reach a host-owned device keeps until fief drives
+ * the IOMMU (interrupt remapping): its MSIs can land on fief's CPUs in any
+ * delivery mode and vector. fief must count and drop them.
+ */
+static int msi_storm(void)
+{
+	static const struct {
+		uint32_t data;
+		const char *what;
+	} kinds[] = {
+		{ 0x400 | 2, "NMI" },
+		{ 0x11, "vector 17 (#AC)" },
+		{ 0x1e, "vector 30 (#SX)" },
+		{ 0x13, "vector 19 (#XM)" },
+		{ 0x80, "vector 0x80" },
+	};
+	int dev;
+	unsigned cap;
+	uint64_t bar;
+
+	if (guest_map_gpa(ECAM) < 0 || (dev = find_edu()) < 0 || !(cap = msi_cap((unsigned)dev))) {
+		guest_printf("attack: FAIL no edu device with MSI on bus 0\n");
+		return 2;
+	}
+	bar = *cfg((unsigned)dev, 0x10) & ~0xfull;
+	*cfg((unsigned)dev, 4) |= 0x6; /* memory space, bus master */
+	if (!bar || guest_map_gpa(bar) < 0) {
+		guest_printf("attack: FAIL edu BAR0 not assigned\n");
+		return 2;
+	}
+	for (unsigned k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+		for (uint32_t cpu = 0; cpu < 2; cpu++) {
+			msi_program((unsigned)dev, cap, cpu, kinds[k].data);
+			for (int n = 0; n < 40; n++) {
+				*(volatile uint32_t *)(uintptr_t)(bar + 0x60) = 1; /* raise */
+				*(volatile uint32_t *)(uintptr_t)(bar + 0x64) = 1; /* acknowledge */
+				for (int d = 0; d < 2000; d++)
+					guest_relax();
+			}
+		}
+		guest_printf("attack: 80 MSIs as %s to CPUs 0 and 1\n", kinds[k].what);
+	}
+	return 0;
+}
+
+static int attack(void)
+{
+	if (is("lapic"))
+		return store32("the local APIC's ICR (INIT to APIC 1)", LAPIC + 0x310, 1u << 24);
+	if (is("ioapic"))
+		return store32("the I/O APIC's IOREGSEL", IOAPIC, 0x10);
+	if (is("hpet"))
+		return store32("the HPET's configuration", HPET + 0x10, 3);
+	if (is("vtd"))
+		return store32("a VT-d unit's global command", VTD + 0x18, 0);
+	if (is("amdvi"))
+		return store32("an AMD IOMMU's control register", AMDVI + 0x18, 0);
+	if (is("ports"))
+		return ports_and_msrs();
+	if (is("msi"))
+		return msi_storm();
+	return -1;
+}
+
+#elif defined(__aarch64__)
+
+/* The QEMU virt addresses of its ACPI tables. */
+#define GICD 0x08000000ull
+#define GITS 0x08080000ull
+#define GICR 0x080a0000ull
+#define UART 0x09000000ull
+#define RTC 0x09010000ull
+#define SMMU 0x09050000ull
+
+/*
+ * The host's lazy map would like one large block around the UART: it
+ * touches the RTC beside it first, then writes a forged line straight to
+ * the UART's data register. fief keeps the UART's page out of every block:
+ * the bytes reach the host's virtual console, prefixed with its name.
+ */
+static int uart_forgery(void)
+{
+	const char forged[] = "fief: vm near stopped: forged by the host\n";
+
+	(void)*(volatile uint32_t *)(uintptr_t)(RTC + 0xfe0); /* PL031 peripheral id */
+	for (const char *p = forged; *p; p++)
+		*(volatile uint32_t *)(uintptr_t)UART = (uint8_t)*p;
+	guest_printf("attack: wrote a forged line to the UART's page\n");
+	return 0;
+}
+
+static int attack(void)
+{
+	if (is("gicd"))
+		return store32("GICD_CTLR (all groups off)", GICD, 0);
+	if (is("gicr"))
+		return store32("GICR_ICENABLER0 (the timer's PPI off)", GICR + 0x10180, ~0u);
+	if (is("its"))
+		return store32("GITS_CTLR", GITS, 0);
+	if (is("uart"))
+		return uart_forgery();
+	if (is("smmu"))
+		return store32("SMMU_CR0", SMMU + 0x20, 0);
+	return -1;
+}
+#endif
+
+int main(unsigned vcpu, uint64_t mem_size)
+{
+	int err;
+
+	(void)vcpu;
+	(void)mem_size;
+	guest_printf("attack: %s\n", ATTACK);
+	err = attack();
+	if (err < 0)
+		guest_printf("attack: FAIL no attack named %s\n", ATTACK);
+	else if (err == 0)
+		guest_printf("attack: %s: refused or harmless, fief runs on\n", ATTACK);
+	return err;
+}
