@@ -79,6 +79,7 @@ struct vcpu_exit {
 	uint8_t exec;     /* MEM_FAULT: an instruction fetch */
 	uint64_t nr;      /* HYPERCALL: call number */
 	uint64_t arg[6];  /* HYPERCALL: arguments */
+	uint64_t pc;      /* SHUTDOWN: the guest's RIP / PC where it stopped */
 	char why[80];     /* FAILED, SHUTDOWN: a reason for the stop message */
 };
 

@@ -16,6 +16,7 @@ const char *err_name(int err)
 	case FIEF_ENOTSUP: return "ENOTSUP";
 	case FIEF_EFAULT: return "EFAULT";
 	case FIEF_EFORMAT: return "EFORMAT";
+	case FIEF_EACCES: return "EACCES";
 	}
 	return "E?";
 }

@@ -22,6 +22,7 @@ enum fief_err {
 	FIEF_ENOTSUP = -9,  /* the hardware or build does not support it */
 	FIEF_EFAULT = -10,  /* an address given could not be accessed */
 	FIEF_EFORMAT = -11, /* a parsed input (config, image, blob) is malformed */
+	FIEF_EACCES = -12,  /* the caller lacks the capability or right for the call */
 };
 
 /** err_name() - a short constant name for an internal error code. */

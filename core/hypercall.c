@@ -29,6 +29,7 @@ int64_t hypercall_abi_error(int err)
 	case FIEF_ENOTSUP: return FIEF_E_NOTSUP;
 	case FIEF_EFAULT: return FIEF_E_FAULT;
 	case FIEF_EFORMAT: return FIEF_E_INVAL;
+	case FIEF_EACCES: return FIEF_E_PERM;
 	}
 	return FIEF_E_INVAL;
 }
@@ -50,6 +51,19 @@ static int64_t hc_caps(struct vcpu *vcpu, const uint64_t arg[6])
 {
 	(void)arg;
 	return caps_of(vcpu->vm);
+}
+
+/* The vCPU leaves its CPU after this call, like a preemption, and the
+ * next runnable vCPU pinned to the CPU runs (round robin). A vCPU that
+ * is not RUNNABLE any more (its VM stopped meanwhile) stays as it is. */
+static int64_t hc_yield(struct vcpu *vcpu, const uint64_t arg[6])
+{
+	enum vcpu_state runnable = VCPU_STATE_RUNNABLE;
+
+	(void)arg;
+	__atomic_compare_exchange_n(&vcpu->state, &runnable, VCPU_STATE_YIELDED, false,
+				    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+	return FIEF_E_OK;
 }
 
 static int64_t hc_self_stop(struct vcpu *vcpu, const uint64_t arg[6])
@@ -130,12 +144,8 @@ static int64_t hc_mem_copy_in(struct vcpu *vcpu, const uint64_t arg[6])
 	return result(mgmt_mem_copy_in(vcpu->vm, arg[0], arg[1], arg[2], arg[3]), 0);
 }
 
-/* Copy-out needs the target to be inspectable, before any other check
- * but its existence. */
 static int64_t hc_mem_copy_out(struct vcpu *vcpu, const uint64_t arg[6])
 {
-	if (!mgmt_may_inspect(vcpu->vm, arg[0], false))
-		return FIEF_E_PERM;
 	return result(mgmt_mem_copy_out(vcpu->vm, arg[0], arg[1], arg[2], arg[3]), 0);
 }
 
@@ -144,11 +154,8 @@ static int64_t hc_vcpu_create(struct vcpu *vcpu, const uint64_t arg[6])
 	return result(mgmt_vcpu_create(vcpu->vm, arg[0], arg[1], arg[2]), (int64_t)arg[1]);
 }
 
-/* Get-regs: the VM's creator, or anyone if it is inspectable. */
 static int64_t hc_vcpu_get_regs(struct vcpu *vcpu, const uint64_t arg[6])
 {
-	if (!mgmt_may_inspect(vcpu->vm, arg[0], true))
-		return FIEF_E_PERM;
 	return result(mgmt_vcpu_get_regs(vcpu->vm, arg[0], arg[1], arg[2], arg[3]), 0);
 }
 
@@ -169,6 +176,7 @@ static const struct hc_entry hc_table[FIEF_HC_COUNT] = {
 	[FIEF_HC_VERSION] = { hc_version, false },
 	[FIEF_HC_CAPS] = { hc_caps, false },
 	[FIEF_HC_SELF_STOP] = { hc_self_stop, false },
+	[FIEF_HC_YIELD] = { hc_yield, false },
 	[FIEF_HC_VM_CREATE] = { hc_vm_create, true },
 	[FIEF_HC_VM_DESTROY] = { hc_vm_destroy, true },
 	[FIEF_HC_VM_START] = { hc_vm_start, true },

@@ -11,17 +11,26 @@
  * exists and is not being destroyed, a vCPU that exists) and states. On an
  * error nothing changed.
  *
- * Locking: management calls are serialized by one lock (mgmt_lock, taken by
- * each function), which comes before every VM lock and every mm lock
- * (docs/locking.md). Pause and destroy wait, under it, until no CPU runs a
- * vCPU of the VM; a vCPU that is inside a management call is running, so a
- * manager must not pause or destroy another manager (see docs/locking.md).
+ * Locking (docs/locking.md): management calls are serialized by one lock,
+ * taken by each function (mgmt_lock(), proved by a struct mgmt_locked),
+ * which comes before every VM lock and every mm lock. Every ownership
+ * transition after boot is made under it, so a caller buffer checked under
+ * it stays the caller's until the unlock (mgmt_buf_locked()). Nothing waits
+ * for a vCPU while holding it: pause and destroy change the target's state
+ * under it, then wait for the target's vCPUs to leave their CPUs after the
+ * unlock (a vCPU inside a management call is one of them); calls that need
+ * a VM's vCPUs gone drop it while they wait. A call made by a VM that is no
+ * longer RUNNING when it gets the lock (it was paused, stopped or is being
+ * destroyed while the call waited) is refused with FIEF_EBUSY and changes
+ * nothing.
  *
  * Internal codes and their guest-abi meaning (hypercall_abi_error()):
  * FIEF_EINVAL malformed, FIEF_ENOENT no such VM/vCPU, FIEF_EBUSY wrong
  * state, FIEF_ERANGE outside the target VM's memory, FIEF_EPERM a page in
  * the wrong ownership state, FIEF_EFAULT a caller buffer, FIEF_ENOSPC no
- * slot, FIEF_EEXIST vCPU exists, FIEF_ENOTSUP not in this build.
+ * slot, FIEF_EEXIST vCPU exists, FIEF_ENOTSUP not in this build, FIEF_EACCES
+ * the caller may not do this to that VM (not inspectable, not its creator,
+ * a flag only the host may set).
  */
 #ifndef FIEF_CORE_MGMT_H
 #define FIEF_CORE_MGMT_H
@@ -34,26 +43,58 @@ struct vm;
 /* Largest guest-physical space a run-time VM may have (512 GiB). */
 #define MGMT_MEM_MAX (1ull << 39)
 
-/** mgmt_lock() / mgmt_unlock() - the lock serializing management calls. */
-void mgmt_lock(void);
-void mgmt_unlock(void);
+/** Proof that the management lock is held, for the VM making the call. */
+struct mgmt_locked {
+	struct vm *caller;
+};
 
 /**
- * mgmt_target_locked() - the VM a call names, under mgmt_lock.
+ * mgmt_lock() - take the lock serializing management calls for a call by
+ * @caller; *@l proves it. Return: 0, or FIEF_EBUSY (lock not held) if
+ * @caller is no longer RUNNING once its turn came.
+ */
+int mgmt_lock(struct vm *caller, struct mgmt_locked *l);
+
+/** mgmt_unlock() - release it; the token is cleared. */
+void mgmt_unlock(struct mgmt_locked *l);
+
+/**
+ * mgmt_target_locked() - the VM a call names.
  * @self_ok:  the caller may name itself.
  * @guest:    the call acts on a guest only (the host is refused).
  * Return: the VM, or NULL with *err = FIEF_ENOENT (no such id, or being
  * destroyed) or FIEF_EINVAL (the caller itself, or the host).
  */
-struct vm *mgmt_target_locked(const struct vm *caller, uint64_t id, bool self_ok, bool guest,
+struct vm *mgmt_target_locked(struct mgmt_locked l, uint64_t id, bool self_ok, bool guest,
 			      int *err);
 
 /**
- * mgmt_may_inspect() - whether @caller may look inside VM @id (copy-out;
- * get-regs also when @caller created it). True when no such VM exists, so
- * that the call itself reports FIEF_ENOENT.
+ * mgmt_quiet_target_locked() - mgmt_target_locked() for a call that reads
+ * or writes a VM's vCPUs or memory while it is not RUNNING: if a vCPU of
+ * the VM is still on its CPU (in its last exit, possibly waiting for this
+ * lock), the lock is dropped until it has left and the lookup is repeated.
+ * Return: as mgmt_target_locked(); NULL with FIEF_EBUSY (lock not held) if
+ * the caller stopped running meanwhile.
  */
-bool mgmt_may_inspect(const struct vm *caller, uint64_t id, bool creator_ok);
+struct vm *mgmt_quiet_target_locked(struct mgmt_locked *l, uint64_t id, bool self_ok,
+				    bool guest, int *err);
+
+/**
+ * mgmt_may_inspect_locked() - whether the caller may look inside @vm
+ * (copy-out; get-regs also when the caller created it).
+ * Return: 0, or FIEF_EACCES.
+ */
+int mgmt_may_inspect_locked(struct mgmt_locked l, const struct vm *vm, bool creator_ok);
+
+/**
+ * mgmt_buf_locked() - fief's pointer to the caller's buffer [gpa, gpa +
+ * size), memory the caller owns or borrows (vm_buffer_ptr()). Checked
+ * under the lock every ownership transition takes, so the pointer may be
+ * used until the unlock: a page given away after the check cannot be
+ * written. The one way a management call reaches a caller buffer.
+ * Return: the pointer, or NULL (the call answers FIEF_EFAULT).
+ */
+void *mgmt_buf_locked(struct mgmt_locked l, uint64_t gpa, uint64_t size);
 
 /* ---- VMs (core/mgmt_vm.c) ---- */
 

@@ -2,7 +2,7 @@
 /*
  * Management calls on a VM's memory: donate, reclaim, share, unshare (the
  * host's pages, through mm's transitions) and copies in and out (through
- * vm_gpa_ptr() on the target's side and vm_buffer_ptr() on the caller's).
+ * vm_gpa_ptr() on the target's side and mgmt_buf_locked() on the caller's).
  *
  * Memory moves only between the host and a guest: mm has host<->guest
  * transitions only, so a manager that is not the host gets FIEF_ENOTSUP
@@ -36,14 +36,14 @@ static int caller_range(uint64_t pa, uint64_t size)
  * The common part of the host->guest transitions: the target (a guest in
  * one of the @states bits), both ranges. Under mgmt_lock.
  */
-static struct vm *h2g_target_locked(const struct vm *caller, uint64_t id, uint64_t pa,
+static struct vm *h2g_target_locked(struct mgmt_locked l, uint64_t id, uint64_t pa,
 				    uint64_t gpa, uint64_t size, unsigned states, int *err)
 {
-	struct vm *vm = mgmt_target_locked(caller, id, false, true, err);
+	struct vm *vm = mgmt_target_locked(l, id, false, true, err);
 
 	if (!vm)
 		return NULL;
-	if (!caller->host)
+	if (!l.caller->host)
 		*err = FIEF_ENOTSUP;
 	else if (!(states & (1u << vm->state)))
 		*err = FIEF_EBUSY;
@@ -56,28 +56,32 @@ static struct vm *h2g_target_locked(const struct vm *caller, uint64_t id, uint64
 
 int mgmt_mem_donate(struct vm *caller, uint64_t id, uint64_t pa, uint64_t gpa, uint64_t size)
 {
+	struct mgmt_locked l;
 	struct vm *vm;
 	int err;
 
-	mgmt_lock();
-	vm = h2g_target_locked(caller, id, pa, gpa, size,
-			       IN(VM_STATE_CREATED) | IN(VM_STATE_PAUSED), &err);
+	if ((err = mgmt_lock(caller, &l)) != 0)
+		return err;
+	vm = h2g_target_locked(l, id, pa, gpa, size, IN(VM_STATE_CREATED) | IN(VM_STATE_PAUSED),
+			       &err);
 	if (vm)
 		err = mm_host_donate_guest(vm->mm, pa_init(pa), gpa_init(gpa), size);
-	mgmt_unlock();
+	mgmt_unlock(&l);
 	return err;
 }
 
 int mgmt_mem_share(struct vm *caller, uint64_t id, uint64_t pa, uint64_t gpa, uint64_t size,
 		   uint64_t access)
 {
+	struct mgmt_locked l;
 	struct vm *vm;
 	int err;
 
 	if (!(access & FIEF_SHARE_READ) || (access & ~(uint64_t)FIEF_SHARE_ALL))
 		return FIEF_EINVAL;
-	mgmt_lock();
-	vm = h2g_target_locked(caller, id, pa, gpa, size,
+	if ((err = mgmt_lock(caller, &l)) != 0)
+		return err;
+	vm = h2g_target_locked(l, id, pa, gpa, size,
 			       IN(VM_STATE_CREATED) | IN(VM_STATE_RUNNING) | IN(VM_STATE_PAUSED),
 			       &err);
 	/* mm maps shared pages read-write-execute: a narrower share would
@@ -86,7 +90,7 @@ int mgmt_mem_share(struct vm *caller, uint64_t id, uint64_t pa, uint64_t gpa, ui
 		err = FIEF_ENOTSUP;
 	else if (vm)
 		err = mm_host_share_guest(vm->mm, pa_init(pa), gpa_init(gpa), size);
-	mgmt_unlock();
+	mgmt_unlock(&l);
 	return err;
 }
 
@@ -118,12 +122,14 @@ static int borrowed_run(struct vm *vm, uint64_t gpa, uint64_t size, uint64_t *pa
 
 int mgmt_mem_unshare(struct vm *caller, uint64_t id, uint64_t gpa, uint64_t size)
 {
+	struct mgmt_locked l;
 	struct vm *vm;
 	uint64_t pa = 0;
 	int err;
 
-	mgmt_lock();
-	vm = mgmt_target_locked(caller, id, false, true, &err);
+	if ((err = mgmt_lock(caller, &l)) != 0)
+		return err;
+	vm = mgmt_target_locked(l, id, false, true, &err);
 	if (vm && !caller->host)
 		err = FIEF_ENOTSUP;
 	else if (vm && vm->state == VM_STATE_STOPPED)
@@ -134,7 +140,7 @@ int mgmt_mem_unshare(struct vm *caller, uint64_t id, uint64_t gpa, uint64_t size
 		err = borrowed_run(vm, gpa, size, &pa);
 	if (vm && !err)
 		err = mm_host_unshare_guest(vm->mm, pa_init(pa), gpa_init(gpa), size);
-	mgmt_unlock();
+	mgmt_unlock(&l);
 	return err;
 }
 
@@ -145,11 +151,15 @@ int mgmt_mem_unshare(struct vm *caller, uint64_t id, uint64_t gpa, uint64_t size
  */
 int mgmt_mem_reclaim(struct vm *caller, uint64_t id, uint64_t gpa, uint64_t size)
 {
+	struct mgmt_locked l;
 	struct vm *vm;
 	int err;
 
-	mgmt_lock();
-	vm = mgmt_target_locked(caller, id, false, true, &err);
+	if ((err = mgmt_lock(caller, &l)) != 0)
+		return err;
+	vm = mgmt_quiet_target_locked(&l, id, false, true, &err);
+	if (!l.caller)
+		return err; /* the caller stopped running while the target left */
 	if (vm && !caller->host)
 		err = FIEF_ENOTSUP;
 	else if (vm && (vm->state == VM_STATE_CREATED || vm->state == VM_STATE_PAUSED))
@@ -162,17 +172,19 @@ int mgmt_mem_reclaim(struct vm *caller, uint64_t id, uint64_t gpa, uint64_t size
 		mm_guest_destroy(vm->mm);
 		err = mm_guest_reclaim(vm->mm, gpa_init(gpa), size);
 	}
-	mgmt_unlock();
+	mgmt_unlock(&l);
 	return err;
 }
 
 /*
  * Copy @size bytes between the caller's @cgpa and the target's @tgpa, a
  * piece at a time (neither side need be contiguous beyond a page). With
- * @commit false only checks every piece. Return: 0, FIEF_ERANGE (target
- * not the VM's own memory), FIEF_EFAULT (caller's buffer).
+ * @commit false only checks every piece. Both sides are checked and
+ * copied under the management lock, which every ownership transition
+ * takes. Return: 0, FIEF_ERANGE (target not the VM's own memory),
+ * FIEF_EFAULT (caller's buffer).
  */
-static int copy_pieces(struct vm *caller, struct vm *vm, uint64_t cgpa, uint64_t tgpa,
+static int copy_pieces(struct mgmt_locked l, struct vm *vm, uint64_t cgpa, uint64_t tgpa,
 		       uint64_t size, bool to_target, bool commit)
 {
 	uint64_t done = 0;
@@ -189,7 +201,7 @@ static int copy_pieces(struct vm *caller, struct vm *vm, uint64_t cgpa, uint64_t
 		tp = vm_gpa_ptr(vm, t, n);
 		if (!tp)
 			return FIEF_ERANGE;
-		cp = vm_buffer_ptr(caller, c, n);
+		cp = mgmt_buf_locked(l, c, n);
 		if (!cp)
 			return FIEF_EFAULT;
 		if (commit && to_target)
@@ -204,12 +216,24 @@ static int copy_pieces(struct vm *caller, struct vm *vm, uint64_t cgpa, uint64_t
 static int copy_call(struct vm *caller, uint64_t id, uint64_t cgpa, uint64_t tgpa, uint64_t size,
 		     bool to_target)
 {
+	struct mgmt_locked l;
 	struct vm *vm;
 	int err;
 
-	mgmt_lock();
-	vm = mgmt_target_locked(caller, id, false, true, &err);
-	if (vm && to_target && vm->state != VM_STATE_CREATED && vm->state != VM_STATE_PAUSED)
+	if ((err = mgmt_lock(caller, &l)) != 0)
+		return err;
+	/* The target's vCPUs must be off their CPUs: a paused or stopped VM
+	 * may still be in its last exit (the lock is dropped while it ends). */
+	vm = mgmt_quiet_target_locked(&l, id, false, true, &err);
+	if (!l.caller)
+		return err;
+	/* Copy-out needs the target to be inspectable, before any other
+	 * check but its existence. */
+	if (vm && !to_target)
+		err = mgmt_may_inspect_locked(l, vm, false);
+	if (err)
+		vm = NULL;
+	else if (vm && to_target && vm->state != VM_STATE_CREATED && vm->state != VM_STATE_PAUSED)
 		err = FIEF_EBUSY;
 	else if (vm && !to_target && vm->state != VM_STATE_PAUSED && vm->state != VM_STATE_STOPPED)
 		err = FIEF_EBUSY;
@@ -217,14 +241,12 @@ static int copy_call(struct vm *caller, uint64_t id, uint64_t cgpa, uint64_t tgp
 		err = FIEF_EINVAL;
 	else if (vm)
 		err = target_range(vm, tgpa, size, false);
-	if (vm && !err && vm->state == VM_STATE_STOPPED)
-		vm_quiesce(vm); /* its last exit may still be under way elsewhere */
 	/* Check every piece first, so that a failure copies nothing. */
 	if (vm && !err)
-		err = copy_pieces(caller, vm, cgpa, tgpa, size, to_target, false);
+		err = copy_pieces(l, vm, cgpa, tgpa, size, to_target, false);
 	if (vm && !err)
-		err = copy_pieces(caller, vm, cgpa, tgpa, size, to_target, true);
-	mgmt_unlock();
+		err = copy_pieces(l, vm, cgpa, tgpa, size, to_target, true);
+	mgmt_unlock(&l);
 	return err;
 }
 

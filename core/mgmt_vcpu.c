@@ -20,26 +20,36 @@ _Static_assert(sizeof(struct fief_regs_arm64) == REGS_MAX, "arm64 regs size");
 
 int mgmt_vcpu_create(struct vm *caller, uint64_t id, uint64_t index, uint64_t pcpu)
 {
+	struct mgmt_locked l;
 	struct vm *vm;
 	int err;
 
-	mgmt_lock();
-	vm = mgmt_target_locked(caller, id, false, true, &err);
+	if ((err = mgmt_lock(caller, &l)) != 0)
+		return err;
+	vm = mgmt_target_locked(l, id, false, true, &err);
 	if (vm && (index >= FIEF_MAX_VCPUS || pcpu >= vm_cpus_online()))
 		err = FIEF_EINVAL;
 	else if (vm)
 		err = vm_vcpu_create(vm, (uint32_t)index, (uint32_t)pcpu);
-	mgmt_unlock();
+	mgmt_unlock(&l);
 	return err;
 }
 
-/* The vCPU a register call names, of a VM in one of the @states bits. */
-static struct vcpu *regs_target_locked(const struct vm *caller, uint64_t id, uint64_t index,
-				       unsigned states, int *err)
+/*
+ * The vCPU a register call names, of a VM in one of the @states bits,
+ * none of whose vCPUs is on a CPU any more (a VM that stopped itself may
+ * still be inside its last exit elsewhere: its registers are final once it
+ * left). Get needs the caller to be allowed to look (@inspect). On error
+ * NULL; the lock is no longer held if the caller stopped running.
+ */
+static struct vcpu *regs_target_locked(struct mgmt_locked *l, uint64_t id, uint64_t index,
+				       unsigned states, bool inspect, int *err)
 {
-	struct vm *vm = mgmt_target_locked(caller, id, false, true, err);
+	struct vm *vm = mgmt_quiet_target_locked(l, id, false, true, err);
 
 	if (!vm)
+		return NULL;
+	if (inspect && (*err = mgmt_may_inspect_locked(*l, vm, true)) != 0)
 		return NULL;
 	if (index >= FIEF_MAX_VCPUS || !vm->vcpu[index].vm) {
 		*err = FIEF_ENOENT;
@@ -49,9 +59,6 @@ static struct vcpu *regs_target_locked(const struct vm *caller, uint64_t id, uin
 		*err = FIEF_EBUSY;
 		return NULL;
 	}
-	/* A VM that stopped itself may still be inside its last exit on
-	 * another CPU: its registers are final once it left. */
-	vm_quiesce(vm);
 	return &vm->vcpu[index];
 }
 
@@ -59,24 +66,28 @@ int mgmt_vcpu_get_regs(struct vm *caller, uint64_t id, uint64_t index, uint64_t 
 		       uint64_t size)
 {
 	uint8_t regs[REGS_MAX];
+	struct mgmt_locked l;
 	struct vcpu *v;
 	void *out = NULL;
 	int err;
 
-	mgmt_lock();
-	v = regs_target_locked(caller, id, index,
+	if ((err = mgmt_lock(caller, &l)) != 0)
+		return err;
+	v = regs_target_locked(&l, id, index,
 			       (1u << VM_STATE_CREATED) | (1u << VM_STATE_PAUSED) |
 				       (1u << VM_STATE_STOPPED),
-			       &err);
+			       true, &err);
+	if (!l.caller)
+		return err;
 	if (v && size != REGS_MAX)
 		err = FIEF_EINVAL;
-	else if (v && !(out = vm_buffer_ptr(caller, buf, size)))
+	else if (v && !(out = mgmt_buf_locked(l, buf, size)))
 		err = FIEF_EFAULT;
 	if (!err)
 		err = arch_vcpu_get_regs(v, regs, sizeof(regs));
 	if (!err)
 		memcpy(out, regs, sizeof(regs));
-	mgmt_unlock();
+	mgmt_unlock(&l);
 	return err;
 }
 
@@ -84,22 +95,26 @@ int mgmt_vcpu_set_regs(struct vm *caller, uint64_t id, uint64_t index, uint64_t 
 		       uint64_t size)
 {
 	uint8_t regs[REGS_MAX];
+	struct mgmt_locked l;
 	struct vcpu *v;
 	const void *in = NULL;
 	int err;
 
-	mgmt_lock();
-	v = regs_target_locked(caller, id, index,
-			       (1u << VM_STATE_CREATED) | (1u << VM_STATE_PAUSED), &err);
+	if ((err = mgmt_lock(caller, &l)) != 0)
+		return err;
+	v = regs_target_locked(&l, id, index, (1u << VM_STATE_CREATED) | (1u << VM_STATE_PAUSED),
+			       false, &err);
+	if (!l.caller)
+		return err;
 	if (v && size != REGS_MAX)
 		err = FIEF_EINVAL;
-	else if (v && !(in = vm_buffer_ptr(caller, buf, size)))
+	else if (v && !(in = mgmt_buf_locked(l, buf, size)))
 		err = FIEF_EFAULT;
 	if (!err) {
 		/* One snapshot: the caller's memory may change under us. */
 		memcpy(regs, in, sizeof(regs));
 		err = arch_vcpu_set_regs(v, regs, sizeof(regs));
 	}
-	mgmt_unlock();
+	mgmt_unlock(&l);
 	return err;
 }

@@ -2,8 +2,9 @@
 /*
  * Management calls on whole VMs: create, destroy, start, pause, resume,
  * list, info, console read; and what every management call shares (the
- * lock, looking up the VM a call names).
+ * lock, looking up the VM a call names, reaching the caller's buffers).
  */
+#include "core/assert.h"
 #include "core/err.h"
 #include "core/mgmt.h"
 #include "core/spinlock.h"
@@ -11,28 +12,45 @@
 #include "core/vm.h"
 #include "guest-abi/fief_abi.h"
 
+/* Guards the VM slots between lookup and use, every ownership transition
+ * made after boot, vCPU creation, and VMs' creator fields. */
 static struct spinlock mgmt_serial = SPINLOCK_INIT;
 
-void mgmt_lock(void)
+static bool runs(const struct vm *vm)
+{
+	return __atomic_load_n(&vm->state, __ATOMIC_ACQUIRE) == VM_STATE_RUNNING;
+}
+
+int mgmt_lock(struct vm *caller, struct mgmt_locked *l)
 {
 	spin_lock(&mgmt_serial);
+	if (!runs(caller)) {
+		spin_unlock(&mgmt_serial);
+		l->caller = NULL;
+		return FIEF_EBUSY;
+	}
+	l->caller = caller;
+	return FIEF_OK;
 }
 
-void mgmt_unlock(void)
+void mgmt_unlock(struct mgmt_locked *l)
 {
+	FIEF_ASSERT(l->caller && spin_is_locked(&mgmt_serial));
 	spin_unlock(&mgmt_serial);
+	l->caller = NULL;
 }
 
-struct vm *mgmt_target_locked(const struct vm *caller, uint64_t id, bool self_ok, bool guest,
+struct vm *mgmt_target_locked(struct mgmt_locked l, uint64_t id, bool self_ok, bool guest,
 			      int *err)
 {
 	struct vm *vm = id < VM_MAX ? vm_get((uint32_t)id) : NULL;
 
+	FIEF_ASSERT(l.caller && spin_is_locked(&mgmt_serial));
 	if (!vm || vm->state == VM_STATE_DYING) {
 		*err = FIEF_ENOENT;
 		return NULL;
 	}
-	if ((!self_ok && vm == caller) || (guest && vm->host)) {
+	if ((!self_ok && vm == l.caller) || (guest && vm->host)) {
 		*err = FIEF_EINVAL;
 		return NULL;
 	}
@@ -40,97 +58,152 @@ struct vm *mgmt_target_locked(const struct vm *caller, uint64_t id, bool self_ok
 	return vm;
 }
 
-bool mgmt_may_inspect(const struct vm *caller, uint64_t id, bool creator_ok)
+struct vm *mgmt_quiet_target_locked(struct mgmt_locked *l, uint64_t id, bool self_ok,
+				    bool guest, int *err)
 {
-	struct vm *vm = id < VM_MAX ? vm_get((uint32_t)id) : NULL;
+	struct vm *caller = l->caller;
 
-	/* inspectable and creator are const for a VM's life. */
-	if (!vm)
-		return true;
-	return vm->inspectable || (creator_ok && vm->creator == (int32_t)caller->slot);
+	for (;;) {
+		struct vm *vm = mgmt_target_locked(*l, id, self_ok, guest, err);
+
+		if (!vm || vm->state == VM_STATE_RUNNING || !vm_any_running(vm))
+			return vm;
+		/* A vCPU still in its last exit may be waiting for this lock. */
+		mgmt_unlock(l);
+		vm_wait_left(vm);
+		*err = mgmt_lock(caller, l);
+		if (*err)
+			return NULL;
+	}
+}
+
+int mgmt_may_inspect_locked(struct mgmt_locked l, const struct vm *vm, bool creator_ok)
+{
+	FIEF_ASSERT(l.caller && spin_is_locked(&mgmt_serial));
+	if (vm->inspectable || (creator_ok && vm->creator == (int32_t)l.caller->slot))
+		return FIEF_OK;
+	return FIEF_EACCES;
+}
+
+void *mgmt_buf_locked(struct mgmt_locked l, uint64_t gpa, uint64_t size)
+{
+	FIEF_ASSERT(l.caller && spin_is_locked(&mgmt_serial));
+	return vm_buffer_ptr(l.caller, gpa, size);
 }
 
 int mgmt_vm_create(struct vm *caller, uint64_t mem_size, uint64_t vcpu_max, uint64_t flags,
 		   uint32_t *id)
 {
+	struct mgmt_locked l;
 	struct vm *vm;
 	int err;
 
 	if (mem_size == 0 || (mem_size & PAGE_MASK) || mem_size > MGMT_MEM_MAX ||
 	    vcpu_max == 0 || vcpu_max > FIEF_MAX_VCPUS || (flags & ~(uint64_t)FIEF_VM_F_ALL))
 		return FIEF_EINVAL;
-	mgmt_lock();
+	/* Only the host makes managers: a manager cannot multiply itself. */
+	if ((flags & FIEF_VM_F_MANAGE) && !caller->host)
+		return FIEF_EACCES;
+	if ((err = mgmt_lock(caller, &l)) != 0)
+		return err;
 	vm = vm_create_empty(mem_size, (uint32_t)vcpu_max, (uint32_t)flags, caller->slot, &err);
 	if (vm)
 		*id = vm->slot;
-	mgmt_unlock();
+	mgmt_unlock(&l);
 	return err;
 }
 
+/*
+ * Destroy in two halves around the wait for its vCPUs, which happens
+ * without the lock: one of them may be waiting for it (a manager being
+ * destroyed in the middle of its own call). While DYING no call can name
+ * the VM, so the slot is the destroyer's alone between the halves.
+ */
 int mgmt_vm_destroy(struct vm *caller, uint64_t id)
 {
+	struct mgmt_locked l;
 	struct vm *vm;
 	int err;
 
-	mgmt_lock();
-	vm = mgmt_target_locked(caller, id, false, true, &err);
+	if ((err = mgmt_lock(caller, &l)) != 0)
+		return err;
+	vm = mgmt_target_locked(l, id, false, true, &err);
 	if (vm)
-		err = vm_destroy(vm);
-	mgmt_unlock();
+		err = vm_destroy_begin(vm);
+	mgmt_unlock(&l);
+	if (err)
+		return err;
+	vm_quiesce(vm);
+	/* The second half runs even if the caller was paused meanwhile: a
+	 * DYING VM nobody finishes would keep its memory for good. */
+	spin_lock(&mgmt_serial);
+	err = vm_destroy_finish(vm);
+	spin_unlock(&mgmt_serial);
 	return err;
 }
 
 int mgmt_vm_start(struct vm *caller, uint64_t id)
 {
+	struct mgmt_locked l;
 	struct vm *vm;
 	int err;
 
-	mgmt_lock();
-	vm = mgmt_target_locked(caller, id, false, true, &err);
+	if ((err = mgmt_lock(caller, &l)) != 0)
+		return err;
+	vm = mgmt_target_locked(l, id, false, true, &err);
 	if (vm)
 		err = vm_start(vm);
-	mgmt_unlock();
+	mgmt_unlock(&l);
 	return err;
 }
 
+/* The state changes under the lock; the wait for the vCPUs comes after. */
 int mgmt_vm_pause(struct vm *caller, uint64_t id)
 {
+	struct mgmt_locked l;
 	struct vm *vm;
 	int err;
 
-	mgmt_lock();
-	vm = mgmt_target_locked(caller, id, false, true, &err);
+	if ((err = mgmt_lock(caller, &l)) != 0)
+		return err;
+	vm = mgmt_target_locked(l, id, false, true, &err);
 	if (vm)
-		err = vm_pause(vm);
-	mgmt_unlock();
+		err = vm_pause_begin(vm);
+	mgmt_unlock(&l);
+	if (err == 0)
+		vm_pause_wait(vm, caller);
 	return err;
 }
 
 int mgmt_vm_resume(struct vm *caller, uint64_t id)
 {
+	struct mgmt_locked l;
 	struct vm *vm;
 	int err;
 
-	mgmt_lock();
-	vm = mgmt_target_locked(caller, id, false, true, &err);
+	if ((err = mgmt_lock(caller, &l)) != 0)
+		return err;
+	vm = mgmt_target_locked(l, id, false, true, &err);
 	if (vm)
 		err = vm_resume(vm);
-	mgmt_unlock();
+	mgmt_unlock(&l);
 	return err;
 }
 
 int mgmt_vm_list(struct vm *caller, uint64_t buf, uint64_t cap, uint32_t *count)
 {
 	uint64_t want = cap < VM_MAX ? cap : VM_MAX;
+	struct mgmt_locked l;
 	uint8_t *out = NULL;
 	uint32_t n = 0;
+	int err;
 
-	if (want > 0) {
-		out = vm_buffer_ptr(caller, buf, want * sizeof(uint32_t));
-		if (!out)
-			return FIEF_EFAULT;
+	if ((err = mgmt_lock(caller, &l)) != 0)
+		return err;
+	if (want > 0 && !(out = mgmt_buf_locked(l, buf, want * sizeof(uint32_t)))) {
+		mgmt_unlock(&l);
+		return FIEF_EFAULT;
 	}
-	mgmt_lock();
 	for (uint32_t i = 0; i < VM_MAX; i++) {
 		const struct vm *vm = vm_get(i);
 
@@ -140,7 +213,7 @@ int mgmt_vm_list(struct vm *caller, uint64_t buf, uint64_t cap, uint32_t *count)
 			memcpy(out + n * sizeof(uint32_t), &i, sizeof(i));
 		n++;
 	}
-	mgmt_unlock();
+	mgmt_unlock(&l);
 	*count = n;
 	return FIEF_OK;
 }
@@ -172,19 +245,20 @@ static void fill_info(const struct vm *vm, struct fief_vm_info *info)
 
 int mgmt_vm_info(struct vm *caller, uint64_t id, uint64_t buf, uint64_t size)
 {
-	struct fief_vm_info info, *out;
+	struct fief_vm_info info, *out = NULL;
+	struct mgmt_locked l;
 	struct vm *vm;
 	int err;
 
-	mgmt_lock();
-	vm = mgmt_target_locked(caller, id, true, false, &err);
+	if ((err = mgmt_lock(caller, &l)) != 0)
+		return err;
+	vm = mgmt_target_locked(l, id, true, false, &err);
 	if (vm && size != sizeof(info))
 		err = FIEF_EINVAL;
-	out = err ? NULL : vm_buffer_ptr(caller, buf, sizeof(info));
-	if (!err && !out)
+	else if (vm && !(out = mgmt_buf_locked(l, buf, sizeof(info))))
 		err = FIEF_EFAULT;
 	if (err) {
-		mgmt_unlock();
+		mgmt_unlock(&l);
 		return err;
 	}
 	fill_info(vm, &info);
@@ -200,26 +274,26 @@ int mgmt_vm_info(struct vm *caller, uint64_t id, uint64_t buf, uint64_t size)
 	info.console_written = vm->console.total;
 	spin_unlock(&vm->lock);
 	memcpy(out, &info, sizeof(info));
-	mgmt_unlock();
+	mgmt_unlock(&l);
 	return FIEF_OK;
 }
 
 int mgmt_console_read(struct vm *caller, uint64_t id, uint64_t buf, uint64_t size, uint64_t off,
 		      uint64_t *n)
 {
+	struct mgmt_locked l;
 	struct vm *vm;
 	char *out = NULL;
 	uint64_t oldest, count;
 	int err;
 
-	mgmt_lock();
-	vm = mgmt_target_locked(caller, id, true, false, &err);
-	if (vm && size > 0) {
-		out = vm_buffer_ptr(caller, buf, size);
-		err = out ? FIEF_OK : FIEF_EFAULT;
-	}
+	if ((err = mgmt_lock(caller, &l)) != 0)
+		return err;
+	vm = mgmt_target_locked(l, id, true, false, &err);
+	if (vm && size > 0 && !(out = mgmt_buf_locked(l, buf, size)))
+		err = FIEF_EFAULT;
 	if (err) {
-		mgmt_unlock();
+		mgmt_unlock(&l);
 		return err;
 	}
 	spin_lock(&vm->lock);
@@ -234,7 +308,7 @@ int mgmt_console_read(struct vm *caller, uint64_t id, uint64_t buf, uint64_t siz
 	for (uint64_t i = 0; i < count; i++)
 		out[i] = vm->console.ring[(off + i) % VM_CONSOLE_RING];
 	spin_unlock(&vm->lock);
-	mgmt_unlock();
+	mgmt_unlock(&l);
 	*n = count;
 	return err;
 }

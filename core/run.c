@@ -58,7 +58,8 @@ void run_handle_exit(struct vcpu *vcpu, const struct vcpu_exit *e)
 			vcpu->state = VCPU_STATE_HALTED;
 		return;
 	case VCPU_EXIT_SHUTDOWN:
-		vm_stop(vcpu->vm, vcpu, FIEF_STOP_SHUTDOWN, 0, "%s", e->why[0] ? e->why : "shutdown");
+		vm_stop(vcpu->vm, vcpu, FIEF_STOP_SHUTDOWN, e->pc, "%s",
+			e->why[0] ? e->why : "shutdown");
 		return;
 	case VCPU_EXIT_FAILED:
 		vm_stop(vcpu->vm, vcpu, FIEF_STOP_UNHANDLED, 0, "%s", e->why[0] ? e->why : "failed");
@@ -108,6 +109,7 @@ void run_cpu(uint32_t cpu)
 {
 	uint32_t cursor = 0;
 	struct vcpu_exit exit;
+	enum vcpu_state yielded;
 
 	for (;;) {
 		struct vcpu *v = pick(cpu, &cursor);
@@ -128,6 +130,11 @@ void run_cpu(uint32_t cpu)
 			run_handle_exit(v, &exit);
 		} while (exit.reason != VCPU_EXIT_PREEMPT && v->state == VCPU_STATE_RUNNABLE &&
 			 v->vm->state == VM_STATE_RUNNING);
+		/* A yield ends the turn; the vCPU is runnable again for the next
+		 * pick (a stop that came meanwhile wins). */
+		yielded = VCPU_STATE_YIELDED;
+		__atomic_compare_exchange_n(&v->state, &yielded, VCPU_STATE_RUNNABLE, false,
+					    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
 		vm_end_run(v);
 	}
 }

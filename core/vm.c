@@ -284,6 +284,7 @@ static int guest_memory(struct vm *vm, const struct boot_info *bi, uint64_t floo
 	}
 	vm->mm = &vm->guest_mm;
 	vm->mem_base = pa;
+	vm->carved = true;
 	return FIEF_OK;
 }
 
@@ -435,11 +436,12 @@ struct vm *vm_create_empty(uint64_t mem_size, uint32_t vcpu_max, uint32_t flags,
 	vm->creator = (int32_t)creator;
 	vm->flags = flags;
 	vm->inspectable = (flags & FIEF_VM_F_INSPECTABLE) != 0;
+	vm->manage = (flags & FIEF_VM_F_MANAGE) != 0;
 	vm->mem_size = mem_size;
 	vm->vcpu_max = vcpu_max;
 	vm->mm = &vm->guest_mm;
 	spin_lock(&vm->lock);
-	vm->state = VM_STATE_CREATED;
+	__atomic_store_n(&vm->state, VM_STATE_CREATED, __ATOMIC_RELEASE);
 	spin_unlock(&vm->lock);
 	return vm;
 }
@@ -483,36 +485,66 @@ int vm_start(struct vm *vm)
 	 * no boot_info); a guest that did not get that page simply has none. */
 	(void)vm_publish_boot_info(vm, NULL);
 	spin_lock(&vm->lock);
-	vm->state = VM_STATE_RUNNING;
+	__atomic_store_n(&vm->state, VM_STATE_RUNNING, __ATOMIC_RELEASE);
 	spin_unlock(&vm->lock);
 	return FIEF_OK;
 }
 
-/* Wait until no vCPU of @vm is inside the run loop of any CPU. The VM's
- * state already keeps them from starting again (vm_begin_run()). */
-static void wait_not_running(struct vm *vm)
+bool vm_any_running(const struct vm *vm)
 {
 	for (uint32_t i = 0; i < FIEF_MAX_VCPUS; i++)
-		while (__atomic_load_n(&vm->vcpu[i].running, __ATOMIC_ACQUIRE))
-			arch_cpu_relax();
+		if (__atomic_load_n(&vm->vcpu[i].running, __ATOMIC_ACQUIRE))
+			return true;
+	return false;
+}
+
+/* Make every CPU running a vCPU of @vm (but @except) go back to its run
+ * loop now rather than at its next tick. */
+static void kick_running(const struct vm *vm, const struct vcpu *except)
+{
+	for (uint32_t i = 0; i < FIEF_MAX_VCPUS; i++) {
+		const struct vcpu *v = &vm->vcpu[i];
+
+		if (v != except && __atomic_load_n(&v->running, __ATOMIC_ACQUIRE))
+			arch_cpu_kick(v->pcpu);
+	}
+}
+
+static enum vm_state state_of(const struct vm *vm)
+{
+	return __atomic_load_n(&vm->state, __ATOMIC_ACQUIRE);
 }
 
 void vm_quiesce(struct vm *vm)
 {
-	wait_not_running(vm);
+	while (vm_any_running(vm))
+		arch_cpu_relax();
 }
 
-int vm_pause(struct vm *vm)
+void vm_wait_left(struct vm *vm)
+{
+	while (vm_any_running(vm) && state_of(vm) != VM_STATE_RUNNING)
+		arch_cpu_relax();
+}
+
+int vm_pause_begin(struct vm *vm)
 {
 	spin_lock(&vm->lock);
 	if (vm->state != VM_STATE_RUNNING) {
 		spin_unlock(&vm->lock);
 		return FIEF_EBUSY;
 	}
-	vm->state = VM_STATE_PAUSED;
+	__atomic_store_n(&vm->state, VM_STATE_PAUSED, __ATOMIC_RELEASE);
 	spin_unlock(&vm->lock);
-	wait_not_running(vm);
+	kick_running(vm, NULL);
 	return FIEF_OK;
+}
+
+void vm_pause_wait(struct vm *vm, const struct vm *caller)
+{
+	while (vm_any_running(vm) && state_of(vm) == VM_STATE_PAUSED &&
+	       state_of(caller) == VM_STATE_RUNNING)
+		arch_cpu_relax();
 }
 
 int vm_resume(struct vm *vm)
@@ -521,27 +553,40 @@ int vm_resume(struct vm *vm)
 
 	spin_lock(&vm->lock);
 	if (vm->state == VM_STATE_PAUSED)
-		vm->state = VM_STATE_RUNNING;
+		__atomic_store_n(&vm->state, VM_STATE_RUNNING, __ATOMIC_RELEASE);
 	else
 		err = FIEF_EBUSY;
 	spin_unlock(&vm->lock);
 	return err;
 }
 
-int vm_destroy(struct vm *vm)
+int vm_destroy_begin(struct vm *vm)
 {
-	enum vm_state was;
-	int err;
-
 	if (vm->host)
 		return FIEF_EINVAL;
 	spin_lock(&vm->lock);
-	was = vm->state;
-	vm->state = VM_STATE_DYING;
+	vm->destroy_from = vm->state;
+	__atomic_store_n(&vm->state, VM_STATE_DYING, __ATOMIC_RELEASE);
 	for (uint32_t i = 0; i < FIEF_MAX_VCPUS; i++)
-		vm->vcpu[i].state = VCPU_STATE_STOPPED;
+		__atomic_store_n(&vm->vcpu[i].state, VCPU_STATE_STOPPED, __ATOMIC_RELAXED);
 	spin_unlock(&vm->lock);
-	wait_not_running(vm);
+	kick_running(vm, NULL);
+	return FIEF_OK;
+}
+
+/* A destroyed VM's children keep running but have no creator any more: a
+ * later VM in its slot must not inherit rights over them. */
+static void orphan_children(const struct vm *vm)
+{
+	for (uint32_t i = 0; i < VM_MAX; i++)
+		if (vms[i].state != VM_STATE_FREE && vms[i].creator == (int32_t)vm->slot)
+			vms[i].creator = -1;
+}
+
+int vm_destroy_finish(struct vm *vm)
+{
+	int err;
+
 	/* Prepare: every page back to the host; may fail for lack of table
 	 * pages on the host's side, and then the VM stays, stopped. */
 	mm_guest_destroy(&vm->guest_mm);
@@ -550,8 +595,8 @@ int vm_destroy(struct vm *vm)
 		err = mm_guest_free(&vm->guest_mm);
 	if (err) {
 		spin_lock(&vm->lock);
-		vm->state = VM_STATE_STOPPED;
-		if (was != VM_STATE_STOPPED) {
+		__atomic_store_n(&vm->state, VM_STATE_STOPPED, __ATOMIC_RELEASE);
+		if (vm->destroy_from != VM_STATE_STOPPED) {
 			vm->stop_code = FIEF_STOP_INTERNAL;
 			fief_snprintf(vm->stop_reason, sizeof(vm->stop_reason),
 				      "destroy could not reclaim its memory (%s)", err_name(err));
@@ -563,14 +608,25 @@ int vm_destroy(struct vm *vm)
 	for (uint32_t i = 0; i < FIEF_MAX_VCPUS; i++)
 		if (vm->vcpu[i].vm)
 			arch_vcpu_destroy(&vm->vcpu[i]);
-	if (vm->creator < 0)
+	if (vm->carved)
 		guestmem_give_back(vm->mem_base, vm->mem_size);
+	orphan_children(vm);
 	console_printf("fief: vm %s destroyed, %llu pages free\n", vm->name,
 		       (unsigned long long)page_alloc_free_count());
 	spin_lock(&vm->lock);
 	slot_reset(vm);
 	spin_unlock(&vm->lock);
 	return FIEF_OK;
+}
+
+int vm_destroy(struct vm *vm)
+{
+	int err = vm_destroy_begin(vm);
+
+	if (err)
+		return err;
+	vm_quiesce(vm);
+	return vm_destroy_finish(vm);
 }
 
 bool vm_begin_run(struct vcpu *v, uint32_t cpu)
@@ -610,10 +666,11 @@ void vm_stop(struct vm *vm, const struct vcpu *by, uint32_t code, uint64_t statu
 	vm->stop_code = code;
 	vm->stop_status = status;
 	vm->stop_vcpu = by ? by->index : FIEF_STOP_VCPU_NONE;
-	vm->state = VM_STATE_STOPPED;
+	__atomic_store_n(&vm->state, VM_STATE_STOPPED, __ATOMIC_RELEASE);
 	for (uint32_t i = 0; i < FIEF_MAX_VCPUS; i++)
-		vm->vcpu[i].state = VCPU_STATE_STOPPED;
+		__atomic_store_n(&vm->vcpu[i].state, VCPU_STATE_STOPPED, __ATOMIC_RELAXED);
 	spin_unlock(&vm->lock);
+	kick_running(vm, by);
 	console_printf("fief: vm %s stopped: %s\n", vm->name, vm->stop_reason);
 }
 

@@ -47,6 +47,8 @@ enum vcpu_state {
 	VCPU_STATE_RUNNABLE = 0,
 	VCPU_STATE_HALTED = 1,  /* HLT/WFI: sleeps until an event arrives */
 	VCPU_STATE_STOPPED = 2, /* its VM stopped */
+	VCPU_STATE_YIELDED = 3, /* FIEF_HC_YIELD: runnable, but leaves its CPU now;
+				 * the run loop makes it RUNNABLE again */
 };
 
 struct vm;
@@ -74,11 +76,14 @@ struct vm {
 	uint32_t slot;              /* const: the guest-abi VM id */
 	uint32_t flags;             /* const: FIEF_VM_F_* */
 	bool inspectable;           /* const: copy-out and get-regs allowed while paused */
-	int32_t creator;            /* const: slot of the VM that created it, -1: fief.cfg */
+	int32_t creator;            /* mgmt lock: slot of the VM that created it; -1: fief.cfg,
+				     * or its creator was destroyed */
+	bool carved;                /* const: its memory was carved at boot (fief.cfg guests) */
 	char name[CONFIG_NAME_MAX + 1]; /* const */
 	bool host;                  /* const */
-	bool manage;                /* const: may make management calls */
-	enum vm_state state;        /* lock */
+	bool manage;                /* const: may make management calls (fief.cfg, FIEF_VM_F_MANAGE) */
+	enum vm_state state;        /* lock (written with release, read unlocked by waits) */
+	enum vm_state destroy_from; /* lock: the state a destroy found it in */
 	uint32_t stop_code;         /* lock: FIEF_STOP_* (guest-abi) */
 	uint64_t stop_status;       /* lock: FIEF_STOP_SELF status, exit code, ... */
 	uint32_t stop_vcpu;         /* lock: the vCPU that caused the stop (FIEF_STOP_VCPU_NONE) */
@@ -177,28 +182,58 @@ uint32_t vm_cpus_online(void);
 int vm_start(struct vm *vm);
 
 /**
- * vm_pause() - RUNNING -> PAUSED; returns once no vCPU of @vm runs on any
- * CPU. Return: 0 or FIEF_EBUSY (not RUNNING).
+ * vm_pause_begin() - RUNNING -> PAUSED, and every CPU running one of its
+ * vCPUs is kicked. Return: 0 or FIEF_EBUSY (not RUNNING).
  */
-int vm_pause(struct vm *vm);
+int vm_pause_begin(struct vm *vm);
+
+/**
+ * vm_pause_wait() - after vm_pause_begin(), without the management lock:
+ * wait until no vCPU of @vm runs, or it is no longer PAUSED (resumed or
+ * destroyed meanwhile), or @caller itself stopped running (paused by
+ * another manager: two managers pausing each other do not wait forever).
+ */
+void vm_pause_wait(struct vm *vm, const struct vm *caller);
+
+/** vm_any_running() - whether a CPU is running a vCPU of @vm now. */
+bool vm_any_running(const struct vm *vm);
 
 /**
  * vm_quiesce() - wait until no CPU runs a vCPU of @vm, which must be in a
- * state the run loop does not pick (PAUSED, STOPPED, CREATED): a vCPU
- * stopped by vm_stop() on another CPU leaves at its next exit.
+ * state the run loop does not pick (PAUSED, STOPPED, CREATED, DYING): a
+ * vCPU stopped by vm_stop() on another CPU leaves at its next exit. Never
+ * with the management lock held: the vCPU may be waiting for it.
  */
 void vm_quiesce(struct vm *vm);
+
+/**
+ * vm_wait_left() - as vm_quiesce(), but also done when @vm is RUNNING again
+ * (a paused VM resumed meanwhile: its vCPUs may never leave).
+ */
+void vm_wait_left(struct vm *vm);
 
 /** vm_resume() - PAUSED -> RUNNING. Return: 0 or FIEF_EBUSY. */
 int vm_resume(struct vm *vm);
 
 /**
- * vm_destroy() - stop @vm's vCPUs, wait until none runs, give every page
- * back to the host (its own scrubbed, lent ones returned), free its vCPUs'
- * arch state, its stage-2 and its slot. Return: 0; FIEF_EINVAL for the
- * host; FIEF_ENOMEM if the host's table could not take the pages back (the
- * VM then stays, STOPPED, and destroy may be retried).
+ * vm_destroy_begin() - the first half of a destroy: @vm becomes DYING (no
+ * call may name it, the run loop does not pick it), its vCPUs STOPPED, and
+ * every CPU running one of them is kicked. Return: 0; FIEF_EINVAL for the
+ * host.
  */
+int vm_destroy_begin(struct vm *vm);
+
+/**
+ * vm_destroy_finish() - the second half, once no vCPU of @vm runs
+ * (vm_quiesce()): give every page back to the host (its own scrubbed, lent
+ * ones returned), free its vCPUs' arch state, its stage-2 and its slot;
+ * VMs it created lose their creator. Return: 0; FIEF_ENOMEM if the host's
+ * table could not take the pages back (the VM then stays, STOPPED, and
+ * destroy may be retried).
+ */
+int vm_destroy_finish(struct vm *vm);
+
+/** vm_destroy() - vm_destroy_begin(), vm_quiesce(), vm_destroy_finish(). */
 int vm_destroy(struct vm *vm);
 
 /**

@@ -47,7 +47,7 @@
  * of reserved space); a new major version may change what exists.
  */
 #define FIEF_ABI_VERSION_MAJOR 1u
-#define FIEF_ABI_VERSION_MINOR 0u
+#define FIEF_ABI_VERSION_MINOR 1u
 #define FIEF_ABI_MAKE_VERSION(major, minor) \
 	((((uint64_t)(major)) << 16) | ((uint64_t)(minor) & 0xffffu))
 #define FIEF_ABI_VERSION FIEF_ABI_MAKE_VERSION(FIEF_ABI_VERSION_MAJOR, FIEF_ABI_VERSION_MINOR)
@@ -69,6 +69,7 @@
 #define FIEF_HC_VERSION 0x00u   /* () -> FIEF_ABI_VERSION */
 #define FIEF_HC_CAPS 0x01u      /* () -> FIEF_CAP_* bits of the caller */
 #define FIEF_HC_SELF_STOP 0x02u /* (status) -> does not return */
+#define FIEF_HC_YIELD 0x03u     /* () -> 0; the rest of the slice goes to the CPU's next vCPU */
 
 #define FIEF_HC_VM_CREATE 0x10u  /* (memory size, vcpu max, flags) -> VM id */
 #define FIEF_HC_VM_DESTROY 0x11u /* (vm) -> 0; reclaims and scrubs every page */
@@ -150,7 +151,8 @@ static inline const char *fief_abi_error_name(int64_t err)
 
 /* FIEF_HC_VM_CREATE flags; other bits must be 0. */
 #define FIEF_VM_F_INSPECTABLE (1u << 0) /* copy-out and get-regs allowed while paused */
-#define FIEF_VM_F_ALL FIEF_VM_F_INSPECTABLE
+#define FIEF_VM_F_MANAGE (1u << 1)      /* it may make management calls; only the host may set it */
+#define FIEF_VM_F_ALL (FIEF_VM_F_INSPECTABLE | FIEF_VM_F_MANAGE)
 
 /* FIEF_HC_MEM_SHARE access; at least READ; other bits must be 0. */
 #define FIEF_SHARE_READ (1u << 0)

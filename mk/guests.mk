@@ -20,13 +20,16 @@ GUEST_X86_LDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 \
 	--no-undefined -T tests/guests/x86/guest.ld
 
 # Guests built for x86_64.
-GUESTS_X86 := hello counter memviolation hypwrite triplefault cpuidmsr hostprobe bench manager noperm
+GUESTS_X86 := hello counter memviolation hypwrite triplefault cpuidmsr hostprobe bench manager noperm \
+	fpstate mgrkill
 
 # One source, one image per attack: attack-NAME.elf is tests/guests/attack.c
 # built with ATTACK="NAME" (the attacks are listed there).
 ATTACKS_X86 := lapic ioapic hpet vtd amdvi ports msi
 ATTACKS_A64 := gicd gicr its uart smmu
 GUESTS_X86 += $(patsubst %,attack-%,$(ATTACKS_X86))
+# fpstate-short.elf: fpstate with 20,000 rounds instead of 500,000 (Bochs).
+GUESTS_X86 += fpstate-short
 
 GUEST_LIB_X86_SRCS := $(wildcard tests/guests/lib/*.c) \
 	$(wildcard tests/guests/lib/x86/*.c) $(wildcard tests/guests/lib/x86/*.S)
@@ -44,6 +47,10 @@ $(GUEST_X86_DIR)/obj/%.c.o: tests/guests/%.c
 $(GUEST_X86_DIR)/obj/attack-%.c.o: tests/guests/attack.c
 	@mkdir -p $(dir $@)
 	$(GUEST_X86_CC) $(GUEST_X86_CFLAGS) -DATTACK='"$*"' -MMD -MP -c $< -o $@
+
+$(GUEST_X86_DIR)/obj/fpstate-short.c.o: tests/guests/fpstate.c
+	@mkdir -p $(dir $@)
+	$(GUEST_X86_CC) $(GUEST_X86_CFLAGS) -DFPSTATE_ROUNDS=20000u -MMD -MP -c $< -o $@
 
 # fief's own formatter, shared with the library (core/format.h).
 $(GUEST_X86_DIR)/obj/core/format.c.o: core/format.c core/format.h
@@ -122,11 +129,13 @@ GUEST_A64_LDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 \
 	--no-undefined -T tests/guests/lib/arm64/guest.ld
 
 # Guests built for arm64 (the portable ones).
-GUESTS_A64 := hello counter memviolation hypwrite exloop psci sysreg hostprobe manager noperm
+GUESTS_A64 := hello counter memviolation hypwrite exloop psci sysreg hostprobe manager noperm \
+	fpstate mgrkill
 # Host-VM guests on arm64 run in the host's span, which starts at the first
 # RAM (QEMU virt: 1 GiB): link them 2 MiB into it.
 GUEST_A64_BASE_hostprobe := 0x40200000
 GUEST_A64_BASE_manager := 0x40200000
+GUEST_A64_BASE_mgrkill := 0x40200000
 GUESTS_A64 += $(patsubst %,attack-%,$(ATTACKS_A64))
 $(foreach a,$(ATTACKS_A64),$(eval GUEST_A64_BASE_attack-$(a) := 0x40200000))
 

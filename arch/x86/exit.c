@@ -8,6 +8,7 @@
  * Nothing here trusts the guest: every unknown MSR or port gets the
  * architectural answer (#GP, or all-ones reads), never a fief crash.
  */
+#include "arch/x86/fpu.h"
 #include "arch/x86/virt.h"
 #include "arch/x86/x86.h"
 #include "core/err.h"
@@ -37,6 +38,10 @@
 #define VEC_UD 6
 #define VEC_GP 13
 
+#define CR0_PG (1ull << 31)
+#define CR4_OSXSAVE (1ull << 18)
+#define CR4_PKE (1ull << 22)
+
 #define COM1 0x3f8
 #define UART_LSR 5
 #define UART_MSR 6
@@ -45,14 +50,105 @@
 #define CPUID_HV_BASE 0x40000000u
 #define CPUID1_ECX_MONITOR (1u << 3)
 #define CPUID1_ECX_VMX (1u << 5)
+#define CPUID1_ECX_FMA (1u << 12)
+#define CPUID1_ECX_PDCM (1u << 15)
+#define CPUID1_ECX_XSAVE (1u << 26)
+#define CPUID1_ECX_OSXSAVE (1u << 27)
+#define CPUID1_ECX_AVX (1u << 28)
+#define CPUID1_ECX_F16C (1u << 29)
 #define CPUID1_ECX_HYPERVISOR (1u << 31)
+#define CPUID7_EBX_AVX2 (1u << 5)
+#define CPUID7_EBX_MPX (1u << 14)
+/* AVX512F, DQ, IFMA, PF, ER, CD, BW, VL */
+#define CPUID7_EBX_AVX512 ((1u << 16) | (1u << 17) | (1u << 21) | (1u << 26) | (1u << 27) | \
+			   (1u << 28) | (1u << 30) | (1u << 31))
+/* AVX512 VBMI, VBMI2, VNNI, BITALG, VPOPCNTDQ */
+#define CPUID7_ECX_AVX512 ((1u << 1) | (1u << 6) | (1u << 11) | (1u << 12) | (1u << 14))
+#define CPUID7_ECX_PKU (1u << 3)
+#define CPUID7_ECX_OSPKE (1u << 4)
+#define CPUID7_ECX_WAITPKG (1u << 5) /* UMWAIT, TPAUSE: not enabled for guests */
+/* AVX512 4VNNIW, 4FMAPS, VP2INTERSECT, FP16; AMX BF16, TILE, INT8 */
+#define CPUID7_EDX_HIDDEN ((1u << 2) | (1u << 3) | (1u << 8) | (1u << 23) | (1u << 22) | \
+			   (1u << 24) | (1u << 25))
+#define CPUIDD1_EAX_XSAVES_XFD ((1u << 3) | (1u << 4))
 #define CPUID81_ECX_SVM (1u << 2)
+/* PerfCtrExtCore, PerfCtrExtNB, PerfCtrExtLLC: no performance counters */
+#define CPUID81_ECX_PERF ((1u << 23) | (1u << 24) | (1u << 28))
 
 const struct x86_virt_ops *x86_virt;
 
 static void gpr_set32(uint64_t *r, uint32_t v)
 {
 	*r = v; /* a 32-bit result zero-extends, as the hardware does */
+}
+
+static uint64_t guest_cr4(struct vcpu *v)
+{
+	struct x86_guest_mode m;
+
+	x86_virt_guest_mode(v, &m);
+	return m.cr4;
+}
+
+/*
+ * Leaf 1: virtualization, MONITOR and the performance-capabilities MSR
+ * hidden; XSAVE and AVX as fief exposes them (arch/x86/fpu.h), OSXSAVE as
+ * the guest's CR4 says (the CPU answers with fief's own CR4).
+ */
+static void cpuid_leaf1(struct vcpu *v, struct cpuid_regs *r)
+{
+	r->ecx &= ~(CPUID1_ECX_VMX | CPUID1_ECX_MONITOR | CPUID1_ECX_PDCM | CPUID1_ECX_OSXSAVE);
+	r->ecx |= CPUID1_ECX_HYPERVISOR;
+	if (!x86_fpu.xsave)
+		r->ecx &= ~CPUID1_ECX_XSAVE;
+	else if (guest_cr4(v) & CR4_OSXSAVE)
+		r->ecx |= CPUID1_ECX_OSXSAVE;
+	if (!(x86_fpu.xcr0 & XCR0_AVX))
+		r->ecx &= ~(CPUID1_ECX_AVX | CPUID1_ECX_FMA | CPUID1_ECX_F16C);
+	r->ebx = (r->ebx & 0x00ffffff) | (v->index << 24); /* APIC ID */
+}
+
+/* Leaf 7: what needs a state component fief does not expose, MPX, AMX
+ * and WAITPKG hidden; OSPKE as the guest's CR4 says. */
+static void cpuid_leaf7(struct vcpu *v, uint32_t sub, struct cpuid_regs *r)
+{
+	if (sub != 0)
+		return;
+	r->ebx &= ~CPUID7_EBX_MPX;
+	r->ecx &= ~(CPUID7_ECX_WAITPKG | CPUID7_ECX_OSPKE);
+	r->edx &= ~CPUID7_EDX_HIDDEN;
+	if (!(x86_fpu.xcr0 & XCR0_AVX))
+		r->ebx &= ~CPUID7_EBX_AVX2;
+	if (!(x86_fpu.xcr0 & XCR0_AVX512)) {
+		r->ebx &= ~CPUID7_EBX_AVX512;
+		r->ecx &= ~CPUID7_ECX_AVX512;
+	}
+	if (!(x86_fpu.xcr0 & XCR0_PKRU))
+		r->ecx &= ~CPUID7_ECX_PKU;
+	else if (guest_cr4(v) & CR4_PKE)
+		r->ecx |= CPUID7_ECX_OSPKE;
+}
+
+/*
+ * Leaf 0xD: the exposed components only. Sub-leaf 0's EBX (the area for
+ * the XCR0 in force) is the CPU's answer: while fief handles the exit the
+ * CPU holds this vCPU's XCR0. No XSAVES (supervisor state) nor XFD.
+ */
+static void cpuid_leafd(uint32_t sub, struct cpuid_regs *r)
+{
+	if (!x86_fpu.xsave) {
+		*r = (struct cpuid_regs){ 0, 0, 0, 0 };
+	} else if (sub == 0) {
+		r->eax = (uint32_t)x86_fpu.xcr0;
+		r->ecx = x86_fpu.size;
+		r->edx = (uint32_t)(x86_fpu.xcr0 >> 32);
+	} else if (sub == 1) {
+		r->eax &= ~CPUIDD1_EAX_XSAVES_XFD;
+		r->ecx = 0;
+		r->edx = 0;
+	} else if (sub >= 64 || !(x86_fpu.xcr0 & (1ull << sub))) {
+		*r = (struct cpuid_regs){ 0, 0, 0, 0 };
+	}
 }
 
 static void exit_cpuid(struct vcpu *v)
@@ -68,14 +164,24 @@ static void exit_cpuid(struct vcpu *v)
 			r = (struct cpuid_regs){ 0, 0, 0, 0 };
 	} else {
 		r = cpuid(leaf, sub);
-		if (leaf == 1) {
-			r.ecx &= ~(CPUID1_ECX_VMX | CPUID1_ECX_MONITOR);
-			r.ecx |= CPUID1_ECX_HYPERVISOR;
-			r.ebx = (r.ebx & 0x00ffffff) | (v->index << 24); /* APIC ID */
-		} else if (leaf == 0x80000001) {
-			r.ecx &= ~CPUID81_ECX_SVM;
-		} else if (leaf == 0x8000000a) {
-			r = (struct cpuid_regs){ 0, 0, 0, 0 }; /* no SVM features */
+		switch (leaf) {
+		case 1:
+			cpuid_leaf1(v, &r);
+			break;
+		case 7:
+			cpuid_leaf7(v, sub, &r);
+			break;
+		case 0xa:          /* Intel architectural performance monitoring */
+		case 0x8000000a:   /* SVM features */
+		case 0x80000022:   /* AMD performance monitoring v2 */
+			r = (struct cpuid_regs){ 0, 0, 0, 0 };
+			break;
+		case 0xd:
+			cpuid_leafd(sub, &r);
+			break;
+		case 0x80000001:
+			r.ecx &= ~(CPUID81_ECX_SVM | CPUID81_ECX_PERF);
+			break;
 		}
 	}
 	gpr_set32(&g->rax, r.eax);
@@ -95,7 +201,7 @@ static int msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 		*val = rdtsc();
 		return 0;
 	}
-	return x86_virt->msr_read(v, msr, val) == 0 ? 0 : -1;
+	return x86_virt_msr_read(v, msr, val) == 0 ? 0 : -1;
 }
 
 static bool canonical(uint64_t a)
@@ -134,20 +240,26 @@ static bool msr_value_valid(uint32_t msr, uint64_t val)
 
 static int msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
 {
+	struct x86_guest_mode m;
+
 	if (msr == MSR_EFER) {
-		/* Reserved bits, SVME included (SVM is hidden), raise #GP. */
+		/* Reserved bits, SVME included (SVM is hidden), raise #GP;
+		 * so does changing LME while paging is on (SDM 2.2.1). */
 		if (val & ~EFER_GUEST_BITS)
+			return -1;
+		x86_virt_guest_mode(v, &m);
+		if (((val ^ v->arch.efer) & EFER_LME) && (m.cr0 & CR0_PG))
 			return -1;
 		/* LMA is the CPU's: keep the current value. */
 		val = (val & ~EFER_LMA) | (v->arch.efer & EFER_LMA);
-		if (x86_virt->msr_write(v, MSR_EFER, val) != 0)
+		if (x86_virt_msr_write(v, MSR_EFER, val) != 0)
 			return -1;
 		v->arch.efer = val;
 		return 0;
 	}
 	if (!msr_value_valid(msr, val))
 		return -1;
-	return x86_virt->msr_write(v, msr, val) == 0 ? 0 : -1;
+	return x86_virt_msr_write(v, msr, val) == 0 ? 0 : -1;
 }
 
 static void exit_msr(struct vcpu *v, struct x86_exit *x)
@@ -167,8 +279,27 @@ static void exit_msr(struct vcpu *v, struct x86_exit *x)
 		err = msr_write(v, msr, ((uint64_t)(uint32_t)g->rdx << 32) | (uint32_t)g->rax);
 	}
 	if (err) {
-		x86_virt->inject(v, VEC_GP, true, 0);
+		x86_virt_inject(v, VEC_GP, true, 0);
 		x->insn_len = 0; /* the #GP comes first: the instruction did not run */
+	}
+}
+
+/* XSETBV: CPL 0 and CR4.OSXSAVE (the CPU checks these first on VMX; on
+ * SVM fief does), then the value against what fief exposes. */
+static void exit_xsetbv(struct vcpu *v, struct x86_exit *x)
+{
+	struct x86_gprs *g = &v->arch.gpr;
+	struct x86_guest_mode m;
+
+	x86_virt_guest_mode(v, &m);
+	if (!(m.cr4 & CR4_OSXSAVE)) {
+		x86_virt_inject(v, VEC_UD, false, 0);
+		x->insn_len = 0;
+	} else if (m.cpl != 0 ||
+		   !x86_fpu_xsetbv(v, (uint32_t)g->rcx,
+				   ((uint64_t)(uint32_t)g->rdx << 32) | (uint32_t)g->rax)) {
+		x86_virt_inject(v, VEC_GP, true, 0);
+		x->insn_len = 0;
 	}
 }
 
@@ -233,10 +364,23 @@ bool x86_exit_other(struct vcpu *v, struct x86_exit *x, struct vcpu_exit *out)
 		return false;
 	case X86_EXIT_SHUTDOWN:
 		out->reason = VCPU_EXIT_SHUTDOWN;
+		out->pc = x->rip;
 		fief_snprintf(out->why, sizeof(out->why), "triple fault (shutdown)");
 		return false;
 	case X86_EXIT_UD:
-		x86_virt->inject(v, VEC_UD, false, 0);
+		x86_virt_inject(v, VEC_UD, false, 0);
+		x->insn_len = 0;
+		break;
+	case X86_EXIT_XSETBV:
+		exit_xsetbv(v, x);
+		break;
+	case X86_EXIT_INVD:
+		/* Dropping dirty lines would throw away other VMs' and fief's
+		 * writes: write them back instead. */
+		__asm__ volatile("wbinvd" ::: "memory");
+		break;
+	case X86_EXIT_RDPMC:
+		x86_virt_inject(v, VEC_GP, true, 0);
 		x->insn_len = 0;
 		break;
 	case X86_EXIT_FAILED:

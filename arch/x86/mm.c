@@ -20,16 +20,12 @@ uint64_t x86_s2_flush_gen;
 struct vcpu *x86_guest_vcpu[X86_CPUS_MAX];
 
 #define ICR_FIXED 0x4000u /* fixed delivery, edge, assert */
-#define ICR_SELF 0x40000u /* destination shorthand: self */
 
 void arch_cpu_kick(uint32_t cpu)
 {
 	if (cpu >= X86_CPUS_MAX)
 		return;
-	if (cpu == x86_cpu_index())
-		lapic_send_ipi(0, ICR_SELF | ICR_FIXED | X86_VEC_IPI);
-	else
-		lapic_send_ipi(x86_cpu_apic_id[cpu], ICR_FIXED | X86_VEC_IPI);
+	lapic_send_ipi(x86_cpu_apic_id[cpu], ICR_FIXED | X86_VEC_IPI);
 }
 
 /*

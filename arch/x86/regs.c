@@ -8,6 +8,7 @@
  * Set first checks what every x86 CPU refuses at VM entry or what is
  * reserved in the ABI, so a bad value is FIEF_EINVAL and changes nothing.
  */
+#include "arch/x86/fpu.h"
 #include "arch/x86/virt.h"
 #include "core/err.h"
 #include "core/string.h"
@@ -44,13 +45,16 @@ static uint64_t *gpr_slot(struct x86_gprs *g, unsigned i)
 int arch_vcpu_get_regs(struct vcpu *vcpu, void *regs, size_t size)
 {
 	struct fief_regs_x86 r;
+	int err;
 
 	if (size != sizeof(r))
 		return FIEF_EINVAL;
-	if (!x86_virt || !x86_virt->regs_get)
+	if (!x86_virt)
 		return FIEF_ENOTSUP;
 	memset(&r, 0, sizeof(r));
-	x86_virt->regs_get(vcpu, &r); /* fills gpr[FIEF_X86_RSP] too */
+	err = x86_virt_regs_get(vcpu, &r); /* fills gpr[FIEF_X86_RSP] too */
+	if (err)
+		return err;
 	for (unsigned i = 0; i < FIEF_X86_GPR_COUNT; i++)
 		if (i != FIEF_X86_RSP)
 			r.gpr[i] = *gpr_slot(&vcpu->arch.gpr, i);
@@ -93,9 +97,9 @@ int arch_vcpu_set_regs(struct vcpu *vcpu, const void *regs, size_t size)
 	if (r.reserved0 || r.gdtr.reserved || r.idtr.reserved || !control_ok(&r) ||
 	    !addresses_ok(&r))
 		return FIEF_EINVAL;
-	if (!x86_virt || !x86_virt->regs_set)
+	if (!x86_virt)
 		return FIEF_ENOTSUP;
-	err = x86_virt->regs_set(vcpu, &r);
+	err = x86_virt_regs_set(vcpu, &r);
 	if (err)
 		return err;
 	for (unsigned i = 0; i < FIEF_X86_GPR_COUNT; i++)
@@ -107,6 +111,7 @@ int arch_vcpu_set_regs(struct vcpu *vcpu, const void *regs, size_t size)
 
 void arch_vcpu_destroy(struct vcpu *vcpu)
 {
-	if (x86_virt && x86_virt->vcpu_destroy && vcpu->arch.ctl)
-		x86_virt->vcpu_destroy(vcpu);
+	if (x86_virt && vcpu->arch.ctl)
+		x86_virt_vcpu_destroy(vcpu);
+	x86_fpu_vcpu_destroy(vcpu);
 }

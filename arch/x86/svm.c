@@ -4,8 +4,8 @@
  *
  * Facts from the AMD64 APM vol. 2, ch. 15 and appendix B (VMCB layout).
  * Every port and every MSR is intercepted (all-ones permission maps), as
- * are the SVM instructions (SVM is hidden from guests), HLT, CPUID,
- * physical interrupts and shutdown. Guest memory is translated by NPT from
+ * are the SVM instructions (SVM is hidden from guests), HLT, CPUID, XSETBV,
+ * INVD, RDPMC, physical interrupts, NMIs and shutdown. Guest memory is translated by NPT from
  * the VM's stage-2 table in mm/.
  */
 #include "arch/x86/cpu.h"
@@ -69,7 +69,9 @@
 /* Intercept bits (vector 3 at 0x00c, vector 4 at 0x010) */
 #define INT_INTR (1u << 0)
 #define INT_NMI (1u << 1)
+#define INT_RDPMC (1u << 15)
 #define INT_CPUID (1u << 18)
+#define INT_INVD (1u << 22)
 #define INT_HLT (1u << 24)
 #define INT_INVLPGA (1u << 26)
 #define INT_IOIO (1u << 27)
@@ -84,6 +86,7 @@
 #define INT_SKINIT (1u << 6)
 #define INT_MONITOR (1u << 10)
 #define INT_MWAIT (1u << 11)
+#define INT_XSETBV (1u << 13)
 
 #define VINTR_MASKING (1ull << 24)
 
@@ -91,7 +94,9 @@
 #define SVM_EXIT_EXCP_UD 0x46
 #define SVM_EXIT_INTR 0x60
 #define SVM_EXIT_NMI 0x61
+#define SVM_EXIT_RDPMC 0x6f
 #define SVM_EXIT_CPUID 0x72
+#define SVM_EXIT_INVD 0x76
 #define SVM_EXIT_HLT 0x78
 #define SVM_EXIT_INVLPGA 0x7a
 #define SVM_EXIT_IOIO 0x7b
@@ -103,8 +108,11 @@
 #define SVM_EXIT_SKINIT 0x86
 #define SVM_EXIT_MONITOR 0x8a
 #define SVM_EXIT_MWAIT 0x8b
+#define SVM_EXIT_XSETBV 0x8d
 #define SVM_EXIT_NPF 0x400
-#define SVM_EXIT_INVALID 0xffffffffffffffffull
+/* VMRUN refused the state: the APM writes -1 to EXITCODE, which CPUs (and
+ * QEMU) store as 0xffffffff; compare the low half only. */
+#define SVM_EXIT_INVALID 0xffffffffu
 
 #define MSR_EFER 0xc0000080
 #define MSR_VM_HSAVE_PA 0xc0010117
@@ -172,10 +180,11 @@ static int svm_cpu_enable(void)
 
 static void vmcb_intercepts(struct vcpu *v)
 {
-	*f32(v, VMCB_INTERCEPT_MISC1) = INT_INTR | INT_NMI | INT_CPUID | INT_HLT | INT_INVLPGA |
-					INT_IOIO | INT_MSR | INT_SHUTDOWN;
+	*f32(v, VMCB_INTERCEPT_MISC1) = INT_INTR | INT_NMI | INT_RDPMC | INT_CPUID | INT_INVD |
+					INT_HLT | INT_INVLPGA | INT_IOIO | INT_MSR | INT_SHUTDOWN;
 	*f32(v, VMCB_INTERCEPT_MISC2) = INT_VMRUN | INT_VMMCALL | INT_VMLOAD | INT_VMSAVE |
-					INT_STGI | INT_CLGI | INT_SKINIT | INT_MONITOR | INT_MWAIT;
+					INT_STGI | INT_CLGI | INT_SKINIT | INT_MONITOR | INT_MWAIT |
+					INT_XSETBV;
 	*f64(v, VMCB_IOPM_BASE) = (uint64_t)(uintptr_t)iopm;
 	*f64(v, VMCB_MSRPM_BASE) = (uint64_t)(uintptr_t)msrpm;
 	*f64(v, VMCB_VINTR) = VINTR_MASKING;
@@ -268,6 +277,16 @@ static void decode(void *vmcb, struct x86_exit *x)
 		return;
 	case SVM_EXIT_SHUTDOWN:
 		x->kind = X86_EXIT_SHUTDOWN;
+		x->rip = *vmcb64(vmcb, VMCB_RIP);
+		return;
+	case SVM_EXIT_XSETBV:
+		x->kind = X86_EXIT_XSETBV, x->insn_len = 3; /* 0F 01 D1 */
+		return;
+	case SVM_EXIT_INVD:
+		x->kind = X86_EXIT_INVD, x->insn_len = 2;   /* 0F 08 */
+		return;
+	case SVM_EXIT_RDPMC:
+		x->kind = X86_EXIT_RDPMC, x->insn_len = 2;  /* 0F 33 */
 		return;
 	case SVM_EXIT_INVLPGA:
 	case SVM_EXIT_VMRUN:
@@ -282,7 +301,7 @@ static void decode(void *vmcb, struct x86_exit *x)
 		return;
 	}
 	x->kind = X86_EXIT_FAILED;
-	if (code == SVM_EXIT_INVALID)
+	if ((uint32_t)code == SVM_EXIT_INVALID)
 		fief_snprintf(x->why, sizeof(x->why), "invalid guest state (VMRUN refused the VMCB)");
 	else
 		fief_snprintf(x->why, sizeof(x->why), "unhandled SVM exit 0x%llx (info1 0x%llx)",
@@ -397,6 +416,13 @@ static int svm_msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
 	return FIEF_OK;
 }
 
+static void svm_guest_mode(struct vcpu *v, struct x86_guest_mode *m)
+{
+	m->cr0 = *f64(v, VMCB_CR0);
+	m->cr4 = *f64(v, VMCB_CR4);
+	m->cpl = *((uint8_t *)v->arch.ctl + VMCB_CPL);
+}
+
 /* A VMCB segment (selector, attrib, limit, base) to and from the ABI's. */
 static void seg_get(struct vcpu *v, unsigned off, struct fief_x86_segment *s)
 {
@@ -488,6 +514,7 @@ const struct x86_virt_ops x86_svm_ops = {
 	.inject = svm_inject,
 	.msr_read = svm_msr_read,
 	.msr_write = svm_msr_write,
+	.guest_mode = svm_guest_mode,
 	.regs_get = svm_regs_get,
 	.regs_set = svm_regs_set,
 	.vcpu_destroy = svm_vcpu_destroy,

@@ -13,6 +13,7 @@
 
 #include "arch/x86/smp.h"
 #include "core/arch.h"
+#include "core/err.h"
 #include "core/hypercall.h"
 #include "core/vm.h"
 #include "guest-abi/fief_abi.h"
@@ -28,6 +29,9 @@ enum x86_exit_kind {
 	X86_EXIT_INTR,       /* a physical interrupt is pending */
 	X86_EXIT_SHUTDOWN,   /* triple fault */
 	X86_EXIT_UD,         /* an instruction fief hides: inject #UD */
+	X86_EXIT_XSETBV,     /* XSETBV: checked against what fief exposes */
+	X86_EXIT_INVD,       /* INVD: done as WBINVD (others' dirty lines stay) */
+	X86_EXIT_RDPMC,      /* RDPMC: no counters are exposed (#GP) */
 	X86_EXIT_FAILED,     /* entry failed or an exit fief does not know */
 };
 
@@ -43,7 +47,14 @@ struct x86_exit {
 	} io;
 	uint64_t gpa;      /* NPF */
 	bool write, exec;  /* NPF */
+	uint64_t rip;      /* SHUTDOWN: where the guest was */
 	char why[80];      /* FAILED */
+};
+
+/** The guest's control state, as it sees it (x86_virt_guest_mode()). */
+struct x86_guest_mode {
+	uint64_t cr0, cr4;
+	uint8_t cpl;
 };
 
 /*
@@ -76,6 +87,11 @@ struct x86_boot_state {
 	uint16_t gdt_limit;
 };
 
+/*
+ * A backend. Every member is mandatory unless its comment says it may be
+ * NULL; callers go through the x86_virt_*() wrappers below, never the
+ * table itself.
+ */
 struct x86_virt_ops {
 	const char *name;
 	/** Enable the extension on the calling CPU. */
@@ -97,16 +113,19 @@ struct x86_virt_ops {
 	 */
 	int (*msr_read)(struct vcpu *v, uint32_t msr, uint64_t *val);
 	int (*msr_write)(struct vcpu *v, uint32_t msr, uint64_t val);
+	/** The guest's CR0, CR4 (its view) and CPL, during an exit. */
+	void (*guest_mode)(struct vcpu *v, struct x86_guest_mode *m);
 	/**
 	 * The registers the control structure holds (RIP, RSP, RFLAGS, CRs,
 	 * EFER, segments, descriptor tables) into or out of @r; the GPRs are
 	 * arch/x86/regs.c's. Set gets values regs.c has validated and may
-	 * refuse more (FIEF_EINVAL) before changing anything. NULL: the
-	 * backend does not offer it (FIEF_ENOTSUP).
+	 * refuse more (FIEF_EINVAL) before changing anything. May be NULL:
+	 * the backend does not offer them (FIEF_ENOTSUP).
 	 */
 	void (*regs_get)(struct vcpu *v, struct fief_regs_x86 *r);
 	int (*regs_set)(struct vcpu *v, const struct fief_regs_x86 *r);
-	/** Free the control structure of a vCPU no CPU runs (NULL: kept). */
+	/** Free the control structure of a vCPU no CPU runs. May be NULL:
+	 * the structure is kept. */
 	void (*vcpu_destroy)(struct vcpu *v);
 	const struct pt_format *stage2;
 };
@@ -131,6 +150,66 @@ extern struct vcpu *x86_guest_vcpu[X86_CPUS_MAX];
 
 /** The backend chosen at boot (NULL if none usable). */
 extern const struct x86_virt_ops *x86_virt;
+
+/* The backend's operations, for code that runs only once one was chosen
+ * (x86_virt is set: every vCPU exists only then). */
+
+static inline int x86_virt_cpu_enable(void)
+{
+	return x86_virt->cpu_enable();
+}
+
+static inline int x86_virt_vcpu_init(struct vcpu *v, const struct x86_boot_state *s)
+{
+	return x86_virt->vcpu_init(v, s);
+}
+
+static inline void x86_virt_vcpu_run(struct vcpu *v, struct vcpu_exit *out)
+{
+	x86_virt->vcpu_run(v, out);
+}
+
+static inline void x86_virt_inject(struct vcpu *v, uint8_t vector, bool has_error,
+				   uint32_t error)
+{
+	x86_virt->inject(v, vector, has_error, error);
+}
+
+static inline int x86_virt_msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
+{
+	return x86_virt->msr_read(v, msr, val);
+}
+
+static inline int x86_virt_msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
+{
+	return x86_virt->msr_write(v, msr, val);
+}
+
+static inline void x86_virt_guest_mode(struct vcpu *v, struct x86_guest_mode *m)
+{
+	x86_virt->guest_mode(v, m);
+}
+
+/** Return: 0, or FIEF_ENOTSUP if the backend cannot read registers. */
+static inline int x86_virt_regs_get(struct vcpu *v, struct fief_regs_x86 *r)
+{
+	if (!x86_virt->regs_get)
+		return FIEF_ENOTSUP;
+	x86_virt->regs_get(v, r);
+	return 0;
+}
+
+/** Return: 0, FIEF_EINVAL, or FIEF_ENOTSUP if the backend cannot set them. */
+static inline int x86_virt_regs_set(struct vcpu *v, const struct fief_regs_x86 *r)
+{
+	return x86_virt->regs_set ? x86_virt->regs_set(v, r) : FIEF_ENOTSUP;
+}
+
+static inline void x86_virt_vcpu_destroy(struct vcpu *v)
+{
+	if (x86_virt->vcpu_destroy)
+		x86_virt->vcpu_destroy(v);
+}
 
 /**
  * x86_exit_other() - the x86-common policy for every exit but a hypercall

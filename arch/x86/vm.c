@@ -6,6 +6,7 @@
  */
 #include "arch/x86/cpu.h"
 #include "arch/x86/desc.h"
+#include "arch/x86/fpu.h"
 #include "arch/x86/lapic.h"
 #include "arch/x86/paging.h"
 #include "arch/x86/smp.h"
@@ -54,7 +55,8 @@ int arch_cpu_virt_enable(void)
 
 	if (!x86_virt)
 		return FIEF_ENOTSUP;
-	err = x86_virt->cpu_enable();
+	x86_fpu_cpu_init(); /* before the backend reads fief's CR4 for its host state */
+	err = x86_virt_cpu_enable();
 	if (err == 0)
 		lapic_timer_start();
 	return err;
@@ -73,7 +75,14 @@ int arch_vcpu_init(struct vcpu *vcpu, gpaddr_t entry)
 	if (!x86_virt)
 		return FIEF_ENOTSUP;
 	err = x86_guest_boot(vcpu, entry, &s);
-	return err ? err : x86_virt->vcpu_init(vcpu, &s);
+	if (err == 0)
+		err = x86_fpu_vcpu_init(vcpu);
+	if (err == 0) {
+		err = x86_virt_vcpu_init(vcpu, &s);
+		if (err)
+			x86_fpu_vcpu_destroy(vcpu);
+	}
+	return err;
 }
 
 /*
@@ -85,7 +94,8 @@ int arch_vcpu_init(struct vcpu *vcpu, gpaddr_t entry)
 void arch_vcpu_run(struct vcpu *vcpu, struct vcpu_exit *exit)
 {
 	exit->reason = VCPU_EXIT_NONE;
-	x86_virt->vcpu_run(vcpu, exit);
+	x86_fpu_load(vcpu);
+	x86_virt_vcpu_run(vcpu, exit);
 	if (exit->reason == VCPU_EXIT_PREEMPT) { /* the interrupt reaches fief's handler */
 		__asm__ volatile("sti; nop; cli" ::: "memory");
 		x86_irq_report();

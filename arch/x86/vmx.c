@@ -5,8 +5,10 @@
  *
  * Facts from the Intel SDM vol. 3C, ch. 23-29 and appendices A-C. The
  * backend mirrors svm.c: every port and every MSR exits (all-ones bitmaps),
- * as do HLT, CPUID (always), the VMX instructions (VMX is hidden from
- * guests), MONITOR/MWAIT, external interrupts and NMIs. Guest memory is
+ * as do HLT, CPUID, INVD and XSETBV (always), RDPMC, MOV to and from CR8
+ * (the guest's task priority is virtual: the real one would mask fief's
+ * timer), the VMX instructions (VMX is hidden from guests), MONITOR/MWAIT,
+ * external interrupts and NMIs. Guest memory is
  * translated by EPT from the VM's stage-2 table in mm/ (pt_format_ept),
  * guest TLB entries are tagged with VPID = VM id + 1.
  *
@@ -48,12 +50,14 @@
 #define WANT_PIN (PIN_EXT_INTR_EXITING | PIN_NMI_EXITING)
 #define NICE_PIN PIN_PREEMPT_TIMER
 #define WANT_PROC (PROC_HLT_EXITING | PROC_MWAIT_EXITING | PROC_MONITOR_EXITING | \
+		   PROC_RDPMC_EXITING | PROC_CR8_LOAD_EXITING | PROC_CR8_STORE_EXITING | \
 		   PROC_USE_IO_BITMAPS | PROC_USE_MSR_BITMAPS | PROC_SECONDARY)
 #define WANT_PROC2 (PROC2_EPT | PROC2_VPID)
 #define NICE_PROC2 (PROC2_RDTSCP | PROC2_INVPCID) /* else they would #UD */
-#define WANT_EXIT (EXIT_HOST_64 | EXIT_SAVE_PAT | EXIT_LOAD_PAT | EXIT_SAVE_EFER | EXIT_LOAD_EFER)
+#define WANT_EXIT (EXIT_SAVE_DEBUG | EXIT_HOST_64 | EXIT_SAVE_PAT | EXIT_LOAD_PAT | \
+		   EXIT_SAVE_EFER | EXIT_LOAD_EFER)
 #define NICE_EXIT EXIT_SAVE_PREEMPT_TIMER
-#define WANT_ENTRY (ENTRY_GUEST_64 | ENTRY_LOAD_PAT | ENTRY_LOAD_EFER)
+#define WANT_ENTRY (ENTRY_LOAD_DEBUG | ENTRY_GUEST_64 | ENTRY_LOAD_PAT | ENTRY_LOAD_EFER)
 
 /*
  * The VMX-preemption timer bounds a vCPU's slice in TSC cycles, besides the
@@ -603,6 +607,7 @@ const struct x86_virt_ops x86_vmx_ops = {
 	.inject = vmx_inject,
 	.msr_read = vmx_msr_read,
 	.msr_write = vmx_msr_write,
+	.guest_mode = vmx_guest_mode,
 	.regs_get = vmx_regs_get,
 	.regs_set = vmx_regs_set,
 	.vcpu_destroy = vmx_vcpu_destroy,

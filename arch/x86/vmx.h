@@ -149,6 +149,9 @@ enum vmcs_seg {
 /* Primary processor-based controls */
 #define PROC_HLT_EXITING (1u << 7)
 #define PROC_MWAIT_EXITING (1u << 10)
+#define PROC_RDPMC_EXITING (1u << 11)
+#define PROC_CR8_LOAD_EXITING (1u << 19)
+#define PROC_CR8_STORE_EXITING (1u << 20)
 #define PROC_USE_IO_BITMAPS (1u << 25)
 #define PROC_USE_MSR_BITMAPS (1u << 28)
 #define PROC_MONITOR_EXITING (1u << 29)
@@ -159,6 +162,7 @@ enum vmcs_seg {
 #define PROC2_VPID (1u << 5)
 #define PROC2_INVPCID (1u << 12)
 /* VM-exit controls */
+#define EXIT_SAVE_DEBUG (1u << 2)
 #define EXIT_HOST_64 (1u << 9)
 #define EXIT_ACK_INTR (1u << 15)
 #define EXIT_SAVE_PAT (1u << 18)
@@ -167,6 +171,7 @@ enum vmcs_seg {
 #define EXIT_LOAD_EFER (1u << 21)
 #define EXIT_SAVE_PREEMPT_TIMER (1u << 22)
 /* VM-entry controls */
+#define ENTRY_LOAD_DEBUG (1u << 2)
 #define ENTRY_GUEST_64 (1u << 9)
 #define ENTRY_LOAD_PAT (1u << 14)
 #define ENTRY_LOAD_EFER (1u << 15)
@@ -193,6 +198,8 @@ enum vmcs_seg {
 #define VMX_EXIT_CPUID 10
 #define VMX_EXIT_GETSEC 11
 #define VMX_EXIT_HLT 12
+#define VMX_EXIT_INVD 13
+#define VMX_EXIT_RDPMC 15
 #define VMX_EXIT_VMCALL 18
 #define VMX_EXIT_VMCLEAR 19
 #define VMX_EXIT_VMLAUNCH 20
@@ -217,6 +224,7 @@ enum vmcs_seg {
 #define VMX_EXIT_INVEPT 50
 #define VMX_EXIT_PREEMPT_TIMER 52
 #define VMX_EXIT_INVVPID 53
+#define VMX_EXIT_XSETBV 55
 #define VMX_EXIT_VMFUNC 59
 #define VMX_EXIT_ENTRY_FAILED (1u << 31)
 
@@ -353,6 +361,8 @@ int vmx_exit(struct x86_run *r);
 void vmx_insn_failed(int rc, struct x86_exit *x);
 
 /* vmx_regs.c: the ops table's management hooks. */
+/** vmx_guest_mode() - the ops table's guest_mode (vmx_regs.c). */
+void vmx_guest_mode(struct vcpu *v, struct x86_guest_mode *m);
 void vmx_regs_get(struct vcpu *v, struct fief_regs_x86 *r);
 int vmx_regs_set(struct vcpu *v, const struct fief_regs_x86 *r);
 void vmx_vcpu_destroy(struct vcpu *v);

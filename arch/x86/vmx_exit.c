@@ -111,6 +111,12 @@ void vmx_insn_failed(int rc, struct x86_exit *x)
 
 /* ---- exits ---- */
 
+static void inject_gp(void)
+{
+	vmwrite(VMCS_ENTRY_EXC_ERROR, 0);
+	vmwrite(VMCS_ENTRY_INTR_INFO, 13 | INTR_TYPE_HW_EXC | INTR_INFO_ERR_VALID | INTR_INFO_VALID);
+}
+
 /* VMX orders registers RAX RCX RDX RBX RSP RBP RSI RDI R8..R15. */
 static uint64_t *gpr_ptr(struct vcpu *v, unsigned n)
 {
@@ -123,12 +129,22 @@ static uint64_t *gpr_ptr(struct vcpu *v, unsigned n)
 	return regs[n & 15];
 }
 
+/* @val into general register @gp (NULL: RSP, which the VMCS holds). */
+static void gpr_write(uint64_t *gp, uint64_t val)
+{
+	if (gp)
+		*gp = val;
+	else
+		vmwrite(VMCS_GUEST_RSP, val);
+}
+
 /*
  * MOV to or from a control register that exits: CR0/CR4 writes touching a
- * bit VMX pins (the guest keeps its view in the read shadow) and, on CPUs
- * whose controls force it, CR3 accesses. Return: true if handled; then
- * *@skip is false if a #GP was injected instead (setting CR4.VMXE: VMX is
- * hidden from guests).
+ * bit VMX pins (the guest keeps its view in the read shadow), CR8 (the
+ * guest's task priority, kept in the vCPU: the real one would mask fief's
+ * interrupts) and, on CPUs whose controls force it, CR3 accesses. Return:
+ * true if handled; then *@skip is false if a #GP was injected instead
+ * (setting CR4.VMXE or a CR8 reserved bit).
  */
 static bool cr_access(struct vcpu *v, uint64_t qual, bool *skip)
 {
@@ -136,21 +152,24 @@ static bool cr_access(struct vcpu *v, uint64_t qual, bool *skip)
 	uint64_t *gp = gpr_ptr(v, reg);
 	uint64_t val = gp ? *gp : vmread(VMCS_GUEST_RSP);
 
-	if (type == 1 && cr == 3) {
-		val = vmread(VMCS_GUEST_CR3);
-		if (gp)
-			*gp = val;
-		else
-			vmwrite(VMCS_GUEST_RSP, val);
+	if (type == 1 && (cr == 3 || cr == 8)) {
+		gpr_write(gp, cr == 3 ? vmread(VMCS_GUEST_CR3) : v->arch.tpr);
+		return true;
+	}
+	if (type == 0 && cr == 8) {
+		if (val >> 4) { /* reserved bits: #GP */
+			inject_gp();
+			*skip = false;
+		} else {
+			v->arch.tpr = (uint8_t)val;
+		}
 		return true;
 	}
 	if (type != 0)
 		return false;
 	if (cr == 4 && (val & CR4_VMXE)) {
 		/* VMX is hidden: on such a CPU setting CR4.VMXE raises #GP. */
-		vmwrite(VMCS_ENTRY_EXC_ERROR, 0);
-		vmwrite(VMCS_ENTRY_INTR_INFO, 13 | INTR_TYPE_HW_EXC | INTR_INFO_ERR_VALID |
-						     INTR_INFO_VALID);
+		inject_gp();
 		*skip = false;
 		return true;
 	}
@@ -200,6 +219,9 @@ static enum x86_exit_kind insn_exit_kind(uint32_t basic)
 	case VMX_EXIT_HLT: return X86_EXIT_HLT;
 	case VMX_EXIT_RDMSR: return X86_EXIT_RDMSR;
 	case VMX_EXIT_WRMSR: return X86_EXIT_WRMSR;
+	case VMX_EXIT_XSETBV: return X86_EXIT_XSETBV;
+	case VMX_EXIT_INVD: return X86_EXIT_INVD;
+	case VMX_EXIT_RDPMC: return X86_EXIT_RDPMC;
 	case VMX_EXIT_GETSEC:
 	case VMX_EXIT_VMCLEAR:
 	case VMX_EXIT_VMLAUNCH:
@@ -274,6 +296,7 @@ static void decode(struct vcpu *v, struct x86_exit *x, uint32_t reason)
 		return;
 	case VMX_EXIT_TRIPLE_FAULT:
 		x->kind = X86_EXIT_SHUTDOWN;
+		x->rip = vmread(VMCS_GUEST_RIP);
 		return;
 	case VMX_EXIT_IO:
 		decode_io(qual, x);

@@ -15,6 +15,8 @@
 #                       one path per line, relative to build/<arch>/
 #   qemu-args.RIG       optional: extra emulator arguments (devices, -smp) on
 #                       a QEMU rig
+#   timeout             optional: seconds the scenario may take on any rig
+#                       (default EMU_TIMEOUT, 90; never less than it)
 #   qmp.RIG             optional: QMP commands sent while the scenario runs
 #                       on a QEMU rig (tests/emu/qmp.py): line 1 a regex the
 #                       serial log must match first, line 2 "COUNT INTERVAL
@@ -44,6 +46,7 @@ stage_volume() {
 	local src=tests/emu/scenarios/$1 f
 	mkdir -p "$3"
 	find "$src" -maxdepth 1 -type f ! -name 'expect.*' ! -name files ! -name 'qemu-args.*' \
+		! -name 'qmp.*' ! -name timeout \
 		-exec cp {} "$3/" \;
 	if [ -f "$src/files" ]; then
 		while read -r f; do
@@ -67,6 +70,17 @@ emu_run() {
 		rc=$?
 	fi
 	return "$rc"
+}
+
+# scenario_timeout NAME: the seconds NAME may run (its timeout file, at
+# least EMU_TIMEOUT).
+scenario_timeout() {
+	local f=tests/emu/scenarios/$1/timeout t
+	t=$EMU_TIMEOUT
+	if [ -f "$f" ] && [ "$(cat "$f")" -gt "$t" ]; then
+		t=$(cat "$f")
+	fi
+	echo "$t"
 }
 
 # qemu_extra NAME RIG: the scenario's extra QEMU arguments (qemu-args.RIG).

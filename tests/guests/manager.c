@@ -27,6 +27,7 @@
 
 #include "fief_boot.h"
 #include "guest.h"
+#include "manage.h"
 #include "payload.h"
 
 #define ROUNDS 100
@@ -47,47 +48,9 @@ static uint8_t scratch[SCRATCH];
 static uint32_t ids[FIEF_MAX_VMS];
 static int checks;
 
-static int64_t hc(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4)
-{
-	return guest_hypercall(nr, a0, a1, a2, a3, a4, 0);
-}
-
-static uint64_t gpa(const void *p)
-{
-	return (uint64_t)(uintptr_t)p;
-}
-
-extern char __guest_end[]; /* the guest link script: the image's end */
-
 static const struct fief_boot_info *boot_info(void)
 {
 	return (const void *)(uintptr_t)guest_boot_info_gpa;
-}
-
-/*
- * A 2 MiB-aligned piece of the host's RAM in its span [base, base +
- * @mem_size), 16 MiB or more into it and past this image (which a link for
- * Bochs puts at 16 MiB). The span's base is where the boot information page
- * is, less its offset (fief_boot.h): 0 on x86, the first RAM on arm64.
- */
-static uint64_t find_donor(uint64_t mem_size)
-{
-	const struct fief_boot_info *bi = boot_info();
-	uint64_t base = guest_boot_info_gpa - FIEF_BOOT_INFO_GPA, end = base + mem_size;
-	uint64_t floor = gpa(__guest_end) > base + (16u << 20) ? gpa(__guest_end)
-							       : base + (16u << 20);
-
-	for (uint32_t i = 0; i < bi->region_count && i < FIEF_BOOT_REGIONS_MAX; i++) {
-		const struct fief_boot_region *r = &bi->region[i];
-		uint64_t lo = (r->base + GUEST_MEM - 1) & ~(GUEST_MEM - 1);
-		uint64_t hi = r->base + r->size < end ? r->base + r->size : end;
-
-		if (lo < floor)
-			lo = (floor + GUEST_MEM - 1) & ~(GUEST_MEM - 1);
-		if (r->type == FIEF_MEM_RAM && lo + GUEST_MEM <= hi)
-			return lo;
-	}
-	return 0;
 }
 
 /* A page of fief's own memory, if the map shows one (for FAULT checks). */
@@ -99,13 +62,6 @@ static uint64_t find_type(uint32_t type)
 		if (bi->region[i].type == type && bi->region[i].size >= 0x2000)
 			return (bi->region[i].base + 0xfff) & ~0xfffull;
 	return 0;
-}
-
-static uint64_t host_owned(void)
-{
-	if (hc(FIEF_HC_VM_INFO, FIEF_VM_HOST, gpa(&info), sizeof(info), 0, 0) != 0)
-		return 0;
-	return info.memory_owned;
 }
 
 #define EXPECT(call, want)                                                             \
@@ -140,7 +96,7 @@ static int poll_console(uint32_t id)
 {
 	guest_preempt_on();
 	for (long i = 0; i < POLLS; i++) {
-		int64_t n = hc(FIEF_HC_CONSOLE_READ, id, gpa(console), sizeof(console) - 1, 0, 0);
+		int64_t n = guest_hc(FIEF_HC_CONSOLE_READ, id, guest_gpa(console), sizeof(console) - 1, 0, 0);
 
 		if (n >= (int64_t)(sizeof(payload_line) - 1)) {
 			console[n] = '\0';
@@ -168,10 +124,10 @@ static int64_t create_vcpu(int64_t id, int round, uint64_t *pcpu)
 
 	*pcpu = 1;
 	if (round & 1)
-		r = hc(FIEF_HC_VCPU_CREATE, id, 0, 1, 0, 0);
+		r = guest_hc(FIEF_HC_VCPU_CREATE, id, 0, 1, 0, 0);
 	if (r == FIEF_E_INVAL) {
 		*pcpu = 0;
-		r = hc(FIEF_HC_VCPU_CREATE, id, 0, 0, 0, 0);
+		r = guest_hc(FIEF_HC_VCPU_CREATE, id, 0, 0, 0, 0);
 	}
 	return r;
 }
@@ -180,27 +136,27 @@ static int one_round(int round, uint64_t donor)
 {
 	const struct guest_payload *p = &guest_payload;
 	uint64_t pcpu, pc;
-	int64_t id = hc(FIEF_HC_VM_CREATE, GUEST_MEM, 1, FIEF_VM_F_INSPECTABLE, 0, 0);
+	int64_t id = guest_hc(FIEF_HC_VM_CREATE, GUEST_MEM, 1, FIEF_VM_F_INSPECTABLE, 0, 0);
 
 	checks++;
 	if (id <= 0) {
 		guest_printf("manager: FAIL round %d: create returned %ld\n", round, (long)id);
 		return checks;
 	}
-	EXPECT(hc(FIEF_HC_MEM_DONATE, id, donor, 0, GUEST_MEM, 0), 0);
-	EXPECT(hc(FIEF_HC_MEM_COPY_IN, id, PAYLOAD_GPA, gpa(p->code), p->size, 0), 0);
+	EXPECT(guest_hc(FIEF_HC_MEM_DONATE, id, donor, 0, GUEST_MEM, 0), 0);
+	EXPECT(guest_hc(FIEF_HC_MEM_COPY_IN, id, PAYLOAD_GPA, guest_gpa(p->code), p->size, 0), 0);
 	EXPECT(create_vcpu(id, round, &pcpu), 0);
-	EXPECT(hc(FIEF_HC_VCPU_GET_REGS, id, 0, gpa(&regs), sizeof(regs), 0), 0);
+	EXPECT(guest_hc(FIEF_HC_VCPU_GET_REGS, id, 0, guest_gpa(&regs), sizeof(regs), 0), 0);
 	guest_payload_regs(&regs, PAYLOAD_GPA);
-	EXPECT(hc(FIEF_HC_VCPU_SET_REGS, id, 0, gpa(&regs), sizeof(regs), 0), 0);
-	EXPECT(hc(FIEF_HC_VM_START, id, 0, 0, 0, 0), 0);
+	EXPECT(guest_hc(FIEF_HC_VCPU_SET_REGS, id, 0, guest_gpa(&regs), sizeof(regs), 0), 0);
+	EXPECT(guest_hc(FIEF_HC_VM_START, id, 0, 0, 0, 0), 0);
 	checks++;
 	if (wait_console((uint32_t)id) != 0) {
 		guest_printf("manager: FAIL round %d: no payload line on its console\n", round);
 		return checks;
 	}
-	EXPECT(hc(FIEF_HC_VM_PAUSE, id, 0, 0, 0, 0), 0);
-	EXPECT(hc(FIEF_HC_VCPU_GET_REGS, id, 0, gpa(&regs), sizeof(regs), 0), 0);
+	EXPECT(guest_hc(FIEF_HC_VM_PAUSE, id, 0, 0, 0, 0), 0);
+	EXPECT(guest_hc(FIEF_HC_VCPU_GET_REGS, id, 0, guest_gpa(&regs), sizeof(regs), 0), 0);
 	pc = guest_payload_pc(&regs);
 	checks++;
 	if (pc < PAYLOAD_GPA + p->loop || pc > PAYLOAD_GPA + p->loop + p->loop_last) {
@@ -208,14 +164,14 @@ static int one_round(int round, uint64_t donor)
 			     (unsigned long)pc);
 		return checks;
 	}
-	EXPECT(hc(FIEF_HC_MEM_COPY_OUT, id, gpa(scratch), PAYLOAD_GPA, p->size, 0), 0);
+	EXPECT(guest_hc(FIEF_HC_MEM_COPY_OUT, id, guest_gpa(scratch), PAYLOAD_GPA, p->size, 0), 0);
 	EXPECT(same(scratch, p->code, p->size), true);
 	if (round == 1 || round == ROUNDS)
 		guest_printf("manager: round %d: vm %ld on cpu %lu said \"payload up\", paused at "
 			     "%s 0x%lx with %s %lu\n", round, (long)id, (unsigned long)pcpu,
 			     p->pc_name, (unsigned long)pc, p->count_name,
 			     (unsigned long)guest_payload_count(&regs));
-	EXPECT(hc(FIEF_HC_VM_DESTROY, id, 0, 0, 0, 0), 0);
+	EXPECT(guest_hc(FIEF_HC_VM_DESTROY, id, 0, 0, 0, 0), 0);
 	return 0;
 }
 
@@ -231,8 +187,8 @@ static int one_round(int round, uint64_t donor)
 static int unshare_running(uint64_t donor)
 {
 	const struct guest_payload *p = &guest_writer;
-	uint64_t before = host_owned(), last;
-	int64_t id = hc(FIEF_HC_VM_CREATE, 2 * GUEST_MEM, 1, 0, 0, 0);
+	uint64_t before = guest_host_owned(), last;
+	int64_t id = guest_hc(FIEF_HC_VM_CREATE, 2 * GUEST_MEM, 1, 0, 0, 0);
 	long i;
 
 	checks++;
@@ -241,15 +197,15 @@ static int unshare_running(uint64_t donor)
 		return checks;
 	}
 	lent[0] = 0;
-	EXPECT(hc(FIEF_HC_MEM_DONATE, id, donor, 0, GUEST_MEM, 0), 0);
-	EXPECT(hc(FIEF_HC_MEM_SHARE, id, (uint64_t)(uintptr_t)lent, LENT_GPA, FIEF_PAGE_SIZE,
+	EXPECT(guest_hc(FIEF_HC_MEM_DONATE, id, donor, 0, GUEST_MEM, 0), 0);
+	EXPECT(guest_hc(FIEF_HC_MEM_SHARE, id, (uint64_t)(uintptr_t)lent, LENT_GPA, FIEF_PAGE_SIZE,
 		  FIEF_SHARE_ALL), 0);
-	EXPECT(hc(FIEF_HC_MEM_COPY_IN, id, PAYLOAD_GPA, gpa(p->code), p->size, 0), 0);
-	EXPECT(hc(FIEF_HC_VCPU_CREATE, id, 0, 1, 0, 0), 0); /* CPU 1: not this one */
-	EXPECT(hc(FIEF_HC_VCPU_GET_REGS, id, 0, gpa(&regs), sizeof(regs), 0), 0);
+	EXPECT(guest_hc(FIEF_HC_MEM_COPY_IN, id, PAYLOAD_GPA, guest_gpa(p->code), p->size, 0), 0);
+	EXPECT(guest_hc(FIEF_HC_VCPU_CREATE, id, 0, 1, 0, 0), 0); /* CPU 1: not this one */
+	EXPECT(guest_hc(FIEF_HC_VCPU_GET_REGS, id, 0, guest_gpa(&regs), sizeof(regs), 0), 0);
 	guest_writer_regs(&regs, PAYLOAD_GPA, LENT_GPA);
-	EXPECT(hc(FIEF_HC_VCPU_SET_REGS, id, 0, gpa(&regs), sizeof(regs), 0), 0);
-	EXPECT(hc(FIEF_HC_VM_START, id, 0, 0, 0, 0), 0);
+	EXPECT(guest_hc(FIEF_HC_VCPU_SET_REGS, id, 0, guest_gpa(&regs), sizeof(regs), 0), 0);
+	EXPECT(guest_hc(FIEF_HC_VM_START, id, 0, 0, 0, 0), 0);
 	for (i = 0; i < POLLS && lent[0] < 1000; i++)
 		guest_relax();
 	checks++;
@@ -257,7 +213,7 @@ static int unshare_running(uint64_t donor)
 		guest_printf("manager: FAIL unshare: the guest never wrote the lent page\n");
 		return checks;
 	}
-	EXPECT(hc(FIEF_HC_MEM_UNSHARE, id, LENT_GPA, FIEF_PAGE_SIZE, 0, 0), 0);
+	EXPECT(guest_hc(FIEF_HC_MEM_UNSHARE, id, LENT_GPA, FIEF_PAGE_SIZE, 0, 0), 0);
 	last = lent[0];
 	for (i = 0; i < POLLS / 10; i++)
 		guest_relax();
@@ -269,7 +225,7 @@ static int unshare_running(uint64_t donor)
 		return checks;
 	}
 	for (i = 0; i < POLLS; i++) {
-		EXPECT(hc(FIEF_HC_VM_INFO, id, gpa(&info), sizeof(info), 0, 0), 0);
+		EXPECT(guest_hc(FIEF_HC_VM_INFO, id, guest_gpa(&info), sizeof(info), 0, 0), 0);
 		if (info.state == FIEF_VM_STATE_STOPPED)
 			break;
 		guest_relax();
@@ -278,8 +234,8 @@ static int unshare_running(uint64_t donor)
 	EXPECT(info.stop_reason, FIEF_STOP_MEMORY);
 	EXPECT(info.stop_addr, LENT_GPA);
 	EXPECT(info.stop_vcpu, 0);
-	EXPECT(hc(FIEF_HC_VM_DESTROY, id, 0, 0, 0, 0), 0);
-	EXPECT(host_owned(), before);
+	EXPECT(guest_hc(FIEF_HC_VM_DESTROY, id, 0, 0, 0, 0), 0);
+	EXPECT(guest_host_owned(), before);
 	guest_printf("manager: took a page back from a guest running on cpu 1: its stores "
 		     "ended there (count %lu), the next one stopped it\n", (unsigned long)last);
 	return 0;
@@ -288,14 +244,14 @@ static int unshare_running(uint64_t donor)
 /* Step 1. */
 static int rounds(uint64_t donor)
 {
-	uint64_t before = host_owned(), after;
+	uint64_t before = guest_host_owned(), after;
 	const volatile uint64_t *mem = (const volatile uint64_t *)(uintptr_t)donor;
 	int err;
 
 	for (int round = 1; round <= ROUNDS; round++)
 		if ((err = one_round(round, donor)) != 0)
 			return err;
-	after = host_owned();
+	after = guest_host_owned();
 	for (uint64_t i = 0; i < GUEST_MEM / 8; i++)
 		if (mem[i] != 0) {
 			guest_printf("manager: FAIL donated RAM not scrubbed at 0x%lx\n",
@@ -315,39 +271,39 @@ static int rounds(uint64_t donor)
 /* Step 2, on a fresh VM @id that must come out of it unchanged. */
 static int sweep_vm(int64_t id, uint64_t donor, uint64_t hyp)
 {
-	const uint64_t P = FIEF_PAGE_SIZE, R = sizeof(regs), code = gpa(guest_payload.code);
+	const uint64_t P = FIEF_PAGE_SIZE, R = sizeof(regs), code = guest_gpa(guest_payload.code);
 
-	EXPECT(hc(FIEF_HC_MEM_DONATE, id, donor + 1, 0, P, 0), FIEF_E_INVAL);
-	EXPECT(hc(FIEF_HC_MEM_DONATE, id, donor, 0, 0, 0), FIEF_E_INVAL);
-	EXPECT(hc(FIEF_HC_MEM_DONATE, id, donor, P, ~0ull - P + 1, 0), FIEF_E_INVAL);
-	EXPECT(hc(FIEF_HC_MEM_DONATE, id, donor, GUEST_MEM, P, 0), FIEF_E_RANGE);
+	EXPECT(guest_hc(FIEF_HC_MEM_DONATE, id, donor + 1, 0, P, 0), FIEF_E_INVAL);
+	EXPECT(guest_hc(FIEF_HC_MEM_DONATE, id, donor, 0, 0, 0), FIEF_E_INVAL);
+	EXPECT(guest_hc(FIEF_HC_MEM_DONATE, id, donor, P, ~0ull - P + 1, 0), FIEF_E_INVAL);
+	EXPECT(guest_hc(FIEF_HC_MEM_DONATE, id, donor, GUEST_MEM, P, 0), FIEF_E_RANGE);
 	if (hyp)
-		EXPECT(hc(FIEF_HC_MEM_DONATE, id, hyp, 0, P, 0), FIEF_E_DENIED);
-	EXPECT(hc(FIEF_HC_MEM_DONATE, id, 0x100000000000ull, 0, P, 0), FIEF_E_DENIED);
-	EXPECT(hc(FIEF_HC_MEM_SHARE, id, donor, 0, P, FIEF_SHARE_READ), FIEF_E_NOTSUP);
-	EXPECT(hc(FIEF_HC_MEM_SHARE, id, donor, 0, P, FIEF_SHARE_WRITE), FIEF_E_INVAL);
-	EXPECT(hc(FIEF_HC_MEM_SHARE, id, donor, 0, P, 1u << 7), FIEF_E_INVAL);
-	EXPECT(hc(FIEF_HC_MEM_UNSHARE, id, 0, P, 0, 0), FIEF_E_DENIED);
-	EXPECT(hc(FIEF_HC_MEM_RECLAIM, id, 0, P, 0, 0), FIEF_E_NOTSUP);
-	EXPECT(hc(FIEF_HC_MEM_COPY_IN, id, 0x1000, code, 0, 0), FIEF_E_INVAL);
-	EXPECT(hc(FIEF_HC_MEM_COPY_IN, id, 0x1000, code, 16, 0), FIEF_E_RANGE);
-	EXPECT(hc(FIEF_HC_MEM_COPY_IN, id, GUEST_MEM - 8, code, 16, 0), FIEF_E_RANGE);
-	EXPECT(hc(FIEF_HC_MEM_COPY_OUT, id, gpa(scratch), 0x1000, 16, 0), FIEF_E_PERM);
-	EXPECT(hc(FIEF_HC_VM_START, id, 0, 0, 0, 0), FIEF_E_INVAL);
-	EXPECT(hc(FIEF_HC_VM_PAUSE, id, 0, 0, 0, 0), FIEF_E_STATE);
-	EXPECT(hc(FIEF_HC_VM_RESUME, id, 0, 0, 0, 0), FIEF_E_STATE);
-	EXPECT(hc(FIEF_HC_VCPU_CREATE, id, 1, 0, 0, 0), FIEF_E_INVAL);
-	EXPECT(hc(FIEF_HC_VCPU_CREATE, id, 0, 64, 0, 0), FIEF_E_INVAL);
-	EXPECT(hc(FIEF_HC_VCPU_GET_REGS, id, 0, gpa(&regs), R, 0), FIEF_E_NOENT);
-	EXPECT(hc(FIEF_HC_VCPU_SET_REGS, id, 0, gpa(&regs), R, 0), FIEF_E_NOENT);
-	EXPECT(hc(FIEF_HC_CONSOLE_READ, id, gpa(console), 8, 1, 0), FIEF_E_RANGE);
+		EXPECT(guest_hc(FIEF_HC_MEM_DONATE, id, hyp, 0, P, 0), FIEF_E_DENIED);
+	EXPECT(guest_hc(FIEF_HC_MEM_DONATE, id, 0x100000000000ull, 0, P, 0), FIEF_E_DENIED);
+	EXPECT(guest_hc(FIEF_HC_MEM_SHARE, id, donor, 0, P, FIEF_SHARE_READ), FIEF_E_NOTSUP);
+	EXPECT(guest_hc(FIEF_HC_MEM_SHARE, id, donor, 0, P, FIEF_SHARE_WRITE), FIEF_E_INVAL);
+	EXPECT(guest_hc(FIEF_HC_MEM_SHARE, id, donor, 0, P, 1u << 7), FIEF_E_INVAL);
+	EXPECT(guest_hc(FIEF_HC_MEM_UNSHARE, id, 0, P, 0, 0), FIEF_E_DENIED);
+	EXPECT(guest_hc(FIEF_HC_MEM_RECLAIM, id, 0, P, 0, 0), FIEF_E_NOTSUP);
+	EXPECT(guest_hc(FIEF_HC_MEM_COPY_IN, id, 0x1000, code, 0, 0), FIEF_E_INVAL);
+	EXPECT(guest_hc(FIEF_HC_MEM_COPY_IN, id, 0x1000, code, 16, 0), FIEF_E_RANGE);
+	EXPECT(guest_hc(FIEF_HC_MEM_COPY_IN, id, GUEST_MEM - 8, code, 16, 0), FIEF_E_RANGE);
+	EXPECT(guest_hc(FIEF_HC_MEM_COPY_OUT, id, guest_gpa(scratch), 0x1000, 16, 0), FIEF_E_PERM);
+	EXPECT(guest_hc(FIEF_HC_VM_START, id, 0, 0, 0, 0), FIEF_E_INVAL);
+	EXPECT(guest_hc(FIEF_HC_VM_PAUSE, id, 0, 0, 0, 0), FIEF_E_STATE);
+	EXPECT(guest_hc(FIEF_HC_VM_RESUME, id, 0, 0, 0, 0), FIEF_E_STATE);
+	EXPECT(guest_hc(FIEF_HC_VCPU_CREATE, id, 1, 0, 0, 0), FIEF_E_INVAL);
+	EXPECT(guest_hc(FIEF_HC_VCPU_CREATE, id, 0, 64, 0, 0), FIEF_E_INVAL);
+	EXPECT(guest_hc(FIEF_HC_VCPU_GET_REGS, id, 0, guest_gpa(&regs), R, 0), FIEF_E_NOENT);
+	EXPECT(guest_hc(FIEF_HC_VCPU_SET_REGS, id, 0, guest_gpa(&regs), R, 0), FIEF_E_NOENT);
+	EXPECT(guest_hc(FIEF_HC_CONSOLE_READ, id, guest_gpa(console), 8, 1, 0), FIEF_E_RANGE);
 	if (hyp) {
-		EXPECT(hc(FIEF_HC_VM_INFO, id, hyp, sizeof(info), 0, 0), FIEF_E_FAULT);
-		EXPECT(hc(FIEF_HC_CONSOLE_READ, id, hyp, 8, 0, 0), FIEF_E_FAULT);
+		EXPECT(guest_hc(FIEF_HC_VM_INFO, id, hyp, sizeof(info), 0, 0), FIEF_E_FAULT);
+		EXPECT(guest_hc(FIEF_HC_CONSOLE_READ, id, hyp, 8, 0, 0), FIEF_E_FAULT);
 	}
-	EXPECT(hc(FIEF_HC_VM_INFO, id, gpa(&info), sizeof(info) - 1, 0, 0), FIEF_E_INVAL);
+	EXPECT(guest_hc(FIEF_HC_VM_INFO, id, guest_gpa(&info), sizeof(info) - 1, 0, 0), FIEF_E_INVAL);
 	/* Nothing changed: still CREATED, no memory, no vCPU. */
-	EXPECT(hc(FIEF_HC_VM_INFO, id, gpa(&info), sizeof(info), 0, 0), 0);
+	EXPECT(guest_hc(FIEF_HC_VM_INFO, id, guest_gpa(&info), sizeof(info), 0, 0), 0);
 	EXPECT(info.state, FIEF_VM_STATE_CREATED);
 	EXPECT(info.memory_owned + info.memory_borrowed + info.vcpu_count, 0);
 	return 0;
@@ -356,29 +312,29 @@ static int sweep_vm(int64_t id, uint64_t donor, uint64_t hyp)
 /* Step 2: ids, sizes, flags, ranges, buffers, states. */
 static int sweep(uint64_t donor)
 {
-	uint64_t hyp = find_type(FIEF_MEM_HYP), before = host_owned();
-	int64_t count = hc(FIEF_HC_VM_LIST, 0, 0, 0, 0, 0), id;
+	uint64_t hyp = find_type(FIEF_MEM_HYP), before = guest_host_owned();
+	int64_t count = guest_hc(FIEF_HC_VM_LIST, 0, 0, 0, 0, 0), id;
 	int first = checks, err;
 
-	EXPECT(hc(FIEF_HC_VM_CREATE, 0, 1, 0, 0, 0), FIEF_E_INVAL);
-	EXPECT(hc(FIEF_HC_VM_CREATE, GUEST_MEM + 1, 1, 0, 0, 0), FIEF_E_INVAL);
-	EXPECT(hc(FIEF_HC_VM_CREATE, GUEST_MEM, 0, 0, 0, 0), FIEF_E_INVAL);
-	EXPECT(hc(FIEF_HC_VM_CREATE, GUEST_MEM, FIEF_MAX_VCPUS + 1, 0, 0, 0), FIEF_E_INVAL);
-	EXPECT(hc(FIEF_HC_VM_CREATE, GUEST_MEM, 1, 1u << 5, 0, 0), FIEF_E_INVAL);
+	EXPECT(guest_hc(FIEF_HC_VM_CREATE, 0, 1, 0, 0, 0), FIEF_E_INVAL);
+	EXPECT(guest_hc(FIEF_HC_VM_CREATE, GUEST_MEM + 1, 1, 0, 0, 0), FIEF_E_INVAL);
+	EXPECT(guest_hc(FIEF_HC_VM_CREATE, GUEST_MEM, 0, 0, 0, 0), FIEF_E_INVAL);
+	EXPECT(guest_hc(FIEF_HC_VM_CREATE, GUEST_MEM, FIEF_MAX_VCPUS + 1, 0, 0, 0), FIEF_E_INVAL);
+	EXPECT(guest_hc(FIEF_HC_VM_CREATE, GUEST_MEM, 1, 1u << 5, 0, 0), FIEF_E_INVAL);
 	for (uint64_t nr = FIEF_HC_VM_DESTROY; nr <= FIEF_HC_VM_RESUME; nr++) {
-		EXPECT(hc(nr, FIEF_MAX_VMS, 0, 0, 0, 0), FIEF_E_NOENT);
-		EXPECT(hc(nr, ~0ull, 0, 0, 0, 0), FIEF_E_NOENT);
-		EXPECT(hc(nr, FIEF_VM_HOST, 0, 0, 0, 0), FIEF_E_INVAL); /* itself */
+		EXPECT(guest_hc(nr, FIEF_MAX_VMS, 0, 0, 0, 0), FIEF_E_NOENT);
+		EXPECT(guest_hc(nr, ~0ull, 0, 0, 0, 0), FIEF_E_NOENT);
+		EXPECT(guest_hc(nr, FIEF_VM_HOST, 0, 0, 0, 0), FIEF_E_INVAL); /* itself */
 	}
-	EXPECT(hc(FIEF_HC_VM_INFO, 99, gpa(&info), sizeof(info), 0, 0), FIEF_E_NOENT);
+	EXPECT(guest_hc(FIEF_HC_VM_INFO, 99, guest_gpa(&info), sizeof(info), 0, 0), FIEF_E_NOENT);
 	if (hyp)
-		EXPECT(hc(FIEF_HC_VM_LIST, hyp, 4, 0, 0, 0), FIEF_E_FAULT);
-	EXPECT(hc(FIEF_HC_VM_LIST, gpa(ids), FIEF_MAX_VMS, 0, 0, 0), count);
-	EXPECT(hc(FIEF_HC_VM_LIST, 0, 0, 0, 0, 0), count);
-	EXPECT(hc(FIEF_HC_MEM_DONATE, FIEF_VM_HOST, donor, 0, FIEF_PAGE_SIZE, 0), FIEF_E_INVAL);
-	EXPECT(hc(0x17, 0, 0, 0, 0, 0), FIEF_E_NOSYS);
-	EXPECT(hc(FIEF_HC_COUNT, 0, 0, 0, 0, 0), FIEF_E_NOSYS);
-	id = hc(FIEF_HC_VM_CREATE, GUEST_MEM, 1, 0, 0, 0);
+		EXPECT(guest_hc(FIEF_HC_VM_LIST, hyp, 4, 0, 0, 0), FIEF_E_FAULT);
+	EXPECT(guest_hc(FIEF_HC_VM_LIST, guest_gpa(ids), FIEF_MAX_VMS, 0, 0, 0), count);
+	EXPECT(guest_hc(FIEF_HC_VM_LIST, 0, 0, 0, 0, 0), count);
+	EXPECT(guest_hc(FIEF_HC_MEM_DONATE, FIEF_VM_HOST, donor, 0, FIEF_PAGE_SIZE, 0), FIEF_E_INVAL);
+	EXPECT(guest_hc(0x17, 0, 0, 0, 0, 0), FIEF_E_NOSYS);
+	EXPECT(guest_hc(FIEF_HC_COUNT, 0, 0, 0, 0, 0), FIEF_E_NOSYS);
+	id = guest_hc(FIEF_HC_VM_CREATE, GUEST_MEM, 1, 0, 0, 0);
 	checks++;
 	if (id <= 0) {
 		guest_printf("manager: FAIL sweep: create returned %ld\n", (long)id);
@@ -386,10 +342,10 @@ static int sweep(uint64_t donor)
 	}
 	if ((err = sweep_vm(id, donor, hyp)) != 0)
 		return err;
-	EXPECT(hc(FIEF_HC_VM_DESTROY, id, 0, 0, 0, 0), 0);
-	EXPECT(hc(FIEF_HC_VM_DESTROY, id, 0, 0, 0, 0), FIEF_E_NOENT);
-	EXPECT(hc(FIEF_HC_VM_LIST, 0, 0, 0, 0, 0), count);
-	EXPECT(host_owned(), before);
+	EXPECT(guest_hc(FIEF_HC_VM_DESTROY, id, 0, 0, 0, 0), 0);
+	EXPECT(guest_hc(FIEF_HC_VM_DESTROY, id, 0, 0, 0, 0), FIEF_E_NOENT);
+	EXPECT(guest_hc(FIEF_HC_VM_LIST, 0, 0, 0, 0, 0), count);
+	EXPECT(guest_host_owned(), before);
 	guest_printf("manager: bad-argument sweep: %d checks, every error as documented, nothing "
 		     "changed\n", checks - first);
 	return 0;
@@ -398,7 +354,7 @@ static int sweep(uint64_t donor)
 int main(unsigned vcpu, uint64_t mem_size)
 {
 	int64_t caps = guest_caps();
-	uint64_t donor = find_donor(mem_size);
+	uint64_t donor = guest_find_donor(mem_size, GUEST_MEM, 0);
 	int err;
 
 	(void)vcpu;

@@ -38,6 +38,8 @@ make_iso() {
 }
 
 run_one() {
+	local EMU_TIMEOUT
+	EMU_TIMEOUT=$(scenario_timeout "$3")
 	local rig=$1 model=$2 name=$3 dir=$BUILD/emu/$1/$3 rc start
 	rm -rf "$dir"
 	mkdir -p "$dir"

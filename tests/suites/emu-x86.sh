@@ -6,6 +6,8 @@ set -u
 cd "$(dirname "$0")/../.."
 . tests/emu/lib.sh
 run_one() {
+	local EMU_TIMEOUT
+	EMU_TIMEOUT=$(scenario_timeout "$1")
 	local name=$1 dir=$BUILD/emu/qemu-x86/$1 rc
 	rm -rf "$dir"
 	mkdir -p "$dir/esp/EFI/BOOT"

@@ -197,7 +197,7 @@ static void test_vm_create(void **state)
 	FAILS(FIEF_E_INVAL, hc(host, FIEF_HC_VM_CREATE, 1ull << 40, 1, 0, 0, 0));
 	FAILS(FIEF_E_INVAL, hc(host, FIEF_HC_VM_CREATE, GMEM, 0, 0, 0, 0));
 	FAILS(FIEF_E_INVAL, hc(host, FIEF_HC_VM_CREATE, GMEM, FIEF_MAX_VCPUS + 1, 0, 0, 0));
-	FAILS(FIEF_E_INVAL, hc(host, FIEF_HC_VM_CREATE, GMEM, 1, 2, 0, 0));
+	FAILS(FIEF_E_INVAL, hc(host, FIEF_HC_VM_CREATE, GMEM, 1, 4, 0, 0));
 	FAILS(FIEF_E_INVAL, hc(host, FIEF_HC_VM_CREATE, GMEM, 1, 1ull << 40, 0, 0));
 	id = create(GMEM, 3, FIEF_VM_F_INSPECTABLE);
 	assert_int_equal(id, 2);
@@ -637,6 +637,146 @@ static void test_reclaim(void **state)
 	assert_mm_ok();
 }
 
+/* Managers made at run time: only the host makes them. */
+static void test_manager_flag(void **state)
+{
+	struct config_vm cv = cfg("mgr", CONFIG_ROLE_GUEST, 8ull << 20, true);
+	struct vm *mgr;
+	uint32_t id;
+
+	(void)state;
+	assert_int_equal(vm_create(&cv, bi, 2), 0);
+	mgr = vm_get(2);
+	assert_true(mgr && mgr->manage);
+	id = create(GMEM, 1, FIEF_VM_F_MANAGE);
+	assert_true(vm_get(id)->manage);
+	assert_int_equal(info_of(id).caps, FIEF_CAP_MANAGE);
+	assert_int_equal(info_of(id).flags, FIEF_VM_F_MANAGE);
+	/* A manager that is not the host cannot multiply itself. */
+	FAILS(FIEF_E_PERM, hc(mgr, FIEF_HC_VM_CREATE, GMEM, 1, FIEF_VM_F_MANAGE, 0, 0));
+	assert_int_equal(hc(host, FIEF_HC_VM_DESTROY, id, 0, 0, 0, 0), 0);
+	assert_mm_ok();
+}
+
+/* A call naming its caller is malformed (INVAL), not a question of
+ * inspection rights; get-regs and copy-out check those under the lock. */
+static void test_self_and_inspect(void **state)
+{
+	struct config_vm cv = cfg("mgr", CONFIG_ROLE_GUEST, 8ull << 20, true);
+	struct vm *mgr;
+	uint32_t child, other;
+
+	(void)state;
+	assert_int_equal(vm_create(&cv, bi, 2), 0);
+	mgr = vm_get(2);
+	FAILS(FIEF_E_INVAL, hc(mgr, FIEF_HC_VCPU_GET_REGS, mgr->slot, 0, 0x1000, 352, 0));
+	FAILS(FIEF_E_INVAL, hc(mgr, FIEF_HC_MEM_COPY_OUT, mgr->slot, 0x1000, 0x1000, 8, 0));
+	FAILS(FIEF_E_INVAL, hc(host, FIEF_HC_VCPU_GET_REGS, 0, 0, BUF, 352, 0));
+	FAILS(FIEF_E_INVAL, hc(host, FIEF_HC_MEM_COPY_OUT, 0, BUF, 0x1000, 8, 0));
+	/* The creator may read its child's registers; others only if the
+	 * child is inspectable. */
+	child = (uint32_t)hc(mgr, FIEF_HC_VM_CREATE, GMEM, 1, 0, 0, 0);
+	assert_true(child > 0 && child < VM_MAX);
+	other = create(GMEM, 1, 0);
+	FAILS(FIEF_E_NOENT, hc(mgr, FIEF_HC_VCPU_GET_REGS, child, 0, 0x1000, 352, 0));
+	FAILS(FIEF_E_PERM, hc(host, FIEF_HC_VCPU_GET_REGS, child, 0, BUF, 352, 0));
+	FAILS(FIEF_E_PERM, hc(host, FIEF_HC_MEM_COPY_OUT, other, BUF, 0, 8, 0));
+	FAILS(FIEF_E_PERM, hc(mgr, FIEF_HC_VCPU_GET_REGS, other, 0, 0x1000, 352, 0));
+	/* Its creator destroyed, the child has none: a later VM in the
+	 * creator's slot gets no rights over it. */
+	assert_int_equal(vm_get(child)->creator, (int32_t)mgr->slot);
+	assert_int_equal(hc(host, FIEF_HC_VM_DESTROY, mgr->slot, 0, 0, 0, 0), 0);
+	assert_int_equal(vm_get(child)->creator, -1);
+	FAILS(FIEF_E_PERM, hc(host, FIEF_HC_VCPU_GET_REGS, child, 0, BUF, 352, 0));
+	assert_int_equal(hc(host, FIEF_HC_VM_DESTROY, child, 0, 0, 0, 0), 0);
+	assert_int_equal(hc(host, FIEF_HC_VM_DESTROY, other, 0, 0, 0, 0), 0);
+	assert_mm_ok();
+}
+
+/* A VM that no longer runs makes no management calls: a call that waited
+ * for its turn while its VM was paused or stopped is refused. */
+static void test_caller_not_running(void **state)
+{
+	struct config_vm cv = cfg("mgr", CONFIG_ROLE_GUEST, 8ull << 20, true);
+	struct vm *mgr;
+
+	(void)state;
+	assert_int_equal(vm_create(&cv, bi, 2), 0);
+	mgr = vm_get(2);
+	assert_true(hc(mgr, FIEF_HC_VM_LIST, 0, 0, 0, 0, 0) > 0);
+	assert_int_equal(hc(host, FIEF_HC_VM_PAUSE, mgr->slot, 0, 0, 0, 0), 0);
+	for (uint64_t nr = FIEF_HC_VM_CREATE; nr < FIEF_HC_COUNT; nr++) {
+		int64_t r;
+		struct sig s;
+
+		sig_take(&s);
+		r = hc(mgr, nr, 1, 0x1000, 0x1000, 0x1000, FIEF_SHARE_ALL);
+		assert_true(r == FIEF_E_STATE || r == FIEF_E_NOSYS || r == FIEF_E_INVAL);
+		assert_unchanged(&s);
+	}
+	assert_int_equal(hc(mgr, FIEF_HC_VM_LIST, 0, 0, 0, 0, 0), FIEF_E_STATE);
+	assert_int_equal(hc(host, FIEF_HC_VM_RESUME, mgr->slot, 0, 0, 0, 0), 0);
+	assert_true(hc(mgr, FIEF_HC_VM_LIST, 0, 0, 0, 0, 0) > 0);
+	vm_stop(mgr, NULL, FIEF_STOP_INTERNAL, 0, "test");
+	assert_int_equal(hc(mgr, FIEF_HC_VM_LIST, 0, 0, 0, 0, 0), FIEF_E_STATE);
+	assert_int_equal(hc(host, FIEF_HC_VM_DESTROY, mgr->slot, 0, 0, 0, 0), 0);
+	assert_mm_ok();
+}
+
+/* Pause and destroy kick the CPUs running the target's vCPUs. */
+static void test_kicks(void **state)
+{
+	uint32_t id = create_ready(0), kicks;
+	struct vm *vm = vm_get(id);
+	const uint64_t none[6] = { 0 };
+
+	(void)state;
+	assert_int_equal(hc(host, FIEF_HC_VM_START, id, 0, 0, 0, 0), 0);
+	kicks = fake_kicks;
+	assert_int_equal(hc(host, FIEF_HC_VM_PAUSE, id, 0, 0, 0, 0), 0);
+	assert_int_equal(fake_kicks, kicks); /* nothing ran: no kick */
+	assert_int_equal(hc(host, FIEF_HC_VM_RESUME, id, 0, 0, 0, 0), 0);
+	/* A vCPU in its turn on some CPU: stopping the VM kicks that CPU. */
+	vm->vcpu[0].running = true;
+	vm_stop(vm, NULL, FIEF_STOP_INTERNAL, 0, "test");
+	vm->vcpu[0].running = false;
+	assert_int_equal(fake_kicks, kicks + 1);
+	assert_int_equal(hc(host, FIEF_HC_VM_DESTROY, id, 0, 0, 0, 0), 0);
+	id = create_ready(0);
+	vm = vm_get(id);
+	assert_int_equal(hc(host, FIEF_HC_VM_START, id, 0, 0, 0, 0), 0);
+	/* A yield ends the vCPU's turn without a kick: the loop sees it leave
+	 * (not RUNNABLE) and makes it RUNNABLE again (core/run.c). */
+	kicks = fake_kicks;
+	assert_int_equal(hypercall_dispatch(&vm->vcpu[0], FIEF_HC_YIELD, none), 0);
+	assert_int_equal(fake_kicks, kicks);
+	assert_int_equal(vm->vcpu[0].state, VCPU_STATE_YIELDED);
+	assert_int_equal(vm->state, VM_STATE_RUNNING);
+	/* A stop that comes meanwhile wins: the vCPU stays stopped. */
+	vm_stop(vm, NULL, FIEF_STOP_INTERNAL, 0, "test");
+	assert_int_equal(vm->vcpu[0].state, VCPU_STATE_STOPPED);
+	assert_int_equal(hypercall_dispatch(&vm->vcpu[0], FIEF_HC_YIELD, none), 0);
+	assert_int_equal(vm->vcpu[0].state, VCPU_STATE_STOPPED);
+	assert_int_equal(hc(host, FIEF_HC_VM_DESTROY, id, 0, 0, 0, 0), 0);
+	assert_mm_ok();
+}
+
+/* A VM that stopped for a shutdown reports where: RIP / PC. */
+static void test_shutdown_addr(void **state)
+{
+	uint32_t id = create_ready(0);
+	struct vcpu_exit e = { .reason = VCPU_EXIT_SHUTDOWN, .pc = 0x100000 };
+
+	(void)state;
+	strcpy(e.why, "triple fault (shutdown)");
+	assert_int_equal(hc(host, FIEF_HC_VM_START, id, 0, 0, 0, 0), 0);
+	run_handle_exit(&vm_get(id)->vcpu[0], &e);
+	assert_int_equal(info_of(id).stop_reason, FIEF_STOP_SHUTDOWN);
+	assert_int_equal(info_of(id).stop_addr, 0x100000);
+	assert_int_equal(info_of(id).stop_vcpu, 0);
+	assert_int_equal(hc(host, FIEF_HC_VM_DESTROY, id, 0, 0, 0, 0), 0);
+}
+
 /* The run loop sees run-time VMs once started, never while paused. */
 static void test_scheduling(void **state)
 {
@@ -680,6 +820,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_stop_vcpu, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reclaim, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_scheduling, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_manager_flag, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_self_and_inspect, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_caller_not_running, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_kicks, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_shutdown_addr, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

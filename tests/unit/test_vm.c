@@ -205,7 +205,8 @@ static void test_hypercall_dispatch(void **state)
 	assert_int_equal(hypercall_dispatch(&vm->vcpu[0], FIEF_HC_VERSION, args), FIEF_ABI_VERSION);
 	assert_int_equal(hypercall_dispatch(&vm->vcpu[0], FIEF_HC_CAPS, args), 0);
 	assert_int_equal(hypercall_dispatch(&vm->vcpu[0], FIEF_HC_COUNT, args), FIEF_E_NOSYS);
-	assert_int_equal(hypercall_dispatch(&vm->vcpu[0], 0x3, args), FIEF_E_NOSYS);
+	assert_int_equal(hypercall_dispatch(&vm->vcpu[0], FIEF_HC_YIELD, args), 0);
+	assert_int_equal(hypercall_dispatch(&vm->vcpu[0], 0x4, args), FIEF_E_NOSYS);
 	assert_int_equal(hypercall_dispatch(&vm->vcpu[0], UINT64_MAX, args), FIEF_E_NOSYS);
 	/* Management calls need the capability, checked before anything. */
 	for (uint64_t nr = FIEF_HC_VM_CREATE; nr < FIEF_HC_COUNT; nr++) {

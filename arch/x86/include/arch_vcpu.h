@@ -43,6 +43,13 @@ struct arch_vcpu {
 	uint64_t efer;        /* EFER as the guest sees it */
 	uint32_t asid;        /* ASID / VPID */
 	uint8_t launched;     /* VMX: VMLAUNCH done */
+	uint8_t tpr;          /* VMX: CR8 (the task priority) as the guest sees it */
+	/* Switched in software (arch/x86/fpu.c), live in the CPU while this
+	 * vCPU is the one its CPU holds: */
+	void *fpu;            /* XSAVE (or FXSAVE) area, a page of fief's pool */
+	uint64_t xcr0;        /* XCR0 as the guest set it */
+	uint64_t dr[4];       /* DR0-DR3 */
+	uint64_t dr6;         /* DR6 (VMX keeps no guest DR6) */
 };
 
 _Static_assert(offsetof(struct x86_gprs, rbx) == X86_GPR_RBX, "gpr layout");

@@ -60,4 +60,19 @@ extern const struct guest_payload guest_writer;
  */
 void guest_writer_regs(union guest_vcpu_regs *r, uint64_t gpa, uint64_t target);
 
+/*
+ * The caller: a manager's loop of management calls. Each round it makes a
+ * FIEF_HC_VM_LIST call into a buffer of its own memory, counts in the
+ * payload's counting register and stores the count to the 8 bytes at a
+ * guest-physical address (a page its host shares with it), forever.
+ */
+const struct guest_payload *guest_caller(void);
+
+/**
+ * guest_caller_regs() - prepare @r, read from a new vCPU, to run the caller
+ * loaded at @gpa: VM_LIST into @buf (16 entries), the count stored to
+ * @counter.
+ */
+void guest_caller_regs(union guest_vcpu_regs *r, uint64_t gpa, uint64_t buf, uint64_t counter);
+
 #endif

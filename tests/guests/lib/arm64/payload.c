@@ -63,3 +63,35 @@ uint64_t guest_payload_count(const union guest_vcpu_regs *r)
 {
 	return r->arm64.x[19];
 }
+
+static const uint32_t caller_code[] = {
+	0x528002a0u, /* loop: movz w0, #FIEF_HC_VM_LIST */
+	0x72b8c000u, /*       movk w0, #0xc600, lsl #16: FIEF_SMCCC_FN() */
+	0xd4000002u, /*       hvc #0 */
+	0x91000673u, /*       add x19, x19, #1 */
+	0xf9000293u, /*       str x19, [x20] */
+	0x17fffffbu, /*       b loop */
+};
+_Static_assert(FIEF_SMCCC_FN(FIEF_HC_VM_LIST) == 0xc6000015u, "the caller's function id");
+
+static const struct guest_payload caller = {
+	.code = (const uint8_t *)caller_code,
+	.size = sizeof(caller_code),
+	.loop = 0,
+	.loop_last = sizeof(caller_code) - 4,
+	.pc_name = "PC",
+	.count_name = "X19",
+};
+
+const struct guest_payload *guest_caller(void)
+{
+	return &caller;
+}
+
+void guest_caller_regs(union guest_vcpu_regs *r, uint64_t gpa, uint64_t buf, uint64_t counter)
+{
+	guest_payload_regs(r, gpa);
+	r->arm64.x[1] = buf;
+	r->arm64.x[2] = 16;
+	r->arm64.x[20] = counter;
+}
