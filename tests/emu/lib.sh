@@ -26,6 +26,8 @@
 # Rigs: qemu-x86 (OVMF, SVM), qemu-arm64 (AAVMF, EL2), bochs-vmx, bochs-svm.
 
 EMU_TIMEOUT=${EMU_TIMEOUT:-90}
+# The default, kept apart: a suite makes EMU_TIMEOUT local per scenario.
+EMU_BASE_TIMEOUT=$EMU_TIMEOUT
 ROOT=$(pwd)
 BUILD=${BUILD:-build}
 
@@ -76,7 +78,7 @@ emu_run() {
 # least EMU_TIMEOUT).
 scenario_timeout() {
 	local f=tests/emu/scenarios/$1/timeout t
-	t=$EMU_TIMEOUT
+	t=$EMU_BASE_TIMEOUT
 	if [ -f "$f" ] && [ "$(cat "$f")" -gt "$t" ]; then
 		t=$(cat "$f")
 	fi
