@@ -25,6 +25,10 @@
 #define CPACR_EL1_RESET (3ull << 20)
 
 static struct vcpu *loaded[A64_CPUS_MAX];
+/* Set while the CPU saves the registers of the vCPU it held: a destroyed
+ * vCPU's slot is not reused before such a save into it has ended
+ * (a64_vcpu_forget()). */
+static uint32_t switching[A64_CPUS_MAX];
 static struct vcpu *last_ran[A64_CPUS_MAX][MM_GUESTS_MAX];
 
 static void el1_save(struct a64_el1_regs *r)
@@ -141,9 +145,11 @@ static uint64_t vttbr(const struct vm *vm)
  * live here: save that one's, load @v's EL1 and FP state, its VTTBR_EL2. */
 static void __attribute__((noinline)) vcpu_switch_in(struct vcpu *v, uint32_t cpu)
 {
-	struct vcpu *prev = __atomic_load_n(&loaded[cpu], __ATOMIC_ACQUIRE);
+	struct vcpu *prev;
 	uint16_t tag = (uint16_t)v->vm->mm->pt.tag;
 
+	__atomic_store_n(&switching[cpu], 1, __ATOMIC_SEQ_CST);
+	prev = __atomic_load_n(&loaded[cpu], __ATOMIC_SEQ_CST);
 	v->arch.reset = 0;
 	v->arch.el1_dirty = 0;
 	if (prev && prev != v) {
@@ -162,7 +168,8 @@ static void __attribute__((noinline)) vcpu_switch_in(struct vcpu *v, uint32_t cp
 		last_ran[cpu][tag] = v;
 	}
 	v->arch.loaded = 1;
-	__atomic_store_n(&loaded[cpu], v, __ATOMIC_RELEASE);
+	__atomic_store_n(&loaded[cpu], v, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&switching[cpu], 0, __ATOMIC_RELEASE);
 }
 
 void a64_vcpu_load(struct vcpu *v)
@@ -189,8 +196,12 @@ void a64_vcpu_forget(struct vcpu *v)
 	for (uint32_t cpu = 0; cpu < A64_CPUS_MAX; cpu++) {
 		struct vcpu *expect = v;
 
-		__atomic_compare_exchange_n(&loaded[cpu], &expect, NULL, false, __ATOMIC_ACQ_REL,
-					    __ATOMIC_ACQUIRE);
+		__atomic_compare_exchange_n(&loaded[cpu], &expect, NULL, false, __ATOMIC_SEQ_CST,
+					    __ATOMIC_SEQ_CST);
+		/* A switch that read @v before it was cleared is still saving
+		 * into it: wait for it to end. */
+		while (__atomic_load_n(&switching[cpu], __ATOMIC_SEQ_CST))
+			__asm__ volatile("yield" ::: "memory");
 		if (tag < MM_GUESTS_MAX && last_ran[cpu][tag] == v)
 			last_ran[cpu][tag] = NULL;
 	}

@@ -3,10 +3,11 @@
  * sysreg (arm64): trapped system registers and hidden features.
  *
  * With its own EL1 vectors installed, it reads CNTP_CTL_EL0 (a register
- * fief traps and does not emulate) and runs an SVE instruction (a feature
- * fief does not switch): each must arrive as an undefined-instruction
- * exception at EL1 (ESR_EL1.EC = 0), which the handler records and skips.
- * It also checks that the ID registers hide SVE.
+ * fief traps and does not emulate) and runs an SVE and an SME instruction
+ * (features whose state fief does not switch): each must arrive as an
+ * undefined-instruction exception at EL1 (ESR_EL1.EC = 0), which the
+ * handler records and skips. It also checks that the ID registers hide SVE
+ * and SME.
  *
  * Expected: "sysreg: all ok" and a self-stop with status 0; otherwise a
  * bit mask of the failed checks.
@@ -66,6 +67,18 @@ int main(unsigned vcpu, uint64_t mem_size)
 			 : : : "x1");
 	__asm__ volatile(".inst 0x04bf5020" : : : "x0", "memory");
 	fail |= undefined("SVE instruction", 2);
+	/* ID_AA64PFR1_EL1.SME, bits [27:24]: 0 = not implemented. */
+	__asm__ volatile("mrs %0, id_aa64pfr1_el1" : "=r"(v));
+	guest_printf("sysreg: ID_AA64PFR1_EL1 0x%lx, SME %s\n", (unsigned long)v,
+		     (v >> 24) & 0xf ? "shown (FAIL)" : "hidden");
+	fail |= ((v >> 24) & 0xf) ? 1 << 3 : 0;
+	/* Allow SME at EL1 in CPACR_EL1 (SMEN, bits [25:24]; otherwise the
+	 * guest's own trap comes first), then SMSTART (MSR SVCRSMZA, #1):
+	 * streaming mode and ZA would be state fief does not switch. */
+	__asm__ volatile("mrs x1, cpacr_el1\n\torr x1, x1, #(3 << 24)\n\tmsr cpacr_el1, x1\n\tisb"
+			 : : : "x1");
+	__asm__ volatile(".inst 0xd503477f" : : : "memory");
+	fail |= undefined("SME instruction", 4);
 	if (!fail)
 		guest_printf("sysreg: all ok\n");
 	return fail;
