@@ -80,6 +80,9 @@ struct vcpu_exit {
 	uint64_t nr;      /* HYPERCALL: call number */
 	uint64_t arg[6];  /* HYPERCALL: arguments */
 	uint64_t pc;      /* SHUTDOWN: the guest's RIP / PC where it stopped */
+	uint64_t code;    /* FAILED: the hardware's exit code (SVM EXITCODE, VMX
+			   * exit reason, arm64 ESR_EL2), 0 if the failure was
+			   * not an exit */
 	char why[80];     /* FAILED, SHUTDOWN: a reason for the stop message */
 };
 

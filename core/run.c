@@ -62,7 +62,8 @@ void run_handle_exit(struct vcpu *vcpu, const struct vcpu_exit *e)
 			e->why[0] ? e->why : "shutdown");
 		return;
 	case VCPU_EXIT_FAILED:
-		vm_stop(vcpu->vm, vcpu, FIEF_STOP_UNHANDLED, 0, "%s", e->why[0] ? e->why : "failed");
+		vm_stop(vcpu->vm, vcpu, FIEF_STOP_UNHANDLED, e->code, "%s",
+			e->why[0] ? e->why : "failed");
 		return;
 	}
 }

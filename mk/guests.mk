@@ -21,7 +21,7 @@ GUEST_X86_LDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 \
 
 # Guests built for x86_64.
 GUESTS_X86 := hello counter memviolation hypwrite triplefault cpuidmsr hostprobe bench manager noperm \
-	fpstate mgrkill
+	fpstate mgrkill bufrace crash
 
 # One source, one image per attack: attack-NAME.elf is tests/guests/attack.c
 # built with ATTACK="NAME" (the attacks are listed there).
@@ -130,12 +130,14 @@ GUEST_A64_LDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 \
 
 # Guests built for arm64 (the portable ones).
 GUESTS_A64 := hello counter memviolation hypwrite exloop psci sysreg hostprobe manager noperm \
-	fpstate mgrkill
+	fpstate mgrkill bufrace crash
 # Host-VM guests on arm64 run in the host's span, which starts at the first
 # RAM (QEMU virt: 1 GiB): link them 2 MiB into it.
 GUEST_A64_BASE_hostprobe := 0x40200000
 GUEST_A64_BASE_manager := 0x40200000
 GUEST_A64_BASE_mgrkill := 0x40200000
+GUEST_A64_BASE_bufrace := 0x40200000
+GUEST_A64_BASE_crash := 0x40200000
 GUESTS_A64 += $(patsubst %,attack-%,$(ATTACKS_A64))
 $(foreach a,$(ATTACKS_A64),$(eval GUEST_A64_BASE_attack-$(a) := 0x40200000))
 

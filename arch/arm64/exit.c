@@ -65,6 +65,7 @@ static void skip_insn(struct vcpu *v, uint64_t esr)
 static void fail(struct vcpu_exit *out, const char *fmt, unsigned ec, uint64_t x)
 {
 	out->reason = VCPU_EXIT_FAILED;
+	out->code = read_sysreg(esr_el2);
 	fief_snprintf(out->why, sizeof(out->why), fmt, ec, (unsigned long long)x);
 }
 

@@ -106,9 +106,10 @@ static bool psci_known(uint32_t fid)
 	}
 }
 
-static void shutdown(struct vcpu_exit *out, const char *why)
+static void shutdown(struct vcpu *v, struct vcpu_exit *out, const char *why)
 {
 	out->reason = VCPU_EXIT_SHUTDOWN;
+	out->pc = v->arch.pc;
 	fief_snprintf(out->why, sizeof(out->why), "%s", why);
 }
 
@@ -145,10 +146,10 @@ bool a64_psci_call(struct vcpu *v, uint32_t fid, struct vcpu_exit *out)
 		x[0] = 2;
 		break;
 	case PSCI_SYSTEM_OFF:
-		shutdown(out, "PSCI SYSTEM_OFF");
+		shutdown(v, out, "PSCI SYSTEM_OFF");
 		break;
 	case PSCI_SYSTEM_RESET:
-		shutdown(out, "PSCI SYSTEM_RESET (restart not supported yet)");
+		shutdown(v, out, "PSCI SYSTEM_RESET (restart not supported yet)");
 		break;
 	default:
 		x[0] = (uint64_t)PSCI_RET_NOT_SUPPORTED;

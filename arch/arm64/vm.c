@@ -151,6 +151,7 @@ static bool exception_loop(struct vcpu *v, struct vcpu_exit *exit)
 	if (v->arch.loop_ticks < LOOP_TICKS)
 		return false;
 	exit->reason = VCPU_EXIT_SHUTDOWN;
+	exit->pc = v->arch.pc;
 	fief_snprintf(exit->why, sizeof(exit->why),
 		      "exception loop at VBAR_EL1+0x%llx (ESR_EL1 0x%llx)",
 		      (unsigned long long)(elr - vbar),
@@ -184,6 +185,7 @@ void arch_vcpu_run(struct vcpu *vcpu, struct vcpu_exit *exit)
 		break; /* fief enables no FIQ: nothing to do but resume */
 	default:
 		exit->reason = VCPU_EXIT_FAILED;
+		exit->code = read_sysreg(esr_el2);
 		fief_snprintf(exit->why, sizeof(exit->why), "SError (ESR_EL2 0x%llx)",
 			      (unsigned long long)read_sysreg(esr_el2));
 		break;

@@ -314,6 +314,7 @@ static void exit_io(struct vcpu *v, struct x86_exit *x, struct vcpu_exit *out)
 	if (x->io.string) {
 		/* INS/OUTS are not emulated yet: refuse them openly. */
 		out->reason = VCPU_EXIT_FAILED;
+		out->code = x->code;
 		fief_snprintf(out->why, sizeof(out->why), "string I/O to port 0x%x is not supported",
 			      port);
 		x->insn_len = 0;
@@ -385,6 +386,7 @@ bool x86_exit_other(struct vcpu *v, struct x86_exit *x, struct vcpu_exit *out)
 		break;
 	case X86_EXIT_FAILED:
 		out->reason = VCPU_EXIT_FAILED;
+		out->code = x->code;
 		memcpy(out->why, x->why, sizeof(out->why));
 		return false;
 	}

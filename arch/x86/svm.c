@@ -248,6 +248,7 @@ static void decode(void *vmcb, struct x86_exit *x)
 	/* Only the fields of the reason found are set: the exit path clears
 	 * no whole structures. */
 	x->insn_len = 0;
+	x->code = code;
 	info1 = *vmcb64(vmcb, VMCB_EXITINFO1);
 	info2 = *vmcb64(vmcb, VMCB_EXITINFO2);
 	switch (code) {

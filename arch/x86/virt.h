@@ -48,6 +48,9 @@ struct x86_exit {
 	uint64_t gpa;      /* NPF */
 	bool write, exec;  /* NPF */
 	uint64_t rip;      /* SHUTDOWN: where the guest was */
+	uint64_t code;     /* the backend's raw exit code (SVM EXITCODE, VMX exit
+			    * reason), set for every exit but the hypercall;
+			    * 0 when VM entry itself did not happen */
 	char why[80];      /* FAILED */
 };
 

@@ -102,6 +102,7 @@ void vmx_insn_failed(int rc, struct x86_exit *x)
 	uint64_t n = rc == 1 ? vmread(VMCS_INSN_ERROR) : 0;
 
 	x->kind = X86_EXIT_FAILED;
+	x->code = 0; /* no exit: the instruction itself failed */
 	if (rc == 1)
 		fief_snprintf(x->why, sizeof(x->why), "VMLAUNCH/VMRESUME failed: error %llu, %s",
 			      (unsigned long long)n, insn_error_name(n));
@@ -266,6 +267,7 @@ static void decode(struct vcpu *v, struct x86_exit *x, uint32_t reason)
 	uint64_t qual;
 
 	x->insn_len = 0;
+	x->code = reason;
 	if (reason & VMX_EXIT_ENTRY_FAILED) {
 		entry_failed(basic, x);
 		return;

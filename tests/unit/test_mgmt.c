@@ -777,6 +777,22 @@ static void test_shutdown_addr(void **state)
 	assert_int_equal(hc(host, FIEF_HC_VM_DESTROY, id, 0, 0, 0, 0), 0);
 }
 
+/* An exit fief does not handle stops the VM with the hardware's code. */
+static void test_unhandled_code(void **state)
+{
+	uint32_t id = create_ready(0);
+	struct vcpu_exit e = { .reason = VCPU_EXIT_FAILED, .code = 0x80000021 };
+
+	(void)state;
+	strcpy(e.why, "VM entry failed: invalid guest state, CR4");
+	assert_int_equal(hc(host, FIEF_HC_VM_START, id, 0, 0, 0, 0), 0);
+	run_handle_exit(&vm_get(id)->vcpu[0], &e);
+	assert_int_equal(info_of(id).stop_reason, FIEF_STOP_UNHANDLED);
+	assert_int_equal(info_of(id).stop_status, 0x80000021);
+	assert_int_equal(info_of(id).stop_addr, 0);
+	assert_int_equal(hc(host, FIEF_HC_VM_DESTROY, id, 0, 0, 0, 0), 0);
+}
+
 /* The run loop sees run-time VMs once started, never while paused. */
 static void test_scheduling(void **state)
 {
@@ -824,6 +840,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_self_and_inspect, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_caller_not_running, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kicks, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unhandled_code, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_shutdown_addr, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
