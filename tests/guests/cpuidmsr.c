@@ -11,6 +11,10 @@
  *   3 svm-hidden  CPUID 0x80000001: ECX bit 2 (SVM) clear
  *   4 efer        RDMSR EFER: SVME (bit 12) clear, LME and LMA (bits 8, 10) set
  *   5 unknown-msr RDMSR 0x12345678 raises #GP (caught, instruction skipped)
+ *   6 efer-lme    WRMSR EFER without LME while paging is on raises #GP and
+ *                 leaves EFER as it was (the architectural rule; a VMM that
+ *                 let it through would leave the vCPU in a state VM entry
+ *                 refuses)
  */
 #include "guest.h"
 #include "x86.h"
@@ -50,14 +54,18 @@ static void check_cpuid(void)
 
 static void check_msr(void)
 {
-	int gp;
-	uint64_t efer = x86_rdmsr_probe(MSR_EFER, &gp);
+	int gp, gp2;
+	uint64_t efer = x86_rdmsr_probe(MSR_EFER, &gp), after;
 
 	report(4, "efer",
 	       !gp && !(efer & EFER_SVME) && (efer & (EFER_LME | EFER_LMA)) == (EFER_LME | EFER_LMA),
 	       gp ? "#GP reading efer" : "efer", efer);
 	(void)x86_rdmsr_probe(MSR_UNKNOWN, &gp);
 	report(5, "unknown-msr", gp, "no #GP, gp count", x86_gp_count);
+	x86_wrmsr_probe(MSR_EFER, efer & ~EFER_LME, &gp);
+	after = x86_rdmsr_probe(MSR_EFER, &gp2);
+	report(6, "efer-lme", gp && !gp2 && after == efer,
+	       gp ? "efer changed to" : "no #GP, efer now", after);
 }
 
 int main(unsigned vcpu, uint64_t mem_size)

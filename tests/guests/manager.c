@@ -332,6 +332,15 @@ static int sweep(uint64_t donor)
 	EXPECT(guest_hc(FIEF_HC_VM_LIST, guest_gpa(ids), FIEF_MAX_VMS, 0, 0, 0), count);
 	EXPECT(guest_hc(FIEF_HC_VM_LIST, 0, 0, 0, 0, 0), count);
 	EXPECT(guest_hc(FIEF_HC_MEM_DONATE, FIEF_VM_HOST, donor, 0, FIEF_PAGE_SIZE, 0), FIEF_E_INVAL);
+	/* Itself as the target of the inspection calls. */
+	EXPECT(guest_hc(FIEF_HC_MEM_COPY_OUT, FIEF_VM_HOST, guest_gpa(scratch), guest_gpa(ids), 16,
+			0), FIEF_E_INVAL);
+	EXPECT(guest_hc(FIEF_HC_MEM_COPY_IN, FIEF_VM_HOST, guest_gpa(ids), guest_gpa(scratch), 16,
+			0), FIEF_E_INVAL);
+	EXPECT(guest_hc(FIEF_HC_VCPU_GET_REGS, FIEF_VM_HOST, 0, guest_gpa(&regs), sizeof(regs), 0),
+	       FIEF_E_INVAL);
+	EXPECT(guest_hc(FIEF_HC_VCPU_SET_REGS, FIEF_VM_HOST, 0, guest_gpa(&regs), sizeof(regs), 0),
+	       FIEF_E_INVAL);
 	EXPECT(guest_hc(0x17, 0, 0, 0, 0, 0), FIEF_E_NOSYS);
 	EXPECT(guest_hc(FIEF_HC_COUNT, 0, 0, 0, 0, 0), FIEF_E_NOSYS);
 	id = guest_hc(FIEF_HC_VM_CREATE, GUEST_MEM, 1, 0, 0, 0);

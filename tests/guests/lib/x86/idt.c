@@ -95,3 +95,15 @@ uint64_t x86_rdmsr_probe(uint32_t msr, int *faulted)
 	*faulted = x86_gp_count != before;
 	return ((uint64_t)hi << 32) | lo;
 }
+
+void x86_wrmsr_probe(uint32_t msr, uint64_t v, int *faulted)
+{
+	uint32_t before = x86_gp_count;
+
+	/* WRMSR is 2 bytes (0f 30): the #GP handler skips it. */
+	__asm__ __volatile__(".byte 0x0f, 0x30"
+			     :
+			     : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32))
+			     : "memory");
+	*faulted = x86_gp_count != before;
+}

@@ -64,6 +64,8 @@ static inline void x86_lidt(uint64_t base, uint16_t limit)
  * skips the 2-byte RDMSR, so EDX:EAX keep the sentinel they went in with).
  */
 uint64_t x86_rdmsr_probe(uint32_t msr, int *faulted);
+/* x86_wrmsr_probe() - WRMSR of @v that survives a #GP the same way. */
+void x86_wrmsr_probe(uint32_t msr, uint64_t v, int *faulted);
 
 /* The code segment fief's boot protocol sets up (64-bit, DPL 0). */
 #define X86_BOOT_CS 0x08u
