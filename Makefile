@@ -32,7 +32,7 @@ include mk/run.mk
 -include mk/guests.mk
 
 deps: $(DEPS_STAMP)
-$(DEPS_STAMP): mk/deps.sh
+$(DEPS_STAMP): mk/deps.sh mk/deps-check.sh
 	@mkdir -p $(BUILD)
 	bash mk/deps.sh $(DEPS_DIR)
 	@touch $@

@@ -5,7 +5,8 @@
 #  - gnu-efi for arm64 extracted privately under $DEPS/gnu-efi-arm64: the amd64
 #    and arm64 packages install the same paths, so only amd64 goes system-wide.
 #  - lwIP's source from Debian's source package, unpacked under $DEPS/lwip.
-# The last two use a private apt list and state under $DEPS whose mirror and
+#  - Last, a self-check (mk/deps-check.sh) of every tool and file.
+# The second and third use a private apt list and state under $DEPS whose mirror and
 # suite are read from the machine's own apt sources; the machine's apt
 # configuration is never edited.
 set -euo pipefail
@@ -17,8 +18,12 @@ DEPS=$(cd "$DEPS" && pwd)
 SUDO=
 if [ "$(id -u)" != 0 ]; then SUDO=sudo; fi
 
+# Every package the build, the tests and the benchmarks use, by name (the
+# install skips recommendations, so nothing arrives unnamed); mk/deps-check.sh
+# then uses each tool the way the build does.
 PKGS=(
-	build-essential gcc make binutils clang lld llvm libclang-rt-14-dev
+	build-essential gcc make binutils libc6-dev libgcc-12-dev libasan8 libubsan1 libtsan2
+	clang lld llvm libclang-rt-14-dev
 	gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu libc6-dev-arm64-cross
 	gnu-efi libcmocka-dev dpkg-dev valgrind python3
 	qemu-system-x86 qemu-system-arm ovmf qemu-efi-aarch64
@@ -91,4 +96,7 @@ if [ ! -f "$DEPS/gnu-efi-arm64/usr/lib/libefi.a" ] || [ ! -d "$DEPS/lwip/src" ];
 		dpkg-source --no-check -x "$APT"/dl/lwip_*.dsc "$DEPS/lwip" >/dev/null
 	fi
 fi
+# Use every tool once the way the build does; a failure names its package
+# and fails the step, so the Makefile writes no stamp.
+bash "$(dirname "$0")/deps-check.sh" "$DEPS"
 echo "deps: ready"
