@@ -8,9 +8,10 @@
 #ifndef FIEF_CORE_HYPERCALL_H
 #define FIEF_CORE_HYPERCALL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
-struct vcpu;
+#include "core/vm.h"
 
 /**
  * hypercall_dispatch() - run call @nr for @vcpu with @arg[0..5].
@@ -19,6 +20,19 @@ struct vcpu;
  * returns 0 and leaves the vCPU stopped.
  */
 int64_t hypercall_dispatch(struct vcpu *vcpu, uint64_t nr, const uint64_t arg[6]);
+
+/**
+ * hypercall_run() - hypercall_dispatch(), for an exit path: *@r gets the
+ * value for the guest's result register unless the call stopped the
+ * vCPU (a self-stop, or its VM stopped or destroyed meanwhile), whose
+ * registers then stay as they were, for the record.
+ * Return: true if *@r is to be written to the guest's result register.
+ */
+static inline bool hypercall_run(struct vcpu *vcpu, uint64_t nr, const uint64_t arg[6], int64_t *r)
+{
+	*r = hypercall_dispatch(vcpu, nr, arg);
+	return vcpu->state != VCPU_STATE_STOPPED;
+}
 
 /** hypercall_abi_error() - the guest-abi code for an internal error. */
 int64_t hypercall_abi_error(int err);

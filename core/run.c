@@ -45,8 +45,7 @@ void run_handle_exit(struct vcpu *vcpu, const struct vcpu_exit *e)
 	case VCPU_EXIT_PREEMPT:
 		return;
 	case VCPU_EXIT_HYPERCALL:
-		r = hypercall_dispatch(vcpu, e->nr, e->arg);
-		if (vcpu->state != VCPU_STATE_STOPPED)
+		if (hypercall_run(vcpu, e->nr, e->arg, &r))
 			arch_vcpu_set_result(vcpu, r);
 		return;
 	case VCPU_EXIT_MEM_FAULT:

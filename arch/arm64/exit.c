@@ -157,8 +157,7 @@ static bool fast_hvc(struct vcpu *v)
 
 	if (!fief_smccc_is_fief(fid))
 		return false;
-	r = hypercall_dispatch(v, fief_smccc_call(fid), &v->arch.x[1]);
-	if (v->state != VCPU_STATE_STOPPED)
+	if (hypercall_run(v, fief_smccc_call(fid), &v->arch.x[1], &r))
 		v->arch.x[0] = (uint64_t)r;
 	return true;
 }

@@ -95,31 +95,36 @@ struct x86_boot_state {
  * NULL; callers go through the x86_virt_*() wrappers below, never the
  * table itself.
  */
+/*
+ * A backend's operations. Called only through the x86_virt_*() wrappers
+ * below. "Mandatory": every backend sets it; "optional": NULL is allowed
+ * and the wrapper says what it means.
+ */
 struct x86_virt_ops {
-	const char *name;
-	/** Enable the extension on the calling CPU. */
+	const char *name; /* mandatory */
+	/** Mandatory. Enable the extension on the calling CPU. */
 	int (*cpu_enable)(void);
-	/** Build the control structure of a new vCPU. */
+	/** Mandatory. Build the control structure of a new vCPU. */
 	int (*vcpu_init)(struct vcpu *v, const struct x86_boot_state *s);
 	/**
-	 * Run the guest: enter it, and after each exit apply the x86 policy
+	 * Mandatory. Run the guest: enter it, and after each exit apply the x86 policy
 	 * (x86_exit_hypercall() or x86_exit_stay()), entering again at once
 	 * while it says so. On return @out says why the guest left
 	 * (VCPU_EXIT_NONE: see core/arch.h).
 	 */
 	void (*vcpu_run)(struct vcpu *v, struct vcpu_exit *out);
-	/** Make the next entry deliver an exception. */
+	/** Mandatory. Make the next entry deliver an exception. */
 	void (*inject)(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error);
 	/**
-	 * MSRs whose value lives in the control structure.
+	 * Mandatory, both. MSRs whose value lives in the control structure.
 	 * Return: 0, or FIEF_ENOENT if the backend does not hold @msr.
 	 */
 	int (*msr_read)(struct vcpu *v, uint32_t msr, uint64_t *val);
 	int (*msr_write)(struct vcpu *v, uint32_t msr, uint64_t val);
-	/** The guest's CR0, CR4 (its view) and CPL, during an exit. */
+	/** Mandatory. The guest's CR0, CR4 (its view) and CPL, during an exit. */
 	void (*guest_mode)(struct vcpu *v, struct x86_guest_mode *m);
 	/**
-	 * The registers the control structure holds (RIP, RSP, RFLAGS, CRs,
+	 * Optional, both or neither. The registers the control structure holds (RIP, RSP, RFLAGS, CRs,
 	 * EFER, segments, descriptor tables) into or out of @r; the GPRs are
 	 * arch/x86/regs.c's. Set gets values regs.c has validated and may
 	 * refuse more (FIEF_EINVAL) before changing anything. May be NULL:
@@ -127,10 +132,10 @@ struct x86_virt_ops {
 	 */
 	void (*regs_get)(struct vcpu *v, struct fief_regs_x86 *r);
 	int (*regs_set)(struct vcpu *v, const struct fief_regs_x86 *r);
-	/** Free the control structure of a vCPU no CPU runs. May be NULL:
-	 * the structure is kept. */
+	/** Optional. Free the control structure of a vCPU no CPU runs. May
+	 * be NULL: the structure is kept. */
 	void (*vcpu_destroy)(struct vcpu *v);
-	const struct pt_format *stage2;
+	const struct pt_format *stage2; /* mandatory: the EPT or NPT format */
 };
 
 extern const struct x86_virt_ops x86_svm_ops;
@@ -252,9 +257,7 @@ static inline bool x86_exit_hypercall(struct vcpu *v, uint8_t cpl)
 {
 	int64_t r = FIEF_E_PERM;
 
-	if (cpl == 0)
-		r = hypercall_dispatch(v, v->arch.gpr.rax, v->arch.gpr.hc_arg);
-	if (v->state == VCPU_STATE_STOPPED)
+	if (cpl == 0 && !hypercall_run(v, v->arch.gpr.rax, v->arch.gpr.hc_arg, &r))
 		return false; /* RAX keeps the call number for the record */
 	v->arch.gpr.rax = (uint64_t)r;
 	return x86_vcpu_stays(v);
