@@ -2,9 +2,9 @@
 #include <stddef.h>
 
 #include "core/acpi.h"
-#include "core/err.h"
-#include "core/print.h"
-#include "core/string.h"
+#include "lib/err.h"
+#include "lib/print.h"
+#include "lib/string.h"
 
 static const void *phys(uint64_t pa)
 {

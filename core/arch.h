@@ -2,7 +2,8 @@
 /*
  * The arch boundary.
  *
- * core/ and mm/ call only these functions into the architecture. Each is
+ * core/ calls only these functions into the architecture (mm/ has
+ * mm/arch_mm.h, lib/ has lib/arch_lib.h). Each is
  * implemented once per arch (arch/x86, arch/arm64, and arch/fake for host
  * unit tests); the Makefile picks the implementation at link time.
  */
@@ -12,15 +13,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/addr.h"
+#include "lib/addr.h"
+#include "lib/arch_lib.h" /* arch_console_write(), arch_panic() */
 
 struct boot_info;
 
 /** arch_early_init() - set up the console and what printing needs. */
 void arch_early_init(const struct boot_info *bi);
-
-/** arch_console_write() - write raw bytes to the machine's console. */
-void arch_console_write(const char *s, size_t n);
 
 struct device_list;
 
@@ -171,8 +170,5 @@ void arch_cpu_idle(void);
  * it does not use).
  */
 void arch_report(void);
-
-/** arch_panic() - a broken fief invariant: report and stop this CPU. */
-_Noreturn void arch_panic(const char *file, int line, const char *msg);
 
 #endif

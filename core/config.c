@@ -15,9 +15,9 @@
 #include <stdint.h>
 
 #include "core/config.h"
-#include "core/err.h"
-#include "core/print.h"
-#include "core/string.h"
+#include "lib/err.h"
+#include "lib/print.h"
+#include "lib/string.h"
 
 enum scope {
 	SCOPE_NONE, /* before the first section */

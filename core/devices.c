@@ -5,11 +5,11 @@
  * 8.1-8.3 (DMAR), AMD IOMMU 3.08 5.2 (IVRS), Arm DEN0049E (IORT).
  */
 #include "core/acpi.h"
-#include "core/addr.h"
 #include "core/devices.h"
-#include "core/err.h"
-#include "core/print.h"
-#include "core/string.h"
+#include "lib/addr.h"
+#include "lib/err.h"
+#include "lib/print.h"
+#include "lib/string.h"
 
 #define KIB 1024ull
 

@@ -9,9 +9,9 @@
 #include <stdint.h>
 
 #include "core/elf.h"
-#include "core/err.h"
-#include "core/print.h"
-#include "core/string.h"
+#include "lib/err.h"
+#include "lib/print.h"
+#include "lib/string.h"
 
 _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
 	       "ELF headers are read in place: little-endian hosts only");

@@ -23,7 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/addr.h"
+#include "lib/addr.h"
 
 #define ELF_MACHINE_X86_64 62
 #define ELF_MACHINE_AARCH64 183

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 #include <stdbool.h>
 
-#include "core/err.h"
 #include "core/hypercall.h"
 #include "core/mgmt.h"
 #include "core/vm.h"
 #include "guest-abi/fief_abi.h"
+#include "lib/err.h"
 
 typedef int64_t (*hc_fn)(struct vcpu *vcpu, const uint64_t arg[6]);
 

@@ -10,12 +10,13 @@
 #include "core/main.h"
 #include "arch_inline.h"
 #include "core/memmap.h"
-#include "core/err.h"
-#include "core/print.h"
+#include "lib/err.h"
+#include "lib/print.h"
 #include "core/run.h"
 #include "core/version.h"
 #include "core/vm.h"
 #include "guest-abi/fief_abi.h"
+#include "core/mm_boot.h"
 #include "mm/own.h"
 
 #define ACPI_TABLE_LIMIT (16u << 20)

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 #include <stdbool.h>
 
-#include "core/addr.h"
-#include "core/err.h"
 #include "core/memmap.h"
-#include "core/print.h"
-#include "core/string.h"
+#include "lib/addr.h"
+#include "lib/err.h"
+#include "lib/print.h"
+#include "lib/string.h"
 
 const char *boot_mem_type_name(uint32_t type)
 {

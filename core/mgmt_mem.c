@@ -8,11 +8,11 @@
  * transitions only, so a manager that is not the host gets FIEF_ENOTSUP
  * from donate, reclaim, share and unshare. Copies work for any manager.
  */
-#include "core/err.h"
 #include "core/mgmt.h"
-#include "core/string.h"
 #include "core/vm.h"
 #include "guest-abi/fief_abi.h"
+#include "lib/err.h"
+#include "lib/string.h"
 #include "mm/own.h"
 
 /* A target range: non-empty, no wrap, inside [0, mem_size). */

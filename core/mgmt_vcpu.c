@@ -7,11 +7,11 @@
  * does not pick it, and pause waited for it to leave).
  */
 #include "core/arch.h"
-#include "core/err.h"
 #include "core/mgmt.h"
-#include "core/string.h"
 #include "core/vm.h"
 #include "guest-abi/fief_abi.h"
+#include "lib/err.h"
+#include "lib/string.h"
 
 /* Both architectures' register structs have this size (guest-abi). */
 #define REGS_MAX 352

@@ -4,13 +4,13 @@
  * list, info, console read; and what every management call shares (the
  * lock, looking up the VM a call names, reaching the caller's buffers).
  */
-#include "core/assert.h"
-#include "core/err.h"
 #include "core/mgmt.h"
-#include "core/spinlock.h"
-#include "core/string.h"
 #include "core/vm.h"
 #include "guest-abi/fief_abi.h"
+#include "lib/assert.h"
+#include "lib/err.h"
+#include "lib/spinlock.h"
+#include "lib/string.h"
 
 /* Guards the VM slots between lookup and use, every ownership transition
  * made after boot, vCPU creation, and VMs' creator fields. */

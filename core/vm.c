@@ -13,11 +13,11 @@
 
 #include "core/arch.h"
 #include "core/elf.h"
-#include "core/err.h"
-#include "core/print.h"
-#include "core/string.h"
 #include "core/vm.h"
 #include "guest-abi/fief_abi.h"
+#include "lib/err.h"
+#include "lib/print.h"
+#include "lib/string.h"
 #include "mm/arch_mm.h"
 #include "mm/page_alloc.h"
 

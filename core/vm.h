@@ -24,9 +24,9 @@
 #include <stdint.h>
 
 #include "arch_vcpu.h" /* per-arch include dir: struct arch_vcpu */
-#include "core/addr.h"
 #include "core/config.h"
-#include "core/spinlock.h"
+#include "lib/addr.h"
+#include "lib/spinlock.h"
 #include "mm/own.h"
 
 #define VM_MAX FIEF_MAX_VMS

@@ -7,11 +7,11 @@
  * guest's memory.
  */
 #include "core/devices.h"
-#include "core/err.h"
 #include "core/memmap.h"
-#include "core/string.h"
 #include "core/vm.h"
 #include "guest-abi/fief_boot.h"
+#include "lib/err.h"
+#include "lib/string.h"
 #include "mm/page_alloc.h"
 
 static struct boot_info scratch; /* boot runs on one CPU */

@@ -5,7 +5,7 @@
 # $(DEPS_DIR)/gnu-efi-arm64 (the Debian arm64 package would replace the amd64
 # one). Only its crt0 (which carries the PE/COFF header) and libgnuefi.a (the
 # self-relocator) are linked: libefi.a defines memcpy/memset, which clash with
-# core/libc. binutils cannot write an arm64 PE, so the ELF is flattened with
+# lib/libc. binutils cannot write an arm64 PE, so the ELF is flattened with
 # `objcopy -O binary` and padded to a multiple of 512 bytes (FileAlignment):
 # AAVMF refuses a shorter file as "Unsupported".
 
@@ -25,7 +25,7 @@ A64_CFLAGS := $(CSTD) $(WARN) -O2 -g -ffreestanding -fpic -fno-stack-protector \
 A64_EFI_CFLAGS := -DEFI_DEBUG=0 -isystem $(GNUEFI_A64_INC) -isystem $(GNUEFI_A64_INC)/aarch64
 
 # The hypervisor proper: arch-neutral code, the freestanding libc, arm64 code.
-A64_SRCS := $(CORE_SRCS) $(wildcard core/libc/*.c) $(wildcard arch/arm64/*.c) \
+A64_SRCS := $(CORE_SRCS) $(wildcard lib/libc/*.c) $(wildcard arch/arm64/*.c) \
 	$(wildcard arch/arm64/*.S)
 A64_OBJS := $(patsubst %,$(A64_DIR)/obj/%.o,$(A64_SRCS))
 A64_EFI_OBJS := $(patsubst %,$(A64_DIR)/obj/%.o,$(wildcard boot/efi/*.c))

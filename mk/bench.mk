@@ -11,7 +11,7 @@ BENCH_DIR := $(BUILD)/bench
 # Benchmarks measure the code as shipped: optimized, no sanitizers.
 BENCH_CFLAGS := $(CSTD) $(WARN) -O2 -g $(call INCLUDES,fake) -DFIEF_HOST_TEST=1
 # Only what mm needs, so work elsewhere in core/ never breaks the figures.
-BENCH_SRCS := $(wildcard mm/*.c) core/err.c core/print.c $(wildcard core/format.c) \
+BENCH_SRCS := $(wildcard mm/*.c) core/mm_boot.c lib/err.c lib/print.c $(wildcard lib/format.c) \
 	arch/fake/fake.c arch/fake/mm.c
 BENCH_OBJS := $(patsubst %.c,$(BENCH_DIR)/obj/%.o,$(BENCH_SRCS))
 

@@ -2,8 +2,9 @@
 WARN := -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wstrict-prototypes \
 	-Wpointer-arith -Wvla -Wundef -Wno-unused-parameter
 CSTD := -std=gnu11
-# core/ and mm/ include paths; the per-arch include dir gives arch_inline.h.
+# lib/, mm/ and core/ include paths; the per-arch include dir gives arch_inline.h.
 INCLUDES = -I. -Iarch/$(1)/include
 
-# Sources shared by every target: arch-neutral core and mm.
-CORE_SRCS := $(wildcard core/*.c) $(wildcard mm/*.c)
+# Sources shared by every target: the arch-neutral base (lib/, without its
+# freestanding libc, which hosted builds take from the C library), mm and core.
+CORE_SRCS := $(wildcard lib/*.c) $(wildcard mm/*.c) $(wildcard core/*.c)

@@ -34,7 +34,7 @@ GUESTS_X86 += fpstate-short
 GUEST_LIB_X86_SRCS := $(wildcard tests/guests/lib/*.c) \
 	$(wildcard tests/guests/lib/x86/*.c) $(wildcard tests/guests/lib/x86/*.S)
 GUEST_LIB_X86_OBJS := $(patsubst tests/guests/%,$(GUEST_X86_DIR)/obj/%.o,$(GUEST_LIB_X86_SRCS)) \
-	$(GUEST_X86_DIR)/obj/core/format.c.o
+	$(GUEST_X86_DIR)/obj/fief-lib/format.c.o
 GUEST_X86_ELFS := $(patsubst %,$(GUEST_X86_DIR)/%.elf,$(GUESTS_X86))
 
 # Keep the objects (make would delete them as intermediates of %.elf).
@@ -52,8 +52,8 @@ $(GUEST_X86_DIR)/obj/fpstate-short.c.o: tests/guests/fpstate.c
 	@mkdir -p $(dir $@)
 	$(GUEST_X86_CC) $(GUEST_X86_CFLAGS) -DFPSTATE_ROUNDS=20000u -MMD -MP -c $< -o $@
 
-# fief's own formatter, shared with the library (core/format.h).
-$(GUEST_X86_DIR)/obj/core/format.c.o: core/format.c core/format.h
+# fief's own formatter, shared with the library (lib/format.h).
+$(GUEST_X86_DIR)/obj/fief-lib/format.c.o: lib/format.c lib/format.h
 	@mkdir -p $(dir $@)
 	$(GUEST_X86_CC) $(GUEST_X86_CFLAGS) -I. -MMD -MP -c $< -o $@
 
@@ -144,7 +144,7 @@ $(foreach a,$(ATTACKS_A64),$(eval GUEST_A64_BASE_attack-$(a) := 0x40200000))
 GUEST_LIB_A64_SRCS := $(wildcard tests/guests/lib/*.c) \
 	$(wildcard tests/guests/lib/arm64/*.c) $(wildcard tests/guests/lib/arm64/*.S)
 GUEST_LIB_A64_OBJS := $(patsubst tests/guests/%,$(GUEST_A64_DIR)/obj/%.o,$(GUEST_LIB_A64_SRCS)) \
-	$(GUEST_A64_DIR)/obj/core/format.c.o
+	$(GUEST_A64_DIR)/obj/fief-lib/format.c.o
 GUEST_A64_ELFS := $(patsubst %,$(GUEST_A64_DIR)/%.elf,$(GUESTS_A64))
 
 .SECONDARY: $(GUEST_LIB_A64_OBJS) $(patsubst %,$(GUEST_A64_DIR)/obj/%.c.o,$(GUESTS_A64))
@@ -157,7 +157,7 @@ $(GUEST_A64_DIR)/obj/attack-%.c.o: tests/guests/attack.c
 	@mkdir -p $(dir $@)
 	$(GUEST_A64_CC) $(GUEST_A64_CFLAGS) -DATTACK='"$*"' -MMD -MP -c $< -o $@
 
-$(GUEST_A64_DIR)/obj/core/format.c.o: core/format.c core/format.h
+$(GUEST_A64_DIR)/obj/fief-lib/format.c.o: lib/format.c lib/format.h
 	@mkdir -p $(dir $@)
 	$(GUEST_A64_CC) $(GUEST_A64_CFLAGS) -I. -MMD -MP -c $< -o $@
 

@@ -18,7 +18,7 @@ X86_EFI_CFLAGS := -DGNU_EFI_USE_MS_ABI -DEFI_DEBUG=0 -isystem $(GNUEFI_X86_INC) 
 	-isystem $(GNUEFI_X86_INC)/x86_64
 
 # The hypervisor proper: arch-neutral code, the freestanding libc, x86 code.
-X86_SRCS := $(CORE_SRCS) $(wildcard core/libc/*.c) $(wildcard arch/x86/*.c) \
+X86_SRCS := $(CORE_SRCS) $(wildcard lib/libc/*.c) $(wildcard arch/x86/*.c) \
 	$(wildcard arch/x86/*.S)
 X86_OBJS := $(patsubst %,$(X86_DIR)/obj/%.o,$(X86_SRCS))
 X86_EFI_OBJS := $(patsubst %,$(X86_DIR)/obj/%.o,$(wildcard boot/efi/*.c))

@@ -11,7 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "core/addr.h"
+#include "lib/addr.h"
 
 struct pt;
 

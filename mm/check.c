@@ -15,8 +15,8 @@
  */
 #include "mm/own.h"
 
-#include "core/err.h"
-#include "core/print.h"
+#include "lib/err.h"
+#include "lib/print.h"
 #include "mm/own_priv.h"
 
 struct check {

@@ -21,11 +21,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/addr.h"
-#include "core/spinlock.h"
+#include "lib/addr.h"
+#include "lib/spinlock.h"
 #include "mm/pgtable.h"
 
-struct boot_info;
 
 /** A physical range. */
 struct mm_region {
@@ -72,14 +71,6 @@ void mm_vm_unlock(struct mm_vm_locked *locked);
  */
 int mm_own_init(const struct pt_format *s2, const struct mm_region *ram, unsigned ram_count,
 		const struct mm_region *hyp, unsigned hyp_count);
-
-/**
- * mm_boot() - set up mm from the boot memory map: feed the page allocator
- * @pool_size bytes of usable RAM (taken from the top), and call
- * mm_own_init() with all RAM, fief's image and the pool.
- * Return: as mm_own_init(); FIEF_ENOMEM if there is not enough usable RAM.
- */
-int mm_boot(const struct boot_info *bi, const struct pt_format *s2, uint64_t pool_size);
 
 /**
  * mm_host_keep_device() - keep a device's registers for fief: annotate

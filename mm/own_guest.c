@@ -8,9 +8,9 @@
  */
 #include "mm/own.h"
 
-#include "core/assert.h"
-#include "core/err.h"
-#include "core/string.h"
+#include "lib/assert.h"
+#include "lib/err.h"
+#include "lib/string.h"
 #include "mm/arch_mm.h"
 #include "mm/own_priv.h"
 

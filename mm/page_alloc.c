@@ -2,9 +2,9 @@
 /* The page allocator; see mm/page_alloc.h. */
 #include "mm/page_alloc.h"
 
-#include "core/assert.h"
-#include "core/err.h"
-#include "core/spinlock.h"
+#include "lib/assert.h"
+#include "lib/err.h"
+#include "lib/spinlock.h"
 #include "mm/arch_mm.h"
 
 #define FREE_END UINT32_MAX

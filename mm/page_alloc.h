@@ -16,7 +16,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "core/addr.h"
+#include "lib/addr.h"
 
 /** What an allocator page is used for. */
 enum page_type {

@@ -50,7 +50,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/addr.h"
+#include "lib/addr.h"
 #include "mm/page_state.h"
 
 /* Generic leaf attributes, translated by each format's leaf_encode(). */

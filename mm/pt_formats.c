@@ -11,7 +11,7 @@
  */
 #include "mm/pgtable.h"
 
-#include "core/assert.h"
+#include "lib/assert.h"
 
 #define BIT(n) ((pte_t)1 << (n))
 #define OWNER_SHIFT 16

@@ -9,7 +9,7 @@
 #include "arch/arm64/pl011.h"
 #include "arch/arm64/sysreg.h"
 #include "core/arch.h"
-#include "core/print.h"
+#include "lib/print.h"
 
 struct arm64_cpu arm64_cpu;
 

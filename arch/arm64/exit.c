@@ -28,9 +28,9 @@
 #include "arch/arm64/psci.h"
 #include "arch/arm64/sysreg.h"
 #include "core/hypercall.h"
-#include "core/print.h"
-#include "core/string.h"
 #include "guest-abi/fief_abi.h"
+#include "lib/print.h"
+#include "lib/string.h"
 
 /* The virtual PL011: one 4 KiB page at the GPA QEMU virt uses. */
 #define VUART_GPA 0x09000000ull

@@ -13,8 +13,8 @@
 #include "arch/arm64/machine.h"
 #include "arch/arm64/sysreg.h"
 #include "core/acpi.h"
-#include "core/print.h"
-#include "core/string.h"
+#include "lib/print.h"
+#include "lib/string.h"
 
 #define MADT_ENTRIES 44
 #define MADT_GICC 0x0b

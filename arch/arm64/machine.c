@@ -15,8 +15,8 @@
 #include "core/arch.h"
 #include "core/boot_info.h"
 #include "core/devices.h"
-#include "core/print.h"
-#include "core/string.h"
+#include "lib/print.h"
+#include "lib/string.h"
 
 #define ACPI_TABLE_LIMIT (16u << 20)
 

@@ -19,9 +19,9 @@
  */
 #include "arch/arm64/el2.h"
 #include "arch/arm64/psci.h"
-#include "core/print.h"
-#include "core/spinlock.h"
-#include "core/string.h"
+#include "lib/print.h"
+#include "lib/spinlock.h"
+#include "lib/string.h"
 
 #define PSCI_VERSION 0x84000000u
 #define PSCI_CPU_SUSPEND 0x84000001u

@@ -10,9 +10,9 @@
  * next entry. The rest of the EL1 state stays lazily switched.
  */
 #include "arch/arm64/el2.h"
-#include "core/err.h"
-#include "core/string.h"
 #include "guest-abi/fief_abi.h"
+#include "lib/err.h"
+#include "lib/string.h"
 
 /* SPSR bits a guest may hold at EL1: NZCV, DAIF, mode (EL1h/EL1t/EL0t). */
 #define PSTATE_ALLOWED (0xf0000000ull | PSR_DAIF | PSR_MODE_MASK)

@@ -16,8 +16,8 @@
 #include "arch/arm64/sysreg.h"
 #include "core/acpi.h"
 #include "core/main.h"
-#include "core/print.h"
-#include "core/string.h"
+#include "lib/print.h"
+#include "lib/string.h"
 
 #define SMP_CPUS_MAX 8
 #define SMP_STACK_BYTES 0x8000

@@ -21,7 +21,7 @@
 #include "arch/arm64/el2.h"
 #include "arch/arm64/sysreg.h"
 #include "core/boot_info.h"
-#include "core/print.h"
+#include "lib/print.h"
 #include "mm/pgtable.h"
 
 #define L2_TABLES_MAX 8

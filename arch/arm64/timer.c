@@ -13,7 +13,7 @@
 #include "arch/arm64/el2.h"
 #include "arch/arm64/gic.h"
 #include "arch/arm64/sysreg.h"
-#include "core/print.h"
+#include "lib/print.h"
 
 #define TIMER_INTID 26u      /* CNTHP: the EL2 physical timer's PPI */
 #define TIMER_PRIO 0x80u

@@ -16,7 +16,7 @@
  */
 #include "arch/arm64/el2.h"
 #include "arch/arm64/sysreg.h"
-#include "core/string.h"
+#include "lib/string.h"
 #include "mm/own.h"
 
 /* SCTLR_EL1 at reset: RES1 bits, MMU and caches off, little endian. */

@@ -73,9 +73,9 @@ _Noreturn void arch_panic(const char *file, int line, const char *msg)
 
 #include "arch/fake/fake.h"
 #include "core/elf.h"
-#include "core/err.h"
 #include "core/vm.h"
 #include "guest-abi/fief_abi.h"
+#include "lib/err.h"
 #include "mm/page_alloc.h"
 #include "mm/pgtable.h"
 

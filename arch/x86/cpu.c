@@ -8,8 +8,8 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/x86.h"
 #include "core/arch.h"
-#include "core/print.h"
-#include "core/string.h"
+#include "lib/print.h"
+#include "lib/string.h"
 
 /* CPUID bits */
 #define CPUID1_ECX_VMX (1u << 5)

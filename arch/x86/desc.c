@@ -20,8 +20,8 @@
 #include "arch/x86/smp.h"
 #include "arch/x86/x86.h"
 #include "core/arch.h"
-#include "core/print.h"
-#include "core/string.h"
+#include "lib/print.h"
+#include "lib/string.h"
 
 struct tss64 {
 	uint32_t reserved0;

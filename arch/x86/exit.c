@@ -11,11 +11,11 @@
 #include "arch/x86/fpu.h"
 #include "arch/x86/virt.h"
 #include "arch/x86/x86.h"
-#include "core/err.h"
 #include "core/hypercall.h"
-#include "core/print.h"
-#include "core/string.h"
 #include "guest-abi/fief_abi.h"
+#include "lib/err.h"
+#include "lib/print.h"
+#include "lib/string.h"
 
 #define EFER_SCE (1ull << 0)
 #define EFER_LME (1ull << 8)

@@ -21,10 +21,10 @@
 
 #include "arch/x86/smp.h"
 #include "arch/x86/x86.h"
-#include "core/err.h"
-#include "core/print.h"
-#include "core/string.h"
 #include "core/vm.h"
+#include "lib/err.h"
+#include "lib/print.h"
+#include "lib/string.h"
 #include "mm/arch_mm.h"
 #include "mm/page_alloc.h"
 

@@ -12,9 +12,9 @@
  * covers at most 4 GiB.
  */
 #include "arch/x86/virt.h"
-#include "core/err.h"
-#include "core/string.h"
 #include "guest-abi/fief_boot.h"
+#include "lib/err.h"
+#include "lib/string.h"
 
 #define GPA_PML4 0x1000ull
 #define GPA_PDPT 0x2000ull

@@ -4,7 +4,7 @@
 #include "arch/x86/serial.h"
 #include "arch/x86/x86.h"
 #include "core/arch.h"
-#include "core/print.h"
+#include "lib/print.h"
 
 /* QEMU's isa-debug-exit (iobase 0xf4): writing v ends QEMU with (v << 1) | 1. */
 #define DEBUG_EXIT_PORT 0xf4

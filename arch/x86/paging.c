@@ -12,7 +12,7 @@
 
 #include "arch/x86/paging.h"
 #include "arch/x86/x86.h"
-#include "core/print.h"
+#include "lib/print.h"
 
 #define PTE_P (1ull << 0)
 #define PTE_W (1ull << 1)

@@ -10,8 +10,8 @@
  */
 #include "arch/x86/fpu.h"
 #include "arch/x86/virt.h"
-#include "core/err.h"
-#include "core/string.h"
+#include "lib/err.h"
+#include "lib/string.h"
 
 #define CR0_PE (1ull << 0)
 #define CR0_NW (1ull << 29)

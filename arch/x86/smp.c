@@ -16,8 +16,8 @@
 #include "core/acpi.h"
 #include "core/arch.h"
 #include "core/main.h"
-#include "core/print.h"
-#include "core/string.h"
+#include "lib/print.h"
+#include "lib/string.h"
 
 #define X86_TRAMP_PA 0x9000ull
 #define AP_STACK_BYTES (16 * 1024)

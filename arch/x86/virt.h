@@ -13,10 +13,10 @@
 
 #include "arch/x86/smp.h"
 #include "core/arch.h"
-#include "core/err.h"
 #include "core/hypercall.h"
 #include "core/vm.h"
 #include "guest-abi/fief_abi.h"
+#include "lib/err.h"
 
 enum x86_exit_kind {
 	X86_EXIT_NONE = 0,   /* handled inside the backend */

@@ -15,8 +15,8 @@
 #include "arch/x86/x86.h"
 #include "core/arch.h"
 #include "core/elf.h"
-#include "core/err.h"
-#include "core/print.h"
+#include "lib/err.h"
+#include "lib/print.h"
 
 void arch_takeover(const struct boot_info *bi)
 {

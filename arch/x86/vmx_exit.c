@@ -12,8 +12,8 @@
 #include "arch/x86/vmx.h"
 
 #include "arch/x86/desc.h"
-#include "core/print.h"
-#include "core/string.h"
+#include "lib/print.h"
+#include "lib/string.h"
 
 /* ---- entry failures ---- */
 

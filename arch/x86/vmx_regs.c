@@ -6,8 +6,8 @@
 #include "arch/x86/vmx.h"
 
 #include "arch/x86/cpu.h"
-#include "core/err.h"
-#include "core/print.h"
+#include "lib/err.h"
+#include "lib/print.h"
 #include "mm/page_alloc.h"
 
 /* ---- management: registers and destruction of a vCPU no CPU runs ---- */

@@ -19,7 +19,7 @@
 #include "core/boot_info.h"
 #include "core/main.h"
 #include "core/memmap.h"
-#include "core/string.h"
+#include "lib/string.h"
 
 #define FILE_MAX_BYTES (64ull << 20)
 #define BOOT_STACK_BYTES (64 * 1024)

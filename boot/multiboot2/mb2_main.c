@@ -12,9 +12,9 @@
 #include "arch/x86/serial.h"
 #include "boot/multiboot2/parse_mb2.h"
 #include "core/arch.h"
-#include "core/err.h"
 #include "core/main.h"
-#include "core/print.h"
+#include "lib/err.h"
+#include "lib/print.h"
 
 static struct boot_info bi;
 

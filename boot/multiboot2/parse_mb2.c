@@ -9,9 +9,9 @@
 #include <stdbool.h>
 
 #include "boot/multiboot2/parse_mb2.h"
-#include "core/err.h"
 #include "core/memmap.h"
-#include "core/string.h"
+#include "lib/err.h"
+#include "lib/string.h"
 
 #define PAGE_SIZE 4096ull
 

@@ -17,7 +17,8 @@
 #include <string.h>
 
 #include "core/boot_info.h"
-#include "core/err.h"
+#include "core/mm_boot.h"
+#include "lib/err.h"
 #include "mm/own.h"
 #include "mm/page_alloc.h"
 #include "mm/pgtable.h"

@@ -14,7 +14,7 @@
 
 #include "arch/fake/fake.h"
 #include "core/config.h"
-#include "core/err.h"
+#include "lib/err.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

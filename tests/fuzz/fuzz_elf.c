@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include "core/elf.h"
-#include "core/err.h"
+#include "lib/err.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -21,8 +21,9 @@
 #include <cmocka.h>
 
 #include "core/boot_info.h"
-#include "core/err.h"
+#include "lib/err.h"
 #include "mm/arch_mm.h"
+#include "core/mm_boot.h"
 #include "mm/own.h"
 #include "mm/own_priv.h"
 #include "mm/page_alloc.h"

@@ -14,7 +14,7 @@
 
 #include "arch/fake/fake.h"
 #include "core/acpi.h"
-#include "core/err.h"
+#include "lib/err.h"
 
 /* Tables live below 4 GiB so that RSDT's 32-bit pointers can reach them. */
 static uint8_t *arena;

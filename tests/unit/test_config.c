@@ -10,7 +10,7 @@
 
 #include "arch/fake/fake.h"
 #include "core/config.h"
-#include "core/err.h"
+#include "lib/err.h"
 
 static struct fief_config cfg;
 static struct config_diag diag;

@@ -15,9 +15,9 @@
 #include "arch/fake/fake.h"
 #include "core/acpi.h"
 #include "core/devices.h"
-#include "core/err.h"
 #include "core/run.h"
 #include "guest-abi/fief_abi.h"
+#include "lib/err.h"
 #include "mm/own.h"
 #include "tests/unit/vm_test_env.h"
 

@@ -12,7 +12,7 @@
 #include <cmocka.h>
 
 #include "core/elf.h"
-#include "core/err.h"
+#include "lib/err.h"
 
 #define TEXT_OFF 512u  /* file offset of the text segment, after the phdrs */
 #define TEXT_SIZE 64u

@@ -15,8 +15,8 @@
 #include <cmocka.h>
 
 #include "boot/multiboot2/parse_mb2.h"
-#include "core/err.h"
 #include "core/memmap.h"
+#include "lib/err.h"
 
 #define INFO_PA 0x10000ull
 #define IMAGE_BASE 0x200000ull

@@ -10,8 +10,8 @@
 #include <cmocka.h>
 
 #include "arch/fake/fake.h"
-#include "core/err.h"
 #include "core/memmap.h"
+#include "lib/err.h"
 
 static struct boot_info *new_bi(void)
 {

@@ -19,12 +19,12 @@
 
 #include "arch/fake/fake.h"
 #include "core/elf.h"
-#include "core/err.h"
 #include "core/hypercall.h"
 #include "core/memmap.h"
 #include "core/run.h"
 #include "core/vm.h"
 #include "guest-abi/fief_abi.h"
+#include "lib/err.h"
 #include "mm/arch_mm.h"
 #include "mm/own.h"
 #include "mm/page_alloc.h"

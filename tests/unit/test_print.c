@@ -9,7 +9,7 @@
 #include <cmocka.h>
 
 #include "arch/fake/fake.h"
-#include "core/print.h"
+#include "lib/print.h"
 
 #define CHECK(...)                                                          \
 	do {                                                                \

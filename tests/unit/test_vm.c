@@ -14,7 +14,7 @@
 #include <cmocka.h>
 
 #include "arch/fake/fake.h"
-#include "core/err.h"
+#include "lib/err.h"
 #include "core/elf.h"
 #include "core/hypercall.h"
 #include "core/memmap.h"

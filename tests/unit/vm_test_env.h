@@ -19,6 +19,7 @@
 
 #include "arch/fake/fake.h"
 #include "core/boot_info.h"
+#include "core/mm_boot.h"
 #include "core/memmap.h"
 #include "core/vm.h"
 #include "mm/page_alloc.h"

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Console output for test guests: putc, puts and printf. The formatting is
- * fief's own (core/format.c, compiled into this library as well).
+ * fief's own (lib/format.c, compiled into this library as well).
  */
 #include "arch.h"
-#include "core/format.h"
 #include "guest.h"
+#include "lib/format.h"
 
 #define GUEST_LINE_MAX 256
 

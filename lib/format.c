@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "core/format.h"
+#include "lib/format.h"
 
 /* Output cursor: writes what fits, counts everything. */
 struct out {

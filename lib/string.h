@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The few C string functions fief uses. On targets they come from
- * core/libc/string.c (fief links no libc); host unit tests use the host's.
+ * lib/libc/string.c (fief links no libc); host unit tests use the host's.
  */
-#ifndef FIEF_CORE_STRING_H
-#define FIEF_CORE_STRING_H
+#ifndef FIEF_LIB_STRING_H
+#define FIEF_LIB_STRING_H
 
 #include <stddef.h>
 

@@ -6,8 +6,8 @@
  * negative codes. They are fief's own and never reach a guest directly: the
  * hypercall dispatcher is the one place that turns them into guest-abi codes.
  */
-#ifndef FIEF_CORE_ERR_H
-#define FIEF_CORE_ERR_H
+#ifndef FIEF_LIB_ERR_H
+#define FIEF_LIB_ERR_H
 
 enum fief_err {
 	FIEF_OK = 0,

@@ -9,7 +9,7 @@
  */
 #include <stdint.h>
 
-#include "core/string.h"
+#include "lib/string.h"
 
 #define NO_LIBCALL __attribute__((optimize("no-tree-loop-distribute-patterns")))
 #define WORD sizeof(uintptr_t)

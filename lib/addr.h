@@ -6,8 +6,8 @@
  * addresses are distinct one-field structs, so passing one where another is
  * expected does not compile. Convert only through the helpers below.
  */
-#ifndef FIEF_CORE_ADDR_H
-#define FIEF_CORE_ADDR_H
+#ifndef FIEF_LIB_ADDR_H
+#define FIEF_LIB_ADDR_H
 
 #include <stdint.h>
 #include <stdbool.h>

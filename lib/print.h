@@ -1,15 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The console: formatted lines (core/format.h) to the machine's console,
+ * The console: formatted lines (lib/format.h) to the machine's console,
  * one whole line at a time.
  */
-#ifndef FIEF_CORE_PRINT_H
-#define FIEF_CORE_PRINT_H
+#ifndef FIEF_LIB_PRINT_H
+#define FIEF_LIB_PRINT_H
 
 #include <stdarg.h>
 #include <stddef.h>
 
-#include "core/format.h"
+#include "lib/format.h"
 
 /** console_printf() - format a line (or part of one) onto the console. */
 void console_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

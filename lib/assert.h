@@ -3,10 +3,10 @@
  * Assertions, for fief's own invariants only: never for anything a guest,
  * a config file or an image controls (those get an error code).
  */
-#ifndef FIEF_CORE_ASSERT_H
-#define FIEF_CORE_ASSERT_H
+#ifndef FIEF_LIB_ASSERT_H
+#define FIEF_LIB_ASSERT_H
 
-#include "core/arch.h"
+#include "lib/arch_lib.h"
 
 #define FIEF_ASSERT(cond)                                                   \
 	do {                                                                \

@@ -3,8 +3,8 @@
  * Ticket spinlock on compiler atomics; arch-neutral.
  * The global lock order is written in docs/locking.md.
  */
-#ifndef FIEF_CORE_SPINLOCK_H
-#define FIEF_CORE_SPINLOCK_H
+#ifndef FIEF_LIB_SPINLOCK_H
+#define FIEF_LIB_SPINLOCK_H
 
 #include <stdint.h>
 #include <stdbool.h>

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 #include <stdint.h>
 
-#include "core/arch.h"
-#include "core/print.h"
-#include "core/spinlock.h"
+#include "lib/arch_lib.h"
+#include "lib/print.h"
+#include "lib/spinlock.h"
 
 /* One line at a time so CPUs do not interleave within a line. */
 static struct spinlock console_lock = SPINLOCK_INIT;

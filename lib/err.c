@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "core/err.h"
+#include "lib/err.h"
 
 const char *err_name(int err)
 {

@@ -7,8 +7,8 @@
  * hh h l ll z. Unknown conversions are printed literally. No dependencies:
  * the test guests' library compiles this file too.
  */
-#ifndef FIEF_CORE_FORMAT_H
-#define FIEF_CORE_FORMAT_H
+#ifndef FIEF_LIB_FORMAT_H
+#define FIEF_LIB_FORMAT_H
 
 #include <stdarg.h>
 #include <stddef.h>
