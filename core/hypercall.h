@@ -31,7 +31,7 @@ int64_t hypercall_dispatch(struct vcpu *vcpu, uint64_t nr, const uint64_t arg[6]
 static inline bool hypercall_run(struct vcpu *vcpu, uint64_t nr, const uint64_t arg[6], int64_t *r)
 {
 	*r = hypercall_dispatch(vcpu, nr, arg);
-	return vcpu->state != VCPU_STATE_STOPPED;
+	return vcpu_state(vcpu) != VCPU_STATE_STOPPED;
 }
 
 /** hypercall_abi_error() - the guest-abi code for an internal error. */

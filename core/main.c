@@ -193,7 +193,7 @@ static int report_vms(void)
 
 		if (!vm)
 			continue;
-		if (vm->state == VM_STATE_STOPPED)
+		if (vm_state(vm) == VM_STATE_STOPPED)
 			console_printf("fief: vm %s: stopped: %s\n", vm->name, vm->stop_reason);
 		else
 			console_printf("fief: vm %s: idle, no vCPU runnable\n", vm->name);

@@ -35,6 +35,16 @@ static int caller_range(uint64_t pa, uint64_t size)
 /*
  * The common part of the host->guest transitions: the target (a guest in
  * one of the @states bits), both ranges. Under mgmt_lock.
+ *
+ * The state is read without the VM lock (vm_state()): under the
+ * management lock every state stays as read except that a RUNNING or
+ * PAUSED VM may stop (vm_stop() from its own exit, on another CPU). A
+ * share or unshare that accepted a RUNNING VM which stops an instant later
+ * is still sound: a STOPPED VM never runs again, its tables stay
+ * consistent, and reclaim and destroy end every share it has (the race is
+ * run by tests/unit/test_race.c). Donate accepts only CREATED and PAUSED,
+ * which only this serialized path leaves (a PAUSED VM that stops still
+ * owns what it was given).
  */
 static struct vm *h2g_target_locked(struct mgmt_locked l, uint64_t id, uint64_t pa,
 				    uint64_t gpa, uint64_t size, unsigned states, int *err)
@@ -45,7 +55,7 @@ static struct vm *h2g_target_locked(struct mgmt_locked l, uint64_t id, uint64_t 
 		return NULL;
 	if (!l.caller->host)
 		*err = FIEF_ENOTSUP;
-	else if (!(states & (1u << vm->state)))
+	else if (!(states & (1u << vm_state(vm))))
 		*err = FIEF_EBUSY;
 	else if ((*err = target_range(vm, gpa, size, true)) == 0)
 		*err = caller_range(pa, size);
@@ -132,7 +142,7 @@ int mgmt_mem_unshare(struct vm *caller, uint64_t id, uint64_t gpa, uint64_t size
 	vm = mgmt_target_locked(l, id, false, true, &err);
 	if (vm && !caller->host)
 		err = FIEF_ENOTSUP;
-	else if (vm && vm->state == VM_STATE_STOPPED)
+	else if (vm && vm_state(vm) == VM_STATE_STOPPED)
 		err = FIEF_EBUSY;
 	else if (vm)
 		err = target_range(vm, gpa, size, true);
@@ -162,9 +172,9 @@ int mgmt_mem_reclaim(struct vm *caller, uint64_t id, uint64_t gpa, uint64_t size
 		return err; /* the caller stopped running while the target left */
 	if (vm && !caller->host)
 		err = FIEF_ENOTSUP;
-	else if (vm && (vm->state == VM_STATE_CREATED || vm->state == VM_STATE_PAUSED))
+	else if (vm && (vm_state(vm) == VM_STATE_CREATED || vm_state(vm) == VM_STATE_PAUSED))
 		err = FIEF_ENOTSUP;
-	else if (vm && vm->state != VM_STATE_STOPPED)
+	else if (vm && vm_state(vm) != VM_STATE_STOPPED)
 		err = FIEF_EBUSY;
 	else if (vm)
 		err = target_range(vm, gpa, size, true);
@@ -233,9 +243,9 @@ static int copy_call(struct vm *caller, uint64_t id, uint64_t cgpa, uint64_t tgp
 		err = mgmt_may_inspect_locked(l, vm, false);
 	if (err)
 		vm = NULL;
-	else if (vm && to_target && vm->state != VM_STATE_CREATED && vm->state != VM_STATE_PAUSED)
+	else if (vm && to_target && vm_state(vm) != VM_STATE_CREATED && vm_state(vm) != VM_STATE_PAUSED)
 		err = FIEF_EBUSY;
-	else if (vm && !to_target && vm->state != VM_STATE_PAUSED && vm->state != VM_STATE_STOPPED)
+	else if (vm && !to_target && vm_state(vm) != VM_STATE_PAUSED && vm_state(vm) != VM_STATE_STOPPED)
 		err = FIEF_EBUSY;
 	else if (vm && !range_ok(cgpa, size))
 		err = FIEF_EINVAL;

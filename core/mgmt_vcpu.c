@@ -55,7 +55,7 @@ static struct vcpu *regs_target_locked(struct mgmt_locked *l, uint64_t id, uint6
 		*err = FIEF_ENOENT;
 		return NULL;
 	}
-	if (!(states & (1u << vm->state))) {
+	if (!(states & (1u << vm_state(vm)))) {
 		*err = FIEF_EBUSY;
 		return NULL;
 	}

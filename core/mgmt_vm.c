@@ -18,7 +18,7 @@ static struct spinlock mgmt_serial = SPINLOCK_INIT;
 
 static bool runs(const struct vm *vm)
 {
-	return __atomic_load_n(&vm->state, __ATOMIC_ACQUIRE) == VM_STATE_RUNNING;
+	return vm_state(vm) == VM_STATE_RUNNING;
 }
 
 int mgmt_lock(struct vm *caller, struct mgmt_locked *l)
@@ -46,7 +46,7 @@ struct vm *mgmt_target_locked(struct mgmt_locked l, uint64_t id, bool self_ok, b
 	struct vm *vm = id < VM_MAX ? vm_get((uint32_t)id) : NULL;
 
 	FIEF_ASSERT(l.caller && spin_is_locked(&mgmt_serial));
-	if (!vm || vm->state == VM_STATE_DYING) {
+	if (!vm || vm_state(vm) == VM_STATE_DYING) {
 		*err = FIEF_ENOENT;
 		return NULL;
 	}
@@ -66,7 +66,7 @@ struct vm *mgmt_quiet_target_locked(struct mgmt_locked *l, uint64_t id, bool sel
 	for (;;) {
 		struct vm *vm = mgmt_target_locked(*l, id, self_ok, guest, err);
 
-		if (!vm || vm->state == VM_STATE_RUNNING || !vm_any_running(vm))
+		if (!vm || vm_state(vm) == VM_STATE_RUNNING || !vm_any_running(vm))
 			return vm;
 		/* A vCPU still in its last exit may be waiting for this lock. */
 		mgmt_unlock(l);
@@ -207,7 +207,7 @@ int mgmt_vm_list(struct vm *caller, uint64_t buf, uint64_t cap, uint32_t *count)
 	for (uint32_t i = 0; i < VM_MAX; i++) {
 		const struct vm *vm = vm_get(i);
 
-		if (!vm || vm->state == VM_STATE_DYING)
+		if (!vm || vm_state(vm) == VM_STATE_DYING)
 			continue;
 		if (n < want) /* the caller's buffer may be misaligned */
 			memcpy(out + n * sizeof(uint32_t), &i, sizeof(i));
@@ -243,10 +243,28 @@ static void fill_info(const struct vm *vm, struct fief_vm_info *info)
 		info->name[i] = vm->name[i];
 }
 
+/* The fields of @info the VM lock guards. */
+static void fill_info_vm_locked(struct vm_locked l, struct fief_vm_info *info)
+{
+	const struct vm *vm = l.vm;
+
+	vm_locked_check(l);
+	info->state = abi_state(vm->state);
+	info->vcpu_count = vm->vcpu_count;
+	info->stop_reason = vm->state == VM_STATE_STOPPED ? vm->stop_code : FIEF_STOP_NONE;
+	if (info->stop_reason == FIEF_STOP_MEMORY || info->stop_reason == FIEF_STOP_SHUTDOWN)
+		info->stop_addr = vm->stop_status;
+	else if (info->stop_reason != FIEF_STOP_NONE)
+		info->stop_status = vm->stop_status;
+	info->stop_vcpu = vm->state == VM_STATE_STOPPED ? vm->stop_vcpu : FIEF_STOP_VCPU_NONE;
+	info->console_written = vm->console.total;
+}
+
 int mgmt_vm_info(struct vm *caller, uint64_t id, uint64_t buf, uint64_t size)
 {
 	struct fief_vm_info info, *out = NULL;
 	struct mgmt_locked l;
+	struct vm_locked vl;
 	struct vm *vm;
 	int err;
 
@@ -262,17 +280,9 @@ int mgmt_vm_info(struct vm *caller, uint64_t id, uint64_t buf, uint64_t size)
 		return err;
 	}
 	fill_info(vm, &info);
-	spin_lock(&vm->lock);
-	info.state = abi_state(vm->state);
-	info.vcpu_count = vm->vcpu_count;
-	info.stop_reason = vm->state == VM_STATE_STOPPED ? vm->stop_code : FIEF_STOP_NONE;
-	if (info.stop_reason == FIEF_STOP_MEMORY || info.stop_reason == FIEF_STOP_SHUTDOWN)
-		info.stop_addr = vm->stop_status;
-	else if (info.stop_reason != FIEF_STOP_NONE)
-		info.stop_status = vm->stop_status;
-	info.stop_vcpu = vm->state == VM_STATE_STOPPED ? vm->stop_vcpu : FIEF_STOP_VCPU_NONE;
-	info.console_written = vm->console.total;
-	spin_unlock(&vm->lock);
+	vl = vm_lock(vm);
+	fill_info_vm_locked(vl, &info);
+	vm_unlock(&vl);
 	memcpy(out, &info, sizeof(info));
 	mgmt_unlock(&l);
 	return FIEF_OK;
@@ -282,6 +292,7 @@ int mgmt_console_read(struct vm *caller, uint64_t id, uint64_t buf, uint64_t siz
 		      uint64_t *n)
 {
 	struct mgmt_locked l;
+	struct vm_locked vl;
 	struct vm *vm;
 	char *out = NULL;
 	uint64_t oldest, count;
@@ -296,7 +307,7 @@ int mgmt_console_read(struct vm *caller, uint64_t id, uint64_t buf, uint64_t siz
 		mgmt_unlock(&l);
 		return err;
 	}
-	spin_lock(&vm->lock);
+	vl = vm_lock(vm);
 	oldest = vm->console.total > VM_CONSOLE_RING ? vm->console.total - VM_CONSOLE_RING : 0;
 	if (off < oldest || off > vm->console.total) {
 		err = FIEF_ERANGE;
@@ -307,7 +318,7 @@ int mgmt_console_read(struct vm *caller, uint64_t id, uint64_t buf, uint64_t siz
 	}
 	for (uint64_t i = 0; i < count; i++)
 		out[i] = vm->console.ring[(off + i) % VM_CONSOLE_RING];
-	spin_unlock(&vm->lock);
+	vm_unlock(&vl);
 	mgmt_unlock(&l);
 	*n = count;
 	return err;

@@ -53,8 +53,9 @@ void run_handle_exit(struct vcpu *vcpu, const struct vcpu_exit *e)
 		return;
 	case VCPU_EXIT_HALT:
 		/* No event source can wake it yet: it sleeps for good. */
-		if (vcpu->state == VCPU_STATE_RUNNABLE)
-			vcpu->state = VCPU_STATE_HALTED;
+		__atomic_compare_exchange_n(&vcpu->state, &(enum vcpu_state){ VCPU_STATE_RUNNABLE },
+					    VCPU_STATE_HALTED, false, __ATOMIC_ACQ_REL,
+					    __ATOMIC_ACQUIRE); /* a stop meanwhile wins */
 		return;
 	case VCPU_EXIT_SHUTDOWN:
 		vm_stop(vcpu->vm, vcpu, FIEF_STOP_SHUTDOWN, e->pc, "%s",
@@ -78,10 +79,10 @@ static struct vcpu *pick(uint32_t cpu, uint32_t *cursor)
 		struct vm *vm = vm_get(i / FIEF_MAX_VCPUS);
 		struct vcpu *v;
 
-		if (!vm || vm->state != VM_STATE_RUNNING)
+		if (!vm || vm_state(vm) != VM_STATE_RUNNING)
 			continue;
 		v = &vm->vcpu[i % FIEF_MAX_VCPUS];
-		if (v->vm && v->pcpu == cpu && v->state == VCPU_STATE_RUNNABLE) {
+		if (vcpu_vm(v) && vcpu_pcpu(v) == cpu && vcpu_state(v) == VCPU_STATE_RUNNABLE) {
 			*cursor = i;
 			return v;
 		}
@@ -96,10 +97,10 @@ static bool any_runnable(void)
 	for (uint32_t i = 0; i < VM_MAX; i++) {
 		struct vm *vm = vm_get(i);
 
-		if (!vm || vm->state != VM_STATE_RUNNING)
+		if (!vm || vm_state(vm) != VM_STATE_RUNNING)
 			continue;
 		for (uint32_t j = 0; j < FIEF_MAX_VCPUS; j++)
-			if (vm->vcpu[j].vm && vm->vcpu[j].state == VCPU_STATE_RUNNABLE)
+			if (vcpu_vm(&vm->vcpu[j]) && vcpu_state(&vm->vcpu[j]) == VCPU_STATE_RUNNABLE)
 				return true;
 	}
 	return false;
@@ -128,8 +129,8 @@ void run_cpu(uint32_t cpu)
 		do {
 			arch_vcpu_run(v, &exit);
 			run_handle_exit(v, &exit);
-		} while (exit.reason != VCPU_EXIT_PREEMPT && v->state == VCPU_STATE_RUNNABLE &&
-			 v->vm->state == VM_STATE_RUNNING);
+		} while (exit.reason != VCPU_EXIT_PREEMPT && vcpu_state(v) == VCPU_STATE_RUNNABLE &&
+			 vm_state(v->vm) == VM_STATE_RUNNING);
 		/* A yield ends the turn; the vCPU is runnable again for the next
 		 * pick (a stop that came meanwhile wins). */
 		yielded = VCPU_STATE_YIELDED;

@@ -42,7 +42,7 @@ void vm_init(void)
 
 struct vm *vm_get(uint32_t i)
 {
-	return i < VM_MAX && vms[i].state != VM_STATE_FREE ? &vms[i] : NULL;
+	return i < VM_MAX && vm_state(&vms[i]) != VM_STATE_FREE ? &vms[i] : NULL;
 }
 
 uint32_t vm_cpus_online(void)
@@ -50,13 +50,43 @@ uint32_t vm_cpus_online(void)
 	return online_cpus;
 }
 
-/* Forget a VM: every field but the lock, which a CPU may be waiting on. */
+/* Clear a vCPU slot: what other CPUs read without the lock (struct vcpu's
+ * first fields) with atomic stores, the VM pointer first, then the rest. */
+static void vcpu_clear(struct vcpu *v)
+{
+	__atomic_store_n(&v->vm, NULL, __ATOMIC_RELEASE);
+	__atomic_store_n(&v->pcpu, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&v->state, VCPU_STATE_RUNNABLE, __ATOMIC_RELAXED);
+	__atomic_store_n(&v->running, false, __ATOMIC_RELAXED);
+	memset(&v->index, 0, sizeof(*v) - offsetof(struct vcpu, index));
+}
+
+/* Make @v @vm's vCPU @index on @pcpu, runnable, its arch state cleared. */
+static void vcpu_fill(struct vcpu *v, struct vm *vm, uint32_t index, uint32_t pcpu)
+{
+	vcpu_clear(v);
+	v->index = index;
+	__atomic_store_n(&v->pcpu, pcpu, __ATOMIC_RELAXED);
+	__atomic_store_n(&v->vm, vm, __ATOMIC_RELEASE);
+}
+
+/* Forget a VM: every field but the lock, which a CPU may be waiting on;
+ * the fields the run loop reads without it (the state, the vCPUs') with
+ * atomic stores, the state first. */
 static void slot_reset(struct vm *vm)
 {
+	const size_t head = offsetof(struct vm, state) + sizeof(vm->state);
+	const size_t cpus = offsetof(struct vm, vcpu), cpus_end = cpus + sizeof(vm->vcpu);
 	uint32_t slot = (uint32_t)(vm - vms);
 
 	_Static_assert(offsetof(struct vm, lock) == 0, "the lock comes first");
-	memset((char *)vm + sizeof(vm->lock), 0, sizeof(*vm) - sizeof(vm->lock));
+	_Static_assert(offsetof(struct vm, state) < offsetof(struct vm, vcpu),
+		       "the state comes before the vCPUs");
+	__atomic_store_n(&vm->state, VM_STATE_FREE, __ATOMIC_RELEASE);
+	memset((char *)vm + head, 0, cpus - head);
+	for (uint32_t i = 0; i < FIEF_MAX_VCPUS; i++)
+		vcpu_clear(&vm->vcpu[i]);
+	memset((char *)vm + cpus_end, 0, sizeof(*vm) - cpus_end);
 	vm->slot = slot;
 }
 
@@ -65,7 +95,7 @@ uint32_t vm_running_count(void)
 	uint32_t n = 0;
 
 	for (uint32_t i = 0; i < VM_MAX; i++)
-		n += vms[i].state == VM_STATE_RUNNING;
+		n += vm_state(&vms[i]) == VM_STATE_RUNNING;
 	return n;
 }
 
@@ -348,7 +378,7 @@ static uint64_t host_mem_end(void)
 int vm_create(const struct config_vm *cv, const struct boot_info *bi, uint32_t cpus_online)
 {
 	struct vm *vm = vm_slot();
-	gpaddr_t entry;
+	gpaddr_t entry = gpa_init(0);
 	int err;
 
 	if (!vm)
@@ -380,10 +410,7 @@ int vm_create(const struct config_vm *cv, const struct boot_info *bi, uint32_t c
 	for (uint32_t i = 0; err == 0 && i < vm->vcpu_count; i++) {
 		struct vcpu *v = &vm->vcpu[i];
 
-		v->vm = vm;
-		v->index = i;
-		v->pcpu = cv->cpu[i];
-		v->state = VCPU_STATE_RUNNABLE;
+		vcpu_fill(v, vm, i, cv->cpu[i]);
 		err = arch_vcpu_init(v, entry);
 	}
 	if (err) {
@@ -400,7 +427,7 @@ int vm_create(const struct config_vm *cv, const struct boot_info *bi, uint32_t c
 		slot_reset(vm);
 		return err;
 	}
-	vm->state = VM_STATE_RUNNING;
+	__atomic_store_n(&vm->state, VM_STATE_RUNNING, __ATOMIC_RELEASE);
 	console_printf("fief: vm %s: %s, id %u, %llu KiB at 0x%llx, %u vCPU(s), entry 0x%llx\n",
 		       vm->name, vm->host ? "host" : "guest", vm->id,
 		       (unsigned long long)(vm->mem_size >> 10),
@@ -416,6 +443,7 @@ int vm_create(const struct config_vm *cv, const struct boot_info *bi, uint32_t c
 struct vm *vm_create_empty(uint64_t mem_size, uint32_t vcpu_max, uint32_t flags,
 			   uint32_t creator, int *err)
 {
+	struct vm_locked vl;
 	struct vm *vm;
 
 	/* Management calls are serialized (core/mgmt.h): the slot stays ours
@@ -440,53 +468,60 @@ struct vm *vm_create_empty(uint64_t mem_size, uint32_t vcpu_max, uint32_t flags,
 	vm->mem_size = mem_size;
 	vm->vcpu_max = vcpu_max;
 	vm->mm = &vm->guest_mm;
-	spin_lock(&vm->lock);
+	vl = vm_lock(vm);
 	__atomic_store_n(&vm->state, VM_STATE_CREATED, __ATOMIC_RELEASE);
-	spin_unlock(&vm->lock);
+	vm_unlock(&vl);
 	return vm;
 }
 
 int vm_vcpu_create(struct vm *vm, uint32_t index, uint32_t pcpu)
 {
+	struct vm_locked l;
 	struct vcpu *v;
 	int err;
 
 	if (index >= vm->vcpu_max || pcpu >= online_cpus)
 		return FIEF_EINVAL;
-	if (vm->state != VM_STATE_CREATED)
+	/* CREATED lasts: only management calls, serialized, leave it. */
+	if (vm_state(vm) != VM_STATE_CREATED)
 		return FIEF_EBUSY;
 	v = &vm->vcpu[index];
-	if (v->vm)
+	if (vcpu_vm(v))
 		return FIEF_EEXIST;
-	memset(v, 0, sizeof(*v));
-	v->index = index;
-	v->pcpu = pcpu;
-	v->vm = vm;
-	v->state = VCPU_STATE_RUNNABLE;
+	vcpu_fill(v, vm, index, pcpu);
 	err = arch_vcpu_init(v, gpa_init(0));
 	if (err) {
 		arch_vcpu_destroy(v);
-		memset(v, 0, sizeof(*v));
+		vcpu_clear(v);
 		return err;
 	}
-	spin_lock(&vm->lock);
+	l = vm_lock(vm);
 	vm->vcpu_count++;
-	spin_unlock(&vm->lock);
+	vm_unlock(&l);
 	return FIEF_OK;
 }
 
 int vm_start(struct vm *vm)
 {
+	struct vm_locked l = vm_lock(vm);
+	int err = FIEF_OK;
+
 	if (vm->state != VM_STATE_CREATED)
-		return FIEF_EBUSY;
-	if (vm->vcpu_count == 0)
-		return FIEF_EINVAL;
+		err = FIEF_EBUSY;
+	else if (vm->vcpu_count == 0)
+		err = FIEF_EINVAL;
+	vm_unlock(&l);
+	if (err)
+		return err;
 	/* The boot information page, if the VM owns it (a guest's page needs
-	 * no boot_info); a guest that did not get that page simply has none. */
+	 * no boot_info); a guest that did not get that page simply has none.
+	 * The VM stays CREATED meanwhile: only management calls, serialized
+	 * with this one, leave that state. */
 	(void)vm_publish_boot_info(vm, NULL);
-	spin_lock(&vm->lock);
+	l = vm_lock(vm);
+	FIEF_ASSERT(vm->state == VM_STATE_CREATED);
 	__atomic_store_n(&vm->state, VM_STATE_RUNNING, __ATOMIC_RELEASE);
-	spin_unlock(&vm->lock);
+	vm_unlock(&l);
 	return FIEF_OK;
 }
 
@@ -510,9 +545,13 @@ static void kick_running(const struct vm *vm, const struct vcpu *except)
 	}
 }
 
-static enum vm_state state_of(const struct vm *vm)
+/* Every vCPU of the locked VM stopped (the run loop checks this state
+ * without the lock, and its own HALTED/YIELDED changes are atomic). */
+static void stop_vcpus_locked(struct vm_locked l)
 {
-	return __atomic_load_n(&vm->state, __ATOMIC_ACQUIRE);
+	vm_locked_check(l);
+	for (uint32_t i = 0; i < FIEF_MAX_VCPUS; i++)
+		__atomic_store_n(&l.vm->vcpu[i].state, VCPU_STATE_STOPPED, __ATOMIC_RELEASE);
 }
 
 void vm_quiesce(struct vm *vm)
@@ -523,53 +562,55 @@ void vm_quiesce(struct vm *vm)
 
 void vm_wait_left(struct vm *vm)
 {
-	while (vm_any_running(vm) && state_of(vm) != VM_STATE_RUNNING)
+	while (vm_any_running(vm) && vm_state(vm) != VM_STATE_RUNNING)
 		arch_cpu_relax();
 }
 
 int vm_pause_begin(struct vm *vm)
 {
-	spin_lock(&vm->lock);
+	struct vm_locked l = vm_lock(vm);
+
 	if (vm->state != VM_STATE_RUNNING) {
-		spin_unlock(&vm->lock);
+		vm_unlock(&l);
 		return FIEF_EBUSY;
 	}
 	__atomic_store_n(&vm->state, VM_STATE_PAUSED, __ATOMIC_RELEASE);
-	spin_unlock(&vm->lock);
+	vm_unlock(&l);
 	kick_running(vm, NULL);
 	return FIEF_OK;
 }
 
 void vm_pause_wait(struct vm *vm, const struct vm *caller)
 {
-	while (vm_any_running(vm) && state_of(vm) == VM_STATE_PAUSED &&
-	       state_of(caller) == VM_STATE_RUNNING)
+	while (vm_any_running(vm) && vm_state(vm) == VM_STATE_PAUSED &&
+	       vm_state(caller) == VM_STATE_RUNNING)
 		arch_cpu_relax();
 }
 
 int vm_resume(struct vm *vm)
 {
+	struct vm_locked l = vm_lock(vm);
 	int err = FIEF_OK;
 
-	spin_lock(&vm->lock);
 	if (vm->state == VM_STATE_PAUSED)
 		__atomic_store_n(&vm->state, VM_STATE_RUNNING, __ATOMIC_RELEASE);
 	else
 		err = FIEF_EBUSY;
-	spin_unlock(&vm->lock);
+	vm_unlock(&l);
 	return err;
 }
 
 int vm_destroy_begin(struct vm *vm)
 {
+	struct vm_locked l;
+
 	if (vm->host)
 		return FIEF_EINVAL;
-	spin_lock(&vm->lock);
+	l = vm_lock(vm);
 	vm->destroy_from = vm->state;
 	__atomic_store_n(&vm->state, VM_STATE_DYING, __ATOMIC_RELEASE);
-	for (uint32_t i = 0; i < FIEF_MAX_VCPUS; i++)
-		__atomic_store_n(&vm->vcpu[i].state, VCPU_STATE_STOPPED, __ATOMIC_RELAXED);
-	spin_unlock(&vm->lock);
+	stop_vcpus_locked(l);
+	vm_unlock(&l);
 	kick_running(vm, NULL);
 	return FIEF_OK;
 }
@@ -585,6 +626,7 @@ static void orphan_children(const struct vm *vm)
 
 int vm_destroy_finish(struct vm *vm)
 {
+	struct vm_locked l;
 	int err;
 
 	/* Prepare: every page back to the host; may fail for lack of table
@@ -594,14 +636,14 @@ int vm_destroy_finish(struct vm *vm)
 	if (err == 0)
 		err = mm_guest_free(&vm->guest_mm);
 	if (err) {
-		spin_lock(&vm->lock);
+		l = vm_lock(vm);
 		__atomic_store_n(&vm->state, VM_STATE_STOPPED, __ATOMIC_RELEASE);
 		if (vm->destroy_from != VM_STATE_STOPPED) {
 			vm->stop_code = FIEF_STOP_INTERNAL;
 			fief_snprintf(vm->stop_reason, sizeof(vm->stop_reason),
 				      "destroy could not reclaim its memory (%s)", err_name(err));
 		}
-		spin_unlock(&vm->lock);
+		vm_unlock(&l);
 		return err;
 	}
 	/* Commit: nothing below fails. */
@@ -613,9 +655,9 @@ int vm_destroy_finish(struct vm *vm)
 	orphan_children(vm);
 	console_printf("fief: vm %s destroyed, %llu pages free\n", vm->name,
 		       (unsigned long long)page_alloc_free_count());
-	spin_lock(&vm->lock);
+	l = vm_lock(vm);
 	slot_reset(vm);
-	spin_unlock(&vm->lock);
+	vm_unlock(&l);
 	return FIEF_OK;
 }
 
@@ -631,17 +673,20 @@ int vm_destroy(struct vm *vm)
 
 bool vm_begin_run(struct vcpu *v, uint32_t cpu)
 {
-	struct vm *vm = v->vm;
+	struct vm *vm = vcpu_vm(v);
+	struct vm_locked l;
 	bool ok;
 
 	if (!vm)
 		return false;
-	spin_lock(&vm->lock);
-	ok = v->vm == vm && vm->state == VM_STATE_RUNNING && v->state == VCPU_STATE_RUNNABLE &&
-	     v->pcpu == cpu;
+	/* The slot may have been reset meanwhile (its lock survives): look
+	 * again under the lock. */
+	l = vm_lock(vm);
+	ok = vcpu_vm(v) == vm && vm->state == VM_STATE_RUNNING &&
+	     vcpu_state(v) == VCPU_STATE_RUNNABLE && vcpu_pcpu(v) == cpu;
 	if (ok)
 		__atomic_store_n(&v->running, true, __ATOMIC_RELAXED);
-	spin_unlock(&vm->lock);
+	vm_unlock(&l);
 	return ok;
 }
 
@@ -653,11 +698,11 @@ void vm_end_run(struct vcpu *v)
 void vm_stop(struct vm *vm, const struct vcpu *by, uint32_t code, uint64_t status,
 	     const char *fmt, ...)
 {
+	struct vm_locked l = vm_lock(vm);
 	va_list ap;
 
-	spin_lock(&vm->lock);
-	if (vm->state != VM_STATE_RUNNING) {
-		spin_unlock(&vm->lock);
+	if (vm->state != VM_STATE_RUNNING && vm->state != VM_STATE_PAUSED) {
+		vm_unlock(&l);
 		return;
 	}
 	va_start(ap, fmt);
@@ -667,15 +712,17 @@ void vm_stop(struct vm *vm, const struct vcpu *by, uint32_t code, uint64_t statu
 	vm->stop_status = status;
 	vm->stop_vcpu = by ? by->index : FIEF_STOP_VCPU_NONE;
 	__atomic_store_n(&vm->state, VM_STATE_STOPPED, __ATOMIC_RELEASE);
-	for (uint32_t i = 0; i < FIEF_MAX_VCPUS; i++)
-		__atomic_store_n(&vm->vcpu[i].state, VCPU_STATE_STOPPED, __ATOMIC_RELAXED);
-	spin_unlock(&vm->lock);
+	stop_vcpus_locked(l);
+	vm_unlock(&l);
 	kick_running(vm, by);
 	console_printf("fief: vm %s stopped: %s\n", vm->name, vm->stop_reason);
 }
 
-static void console_flush_locked(struct vm *vm)
+static void console_flush_locked(struct vm_locked l)
 {
+	struct vm *vm = l.vm;
+
+	vm_locked_check(l);
 	console_printf("[%s] %.*s\n", vm->name, (int)vm->console.len, vm->console.line);
 	vm->console.len = 0;
 }
@@ -683,18 +730,18 @@ static void console_flush_locked(struct vm *vm)
 void vm_console_putc(struct vm *vm, char c)
 {
 	struct vm_console *con = &vm->console;
+	struct vm_locked l = vm_lock(vm);
 
-	spin_lock(&vm->lock);
 	con->ring[con->total % VM_CONSOLE_RING] = c;
 	con->total++;
 	if (c == '\n') {
-		console_flush_locked(vm);
+		console_flush_locked(l);
 	} else if (c != '\r') {
 		/* Non-printable bytes are shown as '?', so a guest cannot drive
 		 * fief's terminal with escape sequences. */
 		con->line[con->len++] = (c >= 0x20 && c < 0x7f) ? c : '?';
 		if (con->len == VM_CONSOLE_LINE)
-			console_flush_locked(vm);
+			console_flush_locked(l);
 	}
-	spin_unlock(&vm->lock);
+	vm_unlock(&l);
 }

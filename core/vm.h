@@ -26,6 +26,7 @@
 #include "arch_vcpu.h" /* per-arch include dir: struct arch_vcpu */
 #include "core/config.h"
 #include "lib/addr.h"
+#include "lib/assert.h"
 #include "lib/spinlock.h"
 #include "mm/own.h"
 
@@ -54,14 +55,37 @@ enum vcpu_state {
 struct vm;
 
 struct vcpu {
-	struct vm *vm;         /* const once created; NULL: the slot is unused */
-	uint32_t index;        /* const: its slot in vm->vcpu[] */
-	uint32_t pcpu;         /* const: the physical CPU it is pinned to */
+	/* Read without the VM lock by every CPU's run loop (pick(), any
+	 * runnable), by kicks and by the vCPU's own exit path while another
+	 * CPU stops it: always accessed with atomics (vcpu_vm(), vcpu_state(),
+	 * ...), and cleared so when the slot is reset. */
+	struct vm *vm;         /* set at creation; NULL: the slot is unused */
+	uint32_t pcpu;         /* set at creation: the physical CPU it is pinned to */
 	enum vcpu_state state; /* its pcpu; VM lock to stop it */
 	bool running;          /* set by its pcpu under the VM lock; cleared by it */
+	/* The rest: its own CPU's while it runs, else under the VM lock. */
+	uint32_t index;        /* const: its slot in vm->vcpu[] */
 	uint64_t exits;        /* its pcpu: exits handled, for statistics */
 	struct arch_vcpu arch; /* its pcpu while running; else the VM lock */
 };
+
+/** vcpu_vm() - @v's VM, NULL if the slot is unused (any CPU, no lock). */
+static inline struct vm *vcpu_vm(const struct vcpu *v)
+{
+	return __atomic_load_n(&v->vm, __ATOMIC_ACQUIRE);
+}
+
+/** vcpu_state() - @v's state now; another CPU may stop it at any time. */
+static inline enum vcpu_state vcpu_state(const struct vcpu *v)
+{
+	return __atomic_load_n(&v->state, __ATOMIC_ACQUIRE);
+}
+
+/** vcpu_pcpu() - the CPU @v is pinned to (any CPU, no lock). */
+static inline uint32_t vcpu_pcpu(const struct vcpu *v)
+{
+	return __atomic_load_n(&v->pcpu, __ATOMIC_RELAXED);
+}
 
 struct vm_console {
 	char line[VM_CONSOLE_LINE]; /* the line being written, not yet shown */
@@ -72,6 +96,8 @@ struct vm_console {
 
 struct vm {
 	struct spinlock lock;       /* first: a slot's reset keeps it */
+	enum vm_state state;        /* lock to write (release); read anywhere with
+				     * vm_state(): RUNNING may end any time */
 	uint16_t id;                /* const: mm owner id (0 for the host) */
 	uint32_t slot;              /* const: the guest-abi VM id */
 	uint32_t flags;             /* const: FIEF_VM_F_* */
@@ -82,7 +108,6 @@ struct vm {
 	char name[CONFIG_NAME_MAX + 1]; /* const */
 	bool host;                  /* const */
 	bool manage;                /* const: may make management calls (fief.cfg, FIEF_VM_F_MANAGE) */
-	enum vm_state state;        /* lock (written with release, read unlocked by waits) */
 	enum vm_state destroy_from; /* lock: the state a destroy found it in */
 	uint32_t stop_code;         /* lock: FIEF_STOP_* (guest-abi) */
 	uint64_t stop_status;       /* lock: FIEF_STOP_SELF status, exit code, ... */
@@ -98,6 +123,41 @@ struct vm {
 	struct vcpu vcpu[FIEF_MAX_VCPUS]; /* slot i is vCPU i; see struct vcpu */
 	struct vm_console console;  /* lock */
 };
+
+/**
+ * vm_state() - @vm's state now, read without its lock. Under the
+ * management lock every state but RUNNING stays as read (only management
+ * calls leave CREATED, PAUSED and STOPPED, and DYING only ends in a free
+ * slot); RUNNING and PAUSED may become STOPPED at any time (vm_stop() from
+ * a vCPU's exit on another CPU). A caller that needs RUNNING to last takes
+ * the VM lock (vm_lock()).
+ */
+static inline enum vm_state vm_state(const struct vm *vm)
+{
+	return __atomic_load_n(&vm->state, __ATOMIC_ACQUIRE);
+}
+
+/** Proof that a VM's lock is held (docs/locking.md). */
+struct vm_locked {
+	struct vm *vm;
+};
+
+/** vm_lock() - take @vm's lock. */
+static inline struct vm_locked vm_lock(struct vm *vm)
+{
+	spin_lock(&vm->lock);
+	return (struct vm_locked){ vm };
+}
+
+/** vm_unlock() - release it; the token is cleared. */
+static inline void vm_unlock(struct vm_locked *l)
+{
+	spin_unlock(&l->vm->lock);
+	l->vm = NULL;
+}
+
+/** vm_locked_check() - assert @l proves its VM's lock is held. */
+#define vm_locked_check(l) FIEF_ASSERT((l).vm && spin_is_locked(&(l).vm->lock))
 
 /** vm_init() - no VMs; guest memory is carved afresh (after mm_boot()). */
 void vm_init(void);
@@ -247,7 +307,9 @@ void vm_end_run(struct vcpu *v);
 
 /**
  * vm_stop() - stop every vCPU of @vm and record why; prints
- * "fief: vm NAME stopped: REASON". Stopping a stopped VM does nothing.
+ * "fief: vm NAME stopped: REASON". A RUNNING or PAUSED VM stops (a pause
+ * may have come while a vCPU was in the exit that stops it: the stop still
+ * counts); stopping a stopped VM, or one being destroyed, does nothing.
  * @by:     the vCPU whose exit stops it, or NULL (fief stops it itself).
  * @code:   FIEF_STOP_* from guest-abi.
  * @status: the self-stop status or the unhandled exit code.

@@ -24,9 +24,12 @@ tally() {
 run_unit() {
 	local bin rc out
 	out=$(mktemp)
-	for bin in "$BUILD"/host/tests/test_*; do
+	for bin in "$BUILD"/host/tests/test_* "$BUILD"/host-tsan/tests/test_*; do
 		[ -x "$bin" ] || continue
-		echo "== unit: $(basename "$bin")"
+		case "$bin" in
+		*/host-tsan/*) echo "== unit (ThreadSanitizer): $(basename "$bin")" ;;
+		*) echo "== unit: $(basename "$bin")" ;;
+		esac
 		"$bin" >"$out" 2>&1
 		rc=$?
 		cat "$out"

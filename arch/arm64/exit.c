@@ -211,7 +211,7 @@ uint64_t a64_exit_fast(struct arch_vcpu *a)
 		return A64_EXIT_SYNC;
 	/* Stay while it is runnable in a running VM (neither exit is a
 	 * preemption); otherwise the run loop counts the exit and moves on. */
-	if (v->state != VCPU_STATE_RUNNABLE || v->vm->state != VM_STATE_RUNNING)
+	if (vcpu_state(v) != VCPU_STATE_RUNNABLE || vm_state(v->vm) != VM_STATE_RUNNING)
 		return A64_EXIT_HANDLED;
 	v->exits++;
 	return A64_EXIT_RESUME;

@@ -59,6 +59,7 @@ void a64_vcpu_boot(struct vcpu *v, uint64_t entry, uint64_t x0, uint64_t x1, uin
 static struct vcpu *target_vcpu(struct vcpu *v, uint64_t mpidr)
 {
 	mpidr &= MPIDR_AFF_MASK;
+	/* vcpu_count is fixed once the VM runs (vCPUs are created before). */
 	if (mpidr >= v->vm->vcpu_count)
 		return NULL;
 	return &v->vm->vcpu[mpidr];
@@ -67,13 +68,13 @@ static struct vcpu *target_vcpu(struct vcpu *v, uint64_t mpidr)
 static int64_t cpu_on(struct vcpu *v, uint64_t mpidr, uint64_t entry, uint64_t ctx)
 {
 	struct vcpu *t = target_vcpu(v, mpidr);
-	struct vm *vm = v->vm;
+	struct vm_locked l;
 	int64_t ret = PSCI_RET_SUCCESS;
 
 	if (!t)
 		return PSCI_RET_INVALID_PARAMS;
-	spin_lock(&vm->lock);
-	if (!t->arch.off || t->state != VCPU_STATE_HALTED) {
+	l = vm_lock(v->vm);
+	if (!t->arch.off || vcpu_state(t) != VCPU_STATE_HALTED) {
 		ret = PSCI_RET_ALREADY_ON;
 	} else {
 		/* Its stack pointer is the guest's business from here on. */
@@ -82,7 +83,7 @@ static int64_t cpu_on(struct vcpu *v, uint64_t mpidr, uint64_t entry, uint64_t c
 		t->arch.off = 0;
 		__atomic_store_n(&t->state, VCPU_STATE_RUNNABLE, __ATOMIC_RELEASE);
 	}
-	spin_unlock(&vm->lock);
+	vm_unlock(&l);
 	if (ret == PSCI_RET_SUCCESS)
 		a64_cpu_wake(t->pcpu); /* its CPU may be idle in WFI */
 	return ret;

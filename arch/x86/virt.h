@@ -234,8 +234,7 @@ bool x86_exit_other(struct vcpu *v, struct x86_exit *x, struct vcpu_exit *out);
  * the backend withdraws it when its loop ends. */
 static inline bool x86_vcpu_stays(struct vcpu *v)
 {
-	if (v->state != VCPU_STATE_RUNNABLE ||
-	    __atomic_load_n(&v->vm->state, __ATOMIC_RELAXED) != VM_STATE_RUNNING)
+	if (vcpu_state(v) != VCPU_STATE_RUNNABLE || vm_state(v->vm) != VM_STATE_RUNNING)
 		return false;
 	__atomic_store_n(&x86_guest_vcpu[v->pcpu], v, __ATOMIC_SEQ_CST);
 	return v->arch.flush_gen == __atomic_load_n(&x86_s2_flush_gen, __ATOMIC_SEQ_CST);

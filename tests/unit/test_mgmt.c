@@ -777,6 +777,24 @@ static void test_shutdown_addr(void **state)
 	assert_int_equal(hc(host, FIEF_HC_VM_DESTROY, id, 0, 0, 0, 0), 0);
 }
 
+/* A self-stop under way when a pause came still stops the VM: the call
+ * does not return to the guest after its resume. */
+static void test_stop_while_paused(void **state)
+{
+	uint32_t id = create_ready(0);
+	const uint64_t status[6] = { 5 };
+
+	(void)state;
+	assert_int_equal(hc(host, FIEF_HC_VM_START, id, 0, 0, 0, 0), 0);
+	assert_int_equal(hc(host, FIEF_HC_VM_PAUSE, id, 0, 0, 0, 0), 0);
+	assert_int_equal(hypercall_dispatch(&vm_get(id)->vcpu[0], FIEF_HC_SELF_STOP, status), 0);
+	assert_int_equal(info_of(id).state, FIEF_VM_STATE_STOPPED);
+	assert_int_equal(info_of(id).stop_reason, FIEF_STOP_SELF);
+	assert_int_equal(info_of(id).stop_status, 5);
+	assert_int_equal(hc(host, FIEF_HC_VM_RESUME, id, 0, 0, 0, 0), FIEF_E_STATE);
+	assert_int_equal(hc(host, FIEF_HC_VM_DESTROY, id, 0, 0, 0, 0), 0);
+}
+
 /* An exit fief does not handle stops the VM with the hardware's code. */
 static void test_unhandled_code(void **state)
 {
@@ -840,6 +858,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_self_and_inspect, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_caller_not_running, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kicks, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stop_while_paused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unhandled_code, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_shutdown_addr, setup, teardown),
 	};
