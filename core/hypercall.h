@@ -23,15 +23,17 @@ int64_t hypercall_dispatch(struct vcpu *vcpu, uint64_t nr, const uint64_t arg[6]
 
 /**
  * hypercall_run() - hypercall_dispatch(), for an exit path: *@r gets the
- * value for the guest's result register unless the call stopped the
- * vCPU (a self-stop, or its VM stopped or destroyed meanwhile), whose
- * registers then stay as they were, for the record.
- * Return: true if *@r is to be written to the guest's result register.
+ * value for the guest's result register, which the caller writes unless
+ * the call stopped the vCPU (a self-stop, or its VM stopped or destroyed
+ * meanwhile): its registers then stay as they were, for the record.
+ * Return: the vCPU's state after the call (read once: the exit path also
+ * decides from it whether the vCPU stays, see vcpu_state()).
  */
-static inline bool hypercall_run(struct vcpu *vcpu, uint64_t nr, const uint64_t arg[6], int64_t *r)
+static inline enum vcpu_state hypercall_run(struct vcpu *vcpu, uint64_t nr, const uint64_t arg[6],
+					    int64_t *r)
 {
 	*r = hypercall_dispatch(vcpu, nr, arg);
-	return vcpu_state(vcpu) != VCPU_STATE_STOPPED;
+	return vcpu_state(vcpu);
 }
 
 /** hypercall_abi_error() - the guest-abi code for an internal error. */

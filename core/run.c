@@ -45,7 +45,7 @@ void run_handle_exit(struct vcpu *vcpu, const struct vcpu_exit *e)
 	case VCPU_EXIT_PREEMPT:
 		return;
 	case VCPU_EXIT_HYPERCALL:
-		if (hypercall_run(vcpu, e->nr, e->arg, &r))
+		if (hypercall_run(vcpu, e->nr, e->arg, &r) != VCPU_STATE_STOPPED)
 			arch_vcpu_set_result(vcpu, r);
 		return;
 	case VCPU_EXIT_MEM_FAULT:
@@ -130,7 +130,7 @@ void run_cpu(uint32_t cpu)
 			arch_vcpu_run(v, &exit);
 			run_handle_exit(v, &exit);
 		} while (exit.reason != VCPU_EXIT_PREEMPT && vcpu_state(v) == VCPU_STATE_RUNNABLE &&
-			 vm_state(v->vm) == VM_STATE_RUNNING);
+			 vm_runs_now(v->vm));
 		/* A yield ends the turn; the vCPU is runnable again for the next
 		 * pick (a stop that came meanwhile wins). */
 		yielded = VCPU_STATE_YIELDED;

@@ -75,16 +75,21 @@ static inline struct vm *vcpu_vm(const struct vcpu *v)
 	return __atomic_load_n(&v->vm, __ATOMIC_ACQUIRE);
 }
 
-/** vcpu_state() - @v's state now; another CPU may stop it at any time. */
+/**
+ * vcpu_state() - @v's state now; another CPU may stop it at any time. A
+ * snapshot without ordering (a plain load on x86 and arm64, so the exit
+ * path pays nothing): what depends on it is decided again under the VM
+ * lock (vm_begin_run()).
+ */
 static inline enum vcpu_state vcpu_state(const struct vcpu *v)
 {
-	return __atomic_load_n(&v->state, __ATOMIC_ACQUIRE);
+	return ARCH_LOAD_RELAXED(&v->state);
 }
 
 /** vcpu_pcpu() - the CPU @v is pinned to (any CPU, no lock). */
 static inline uint32_t vcpu_pcpu(const struct vcpu *v)
 {
-	return __atomic_load_n(&v->pcpu, __ATOMIC_RELAXED);
+	return ARCH_LOAD_RELAXED(&v->pcpu);
 }
 
 struct vm_console {
@@ -135,6 +140,18 @@ struct vm {
 static inline enum vm_state vm_state(const struct vm *vm)
 {
 	return __atomic_load_n(&vm->state, __ATOMIC_ACQUIRE);
+}
+
+/**
+ * vm_runs_now() - whether @vm is RUNNING, for a vCPU's exit path deciding
+ * whether to enter the guest again: a snapshot without ordering (a plain
+ * load; arm64's acquire load would cost an instruction on the hottest
+ * path). A pause or stop also kicks the vCPU's CPU, so a stale answer
+ * lasts one more guest entry at most.
+ */
+static inline bool vm_runs_now(const struct vm *vm)
+{
+	return ARCH_LOAD_RELAXED(&vm->state) == VM_STATE_RUNNING;
 }
 
 /** Proof that a VM's lock is held (docs/locking.md). */

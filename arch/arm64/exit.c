@@ -150,14 +150,15 @@ static void exit_smccc(struct vcpu *v, struct vcpu_exit *out)
 
 /* The short path's HVC: a fief call, dispatched as run_handle_exit()
  * would (core/run.c). ELR_EL2 already points after the HVC. */
-static bool fast_hvc(struct vcpu *v)
+static bool fast_hvc(struct vcpu *v, enum vcpu_state *s)
 {
 	uint32_t fid = (uint32_t)v->arch.x[0];
 	int64_t r;
 
 	if (!fief_smccc_is_fief(fid))
 		return false;
-	if (hypercall_run(v, fief_smccc_call(fid), &v->arch.x[1], &r))
+	*s = hypercall_run(v, fief_smccc_call(fid), &v->arch.x[1], &r);
+	if (*s != VCPU_STATE_STOPPED)
 		v->arch.x[0] = (uint64_t)r;
 	return true;
 }
@@ -194,14 +195,17 @@ uint64_t a64_exit_fast(struct arch_vcpu *a)
 {
 	struct vcpu *v = (struct vcpu *)((char *)a - offsetof(struct vcpu, arch));
 	uint64_t esr = read_sysreg(esr_el2);
+	enum vcpu_state s = VCPU_STATE_RUNNABLE;
 	bool done;
 
 	switch (ESR_EC(esr)) {
 	case EC_HVC64:
-		done = fast_hvc(v);
+		done = fast_hvc(v, &s);
 		break;
 	case EC_DABT_LOW:
 		done = fast_vuart(v, esr);
+		if (done)
+			s = vcpu_state(v);
 		break;
 	default:
 		done = false;
@@ -211,7 +215,7 @@ uint64_t a64_exit_fast(struct arch_vcpu *a)
 		return A64_EXIT_SYNC;
 	/* Stay while it is runnable in a running VM (neither exit is a
 	 * preemption); otherwise the run loop counts the exit and moves on. */
-	if (vcpu_state(v) != VCPU_STATE_RUNNABLE || vm_state(v->vm) != VM_STATE_RUNNING)
+	if (s != VCPU_STATE_RUNNABLE || !vm_runs_now(v->vm))
 		return A64_EXIT_HANDLED;
 	v->exits++;
 	return A64_EXIT_RESUME;

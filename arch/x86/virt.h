@@ -229,15 +229,20 @@ static inline void x86_virt_vcpu_destroy(struct vcpu *v)
  */
 bool x86_exit_other(struct vcpu *v, struct x86_exit *x, struct vcpu_exit *out);
 
-/* The vCPU may enter again at once: it and its VM still run, and no
- * stage-2 flush is pending. Announces guest mode (x86_guest_vcpu) first;
- * the backend withdraws it when its loop ends. */
-static inline bool x86_vcpu_stays(struct vcpu *v)
+/* The vCPU, in state @s, may enter again at once: it and its VM still
+ * run, and no stage-2 flush is pending. Announces guest mode
+ * (x86_guest_vcpu) first; the backend withdraws it when its loop ends. */
+static inline bool x86_vcpu_stays_in(struct vcpu *v, enum vcpu_state s)
 {
-	if (vcpu_state(v) != VCPU_STATE_RUNNABLE || vm_state(v->vm) != VM_STATE_RUNNING)
+	if (s != VCPU_STATE_RUNNABLE || !vm_runs_now(v->vm))
 		return false;
 	__atomic_store_n(&x86_guest_vcpu[v->pcpu], v, __ATOMIC_SEQ_CST);
 	return v->arch.flush_gen == __atomic_load_n(&x86_s2_flush_gen, __ATOMIC_SEQ_CST);
+}
+
+static inline bool x86_vcpu_stays(struct vcpu *v)
+{
+	return x86_vcpu_stays_in(v, vcpu_state(v));
 }
 
 /**
@@ -255,11 +260,13 @@ static inline bool x86_vcpu_stays(struct vcpu *v)
 static inline bool x86_exit_hypercall(struct vcpu *v, uint8_t cpl)
 {
 	int64_t r = FIEF_E_PERM;
+	enum vcpu_state s;
 
-	if (cpl == 0 && !hypercall_run(v, v->arch.gpr.rax, v->arch.gpr.hc_arg, &r))
+	s = cpl == 0 ? hypercall_run(v, v->arch.gpr.rax, v->arch.gpr.hc_arg, &r) : vcpu_state(v);
+	if (s == VCPU_STATE_STOPPED)
 		return false; /* RAX keeps the call number for the record */
 	v->arch.gpr.rax = (uint64_t)r;
-	return x86_vcpu_stays(v);
+	return x86_vcpu_stays_in(v, s);
 }
 
 /**

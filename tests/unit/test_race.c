@@ -117,7 +117,7 @@ static void *cpu1_main(void *arg)
 		if (turn == c->stop_at) {
 			(void)hypercall_run(c->v, FIEF_HC_SELF_STOP, stop, &r);
 		} else if (turn & 1) {
-			if (hypercall_run(c->v, FIEF_HC_VM_LIST, list, &r) && r >= 0)
+			if (hypercall_run(c->v, FIEF_HC_VM_LIST, list, &r) != VCPU_STATE_STOPPED && r >= 0)
 				c->calls_ok++;
 		} else {
 			(void)hypercall_run(c->v, FIEF_HC_VERSION, none, &r);

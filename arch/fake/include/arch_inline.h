@@ -8,4 +8,8 @@ static inline void arch_cpu_relax(void)
 	__asm__ volatile("" ::: "memory");
 }
 
+/* ARCH_LOAD_RELAXED() - as on the targets, but an atomic load, so that
+ * ThreadSanitizer sees it as one. */
+#define ARCH_LOAD_RELAXED(p) __atomic_load_n((p), __ATOMIC_RELAXED)
+
 #endif
