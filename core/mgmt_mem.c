@@ -29,7 +29,7 @@ static int caller_range(uint64_t pa, uint64_t size)
 {
 	if (!range_ok(pa, size) || !page_aligned(pa, size))
 		return FIEF_EINVAL;
-	return mm_ram_contains(pa, size) ? FIEF_OK : FIEF_EPERM;
+	return mm_ram_contains(pa_init(pa), size) ? FIEF_OK : FIEF_EPERM;
 }
 
 /*
@@ -120,12 +120,12 @@ static int borrowed_run(struct vm *vm, uint64_t gpa, uint64_t size, uint64_t *pa
 		mm_guest_page(vm->mm, gpa_init(a), &leaf);
 		if (!leaf.valid || leaf.size == 0 || leaf.state != MM_PAGE_SHARED_BORROWED)
 			return FIEF_EPERM;
-		here = leaf.pa + (a - leaf.addr);
+		here = pa_addr(leaf.pa) + (a - ia_addr(leaf.addr));
 		if (a == gpa)
 			*pa = here;
 		else if (here != *pa + (a - gpa))
 			return FIEF_EPERM;
-		a = leaf.addr + leaf.size;
+		a = ia_addr(leaf.addr) + leaf.size;
 	}
 	return FIEF_OK;
 }

@@ -34,7 +34,7 @@ static int pool_take(const struct boot_mem_region *r, uint64_t *want,
 		return 0; /* too small to hold its own metadata: skip it */
 	if (ret != 0)
 		return ret;
-	hyp[(*hyp_count)++] = (struct mm_region){ hi - take, take };
+	hyp[(*hyp_count)++] = (struct mm_region){ pa_init(hi - take), take };
 	*want -= take;
 	return 0;
 }
@@ -53,10 +53,10 @@ int mm_boot(const struct boot_info *bi, const struct pt_format *s2, uint64_t poo
 		uint64_t hi = (r->base + r->size) & ~PAGE_MASK;
 
 		if (boot_is_ram(r->type) && hi > lo)
-			ram[ram_count++] = (struct mm_region){ lo, hi - lo };
+			ram[ram_count++] = (struct mm_region){ pa_init(lo), hi - lo };
 	}
 	if (bi->image_size != 0)
-		hyp[hyp_count++] = (struct mm_region){ bi->image_base & ~PAGE_MASK,
+		hyp[hyp_count++] = (struct mm_region){ pa_init(bi->image_base & ~PAGE_MASK),
 						       (bi->image_size + PAGE_MASK) & ~PAGE_MASK };
 	for (i = bi->mem_count; i-- > 0 && want != 0;) {
 		if (bi->mem[i].type != BOOT_MEM_USABLE)

@@ -106,7 +106,7 @@ static bool host_owns(uint64_t pa, uint64_t size, bool lent)
 {
 	uint64_t end = pa + size;
 
-	if (!mm_ram_contains(pa, size))
+	if (!mm_ram_contains(pa_init(pa), size))
 		return false;
 	for (pa &= ~PAGE_MASK; pa < end;) {
 		struct pt_leaf leaf;
@@ -115,7 +115,7 @@ static bool host_owns(uint64_t pa, uint64_t size, bool lent)
 		mm_host_page(pa_init(pa), &leaf);
 		if (leaf.valid ? !lent && leaf.state != MM_PAGE_OWNED : leaf.owner != MM_OWNER_HOST)
 			return false;
-		next = leaf.addr + leaf.size;
+		next = ia_addr(leaf.addr) + leaf.size;
 		pa = next > pa ? next : pa + PAGE_SIZE;
 	}
 	return true;
@@ -141,12 +141,12 @@ static uint64_t guest_translate(struct mm_vm *mm, uint64_t gpa, uint64_t size, b
 							  : leaf.state != MM_PAGE_OWNED &&
 								    leaf.state != MM_PAGE_SHARED_OWNED)
 			return UINT64_MAX;
-		pa = leaf.pa + (a - leaf.addr);
+		pa = pa_addr(leaf.pa) + (a - ia_addr(leaf.addr));
 		if (first == UINT64_MAX)
 			first = pa;
 		else if (pa != first + (a - gpa))
 			return UINT64_MAX;
-		a = leaf.addr + leaf.size;
+		a = ia_addr(leaf.addr) + leaf.size;
 	}
 	return first;
 }
@@ -186,7 +186,7 @@ void *vm_buffer_ptr(const struct vm *vm, uint64_t gpa, uint64_t size)
 static void host_count(uint64_t a, uint64_t size, const struct pt_leaf *leaf, uint64_t *owned,
 		       uint64_t *borrowed)
 {
-	if (!mm_ram_contains(a, size)) {
+	if (!mm_ram_contains(pa_init(a), size)) {
 		if (size <= PAGE_SIZE)
 			return;
 		host_count(a, size / 2, leaf, owned, borrowed);
@@ -215,7 +215,7 @@ void vm_memory_count(const struct vm *vm, uint64_t *owned, uint64_t *borrowed)
 			mm_host_page(pa_init(a), &leaf);
 		else
 			mm_guest_page(vm->mm, gpa_init(a), &leaf);
-		end = leaf.addr + leaf.size;
+		end = ia_addr(leaf.addr) + leaf.size;
 		if (leaf.size == 0 || end <= a)
 			break; /* outside the table's input space */
 		if (end > top)

@@ -23,19 +23,22 @@ struct check {
 	uint64_t *bm;           /* a bit per RAM page, see ram_index() */
 	uint16_t guest;         /* pass 1: the guest being walked */
 	struct pt_leaf host;    /* pass 1: last host entry looked up */
+	paddr_t base;           /* pass 2: the RAM range being walked */
 };
 
 /* Index of a RAM page in the bitmap (RAM ranges laid end to end). */
-static size_t ram_index(uint64_t pa)
+static size_t ram_index(paddr_t pa)
 {
+	uint64_t a = pa_addr(pa);
 	size_t idx = 0;
 	unsigned i;
 
 	for (i = 0; i < mm_state.ram_count; i++) {
 		const struct mm_region *r = &mm_state.ram[i];
+		uint64_t base = pa_addr(r->base);
 
-		if (pa >= r->base && pa - r->base < r->size)
-			return idx + (size_t)((pa - r->base) >> PAGE_SHIFT);
+		if (a >= base && a - base < r->size)
+			return idx + (size_t)((a - base) >> PAGE_SHIFT);
 		idx += (size_t)(r->size >> PAGE_SHIFT);
 	}
 	return SIZE_MAX;
@@ -78,29 +81,31 @@ static int guest_visit(struct pt_visit_ctx *ctx, enum pt_visit what)
 	const struct pt_format *f = ctx->pt->fmt;
 	struct check *c = ctx->arg;
 	enum mm_page_state gs;
-	uint64_t pa, off;
+	uint64_t off;
+	paddr_t pa;
 	size_t idx;
 
 	(void)what;
 	if (!pt_pte_valid(f, ctx->old))
-		return fail("guest entry carries an owner", ctx->addr, c->guest);
+		return fail("guest entry carries an owner", ia_addr(ctx->addr), c->guest);
 	gs = pte_state(ctx->old, f->sw_shift);
 	pa = pt_pte_addr(f, ctx->old, ctx->level);
 	if (!mm_ram_contains(pa, ctx->size))
-		return fail("guest maps what is not RAM", ctx->addr, c->guest);
+		return fail("guest maps what is not RAM", ia_addr(ctx->addr), c->guest);
 	if (f->leaf_attrs(ctx->old, ctx->level) & MM_ATTR_DEVICE)
-		return fail("guest maps RAM as device memory", ctx->addr, c->guest);
+		return fail("guest maps RAM as device memory", ia_addr(ctx->addr), c->guest);
 	idx = ram_index(pa);
 	for (off = 0; off < ctx->size; off += PAGE_SIZE, idx++) {
 		uint64_t bit = (uint64_t)1 << (idx % 64);
+		paddr_t page = pa_add(pa, off);
 
 		if (c->bm[idx / 64] & bit)
-			return fail("page mapped by two guests or twice", pa + off, c->guest);
+			return fail("page mapped by two guests or twice", pa_addr(page), c->guest);
 		c->bm[idx / 64] |= bit;
-		if (pa + off - c->host.addr >= c->host.size)
-			pt_lookup(&mm_state.host.pt, pa + off, &c->host);
+		if (ia_addr(host_ia(page)) - ia_addr(c->host.addr) >= c->host.size)
+			pt_lookup(&mm_state.host.pt, host_ia(page), &c->host);
 		if (!host_agrees(&c->host, gs, c->guest))
-			return fail("guest page state disagrees with the host", pa + off,
+			return fail("guest page state disagrees with the host", pa_addr(page),
 				    c->guest);
 	}
 	return 0;
@@ -112,7 +117,7 @@ static const struct pt_walker guest_walker = {
 };
 
 /* Take back the bits of [pa, pa + len): all must be set. */
-static bool bits_take(struct check *c, uint64_t pa, uint64_t len)
+static bool bits_take(struct check *c, paddr_t pa, uint64_t len)
 {
 	size_t idx = ram_index(pa), n = (size_t)(len >> PAGE_SHIFT);
 
@@ -136,33 +141,36 @@ static int host_visit(struct pt_visit_ctx *ctx, enum pt_visit what)
 {
 	const struct pt_format *f = ctx->pt->fmt;
 	struct check *c = ctx->arg;
-	uint64_t from = ctx->addr > ctx->start ? ctx->addr : ctx->start;
-	uint64_t to = ctx->addr + ctx->size < ctx->end ? ctx->addr + ctx->size : ctx->end;
+	uint64_t addr = ia_addr(ctx->addr), start = ia_addr(ctx->start), end = ia_addr(ctx->end);
+	uint64_t from = addr > start ? addr : start;
+	uint64_t to = addr + ctx->size < end ? addr + ctx->size : end;
+	/* The walk covers one RAM range from its start: @from's page. */
+	paddr_t pa = pa_add(c->base, from - start);
 	uint16_t owner;
 
 	(void)what;
 	if (pt_pte_valid(f, ctx->old)) {
 		enum mm_page_state s = pte_state(ctx->old, f->sw_shift);
 
-		if (pt_pte_addr(f, ctx->old, ctx->level) != ctx->addr)
-			return fail("host map is not identity", ctx->addr, 0);
+		if (ia_addr(host_ia(pt_pte_addr(f, ctx->old, ctx->level))) != addr)
+			return fail("host map is not identity", addr, 0);
 		if (f->leaf_attrs(ctx->old, ctx->level) & MM_ATTR_DEVICE)
-			return fail("host maps RAM as device memory", ctx->addr, 0);
+			return fail("host maps RAM as device memory", addr, 0);
 		if (s == MM_PAGE_STATE_INVALID)
-			return fail("impossible page state", ctx->addr, 0);
-		if (s != MM_PAGE_OWNED && !bits_take(c, from, to - from))
-			return fail("host page shared with no guest", from, 0);
+			return fail("impossible page state", addr, 0);
+		if (s != MM_PAGE_OWNED && !bits_take(c, pa, to - from))
+			return fail("host page shared with no guest", pa_addr(pa), 0);
 		return 0;
 	}
 	owner = pt_pte_owner(f, ctx->old);
 	if (ctx->old != pt_pte_invalid(f, owner))
-		return fail("invalid host entry with stray bits", ctx->addr, 0);
+		return fail("invalid host entry with stray bits", addr, 0);
 	if (owner == MM_OWNER_HYP)
 		return 0;
 	if (owner >= MM_GUESTS_MAX || mm_state.guests[owner] == NULL)
-		return fail("page owned by no such guest", ctx->addr, owner);
-	if (!bits_take(c, from, to - from))
-		return fail("page given to a guest that does not map it", from, owner);
+		return fail("page owned by no such guest", addr, owner);
+	if (!bits_take(c, pa, to - from))
+		return fail("page given to a guest that does not map it", pa_addr(pa), owner);
 	return 0;
 }
 
@@ -175,7 +183,7 @@ static int hyp_visit(struct pt_visit_ctx *ctx, enum pt_visit what)
 {
 	(void)what;
 	if (ctx->old != pt_pte_invalid(ctx->pt->fmt, MM_OWNER_HYP))
-		return fail("fief's own page is not fief's", ctx->addr, MM_OWNER_HYP);
+		return fail("fief's own page is not fief's", ia_addr(ctx->addr), MM_OWNER_HYP);
 	return 0;
 }
 
@@ -197,14 +205,21 @@ static int check_locked(struct check *c)
 		if (g == NULL)
 			continue;
 		c->guest = g->id;
-		ret = pt_walk(&g->pt, 0, (uint64_t)1 << g->pt.fmt->ia_bits, &guest_walker, c);
+		ret = pt_walk(&g->pt, ia_init(0), (uint64_t)1 << g->pt.fmt->ia_bits,
+			      &guest_walker, c);
 	}
-	for (i = 0; i < mm_state.ram_count && ret == 0; i++)
-		ret = pt_walk(host, mm_state.ram[i].base, mm_state.ram[i].size, &host_walker, c);
+	for (i = 0; i < mm_state.ram_count && ret == 0; i++) {
+		const struct mm_region *r = &mm_state.ram[i];
+
+		c->base = r->base;
+		ret = pt_walk(host, host_ia(r->base), r->size, &host_walker, c);
+	}
 	for (i = 0; i < mm_state.hyp_count && ret == 0; i++)
-		ret = pt_walk(host, mm_state.hyp[i].base, mm_state.hyp[i].size, &hyp_walker, c);
+		ret = pt_walk(host, host_ia(mm_state.hyp[i].base), mm_state.hyp[i].size,
+			      &hyp_walker, c);
 	for (i = 0; i < mm_state.dev_count && ret == 0; i++)
-		ret = pt_walk(host, mm_state.dev[i].base, mm_state.dev[i].size, &hyp_walker, c);
+		ret = pt_walk(host, host_ia(mm_state.dev[i].base), mm_state.dev[i].size,
+			      &hyp_walker, c);
 	return ret;
 }
 

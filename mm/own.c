@@ -33,14 +33,19 @@ struct mm_vm *mm_host(void)
 
 /* ---- RAM ranges ------------------------------------------------------ */
 
-static int ram_add(uint64_t base, uint64_t size)
+/* The first byte past a range. */
+static uint64_t region_end(const struct mm_region *r)
+{
+	return pa_addr(r->base) + r->size;
+}
+
+static int ram_add(paddr_t base, uint64_t size)
 {
 	struct mm_region *r = mm_state.ram;
 	unsigned n = mm_state.ram_count, i, j;
-	uint64_t end = base + size;
 
 	/* Insert sorted, then merge overlapping or touching neighbours. */
-	for (i = 0; i < n && r[i].base < base; i++)
+	for (i = 0; i < n && pa_addr(r[i].base) < pa_addr(base); i++)
 		;
 	if (n == MM_RAM_MAX)
 		return FIEF_ENOSPC;
@@ -48,10 +53,9 @@ static int ram_add(uint64_t base, uint64_t size)
 	r[i] = (struct mm_region){ base, size };
 	n++;
 	for (i = 0, j = 0; i < n; i++) {
-		if (j > 0 && r[i].base <= r[j - 1].base + r[j - 1].size) {
-			end = r[i].base + r[i].size;
-			if (end > r[j - 1].base + r[j - 1].size)
-				r[j - 1].size = end - r[j - 1].base;
+		if (j > 0 && pa_addr(r[i].base) <= region_end(&r[j - 1])) {
+			if (region_end(&r[i]) > region_end(&r[j - 1]))
+				r[j - 1].size = region_end(&r[i]) - pa_addr(r[j - 1].base);
 		} else {
 			r[j++] = r[i];
 		}
@@ -60,24 +64,28 @@ static int ram_add(uint64_t base, uint64_t size)
 	return 0;
 }
 
-bool mm_ram_contains(uint64_t pa, uint64_t size)
+bool mm_ram_contains(paddr_t pa, uint64_t size)
 {
+	uint64_t a = pa_addr(pa);
 	unsigned i;
 
-	if (!range_ok(pa, size))
+	if (!range_ok(a, size))
 		return false;
 	for (i = 0; i < mm_state.ram_count; i++) {
 		const struct mm_region *r = &mm_state.ram[i];
+		uint64_t base = pa_addr(r->base);
 
-		if (pa >= r->base && pa - r->base < r->size)
-			return size <= r->size - (pa - r->base);
+		if (a >= base && a - base < r->size)
+			return size <= r->size - (a - base);
 	}
 	return false;
 }
 
-/* Bounds of the largest RAM-only or RAM-free range around @pa. */
-static void region_around(uint64_t pa, uint64_t *lo, uint64_t *hi, bool *ram)
+/* Bounds of the largest RAM-only or RAM-free range around @pa (inclusive,
+ * host-physical). */
+static void region_around(paddr_t pa, uint64_t *lo, uint64_t *hi, bool *ram)
 {
+	uint64_t a = pa_addr(pa);
 	unsigned i;
 
 	*lo = 0;
@@ -85,18 +93,19 @@ static void region_around(uint64_t pa, uint64_t *lo, uint64_t *hi, bool *ram)
 	*ram = false;
 	for (i = 0; i < mm_state.ram_count; i++) {
 		const struct mm_region *r = &mm_state.ram[i];
+		uint64_t base = pa_addr(r->base);
 
-		if (pa >= r->base && pa - r->base < r->size) {
-			*lo = r->base;
-			*hi = r->base + r->size - 1;
+		if (a >= base && a - base < r->size) {
+			*lo = base;
+			*hi = region_end(r) - 1;
 			*ram = true;
 			return;
 		}
-		if (r->base > pa) {
-			*hi = r->base - 1;
+		if (base > a) {
+			*hi = base - 1;
 			return;
 		}
-		*lo = r->base + r->size;
+		*lo = region_end(r);
 	}
 }
 
@@ -109,11 +118,11 @@ int mm_host_set_owner_locked(struct mm_vm_locked host, paddr_t pa, uint64_t size
 	int ret;
 
 	FIEF_ASSERT(host.vm == &mm_state.host && spin_is_locked(&host.vm->lock));
-	if (!mm_ram_contains(pa_addr(pa), size) || !page_aligned(pa_addr(pa), size))
+	if (!mm_ram_contains(pa, size) || !page_aligned(pa_addr(pa), size))
 		return FIEF_EINVAL;
-	ret = pt_prepare(pt, pt_need_update(pt, pa_addr(pa), size));
+	ret = pt_prepare(pt, pt_need_update(pt, host_ia(pa), size));
 	if (ret == 0)
-		pt_set_invalid(pt, pa_addr(pa), size, owner);
+		pt_set_invalid(pt, host_ia(pa), size, owner);
 	return ret;
 }
 
@@ -129,7 +138,9 @@ int mm_own_init(const struct pt_format *s2, const struct mm_region *ram, unsigne
 	memset(&mm_state, 0, sizeof(mm_state));
 	mm_state.s2 = s2;
 	for (i = 0; i < ram_count; i++) {
-		if (!range_ok(ram[i].base, ram[i].size) || !page_aligned(ram[i].base, ram[i].size))
+		uint64_t base = pa_addr(ram[i].base);
+
+		if (!range_ok(base, ram[i].size) || !page_aligned(base, ram[i].size))
 			return FIEF_EINVAL;
 		ret = ram_add(ram[i].base, ram[i].size);
 		if (ret != 0)
@@ -137,7 +148,7 @@ int mm_own_init(const struct pt_format *s2, const struct mm_region *ram, unsigne
 	}
 	for (i = 0; i < hyp_count; i++) {
 		if (!mm_ram_contains(hyp[i].base, hyp[i].size) ||
-		    !page_aligned(hyp[i].base, hyp[i].size))
+		    !page_aligned(pa_addr(hyp[i].base), hyp[i].size))
 			return FIEF_EINVAL;
 		mm_state.hyp[i] = hyp[i];
 	}
@@ -148,19 +159,18 @@ int mm_own_init(const struct pt_format *s2, const struct mm_region *ram, unsigne
 		return ret;
 	host = mm_vm_lock(&mm_state.host);
 	for (i = 0; i < hyp_count && ret == 0; i++)
-		ret = mm_host_set_owner_locked(host, pa_init(hyp[i].base), hyp[i].size,
-					       MM_OWNER_HYP);
+		ret = mm_host_set_owner_locked(host, hyp[i].base, hyp[i].size, MM_OWNER_HYP);
 	mm_vm_unlock(&host);
 	return ret;
 }
 
 /* True if [pa, pa + size) overlaps any RAM range. */
-static bool ram_overlaps(uint64_t pa, uint64_t size)
+static bool ram_overlaps(paddr_t pa, uint64_t size)
 {
 	for (unsigned i = 0; i < mm_state.ram_count; i++) {
 		const struct mm_region *r = &mm_state.ram[i];
 
-		if (pa < r->base + r->size && r->base < pa + size)
+		if (pa_addr(pa) < region_end(r) && pa_addr(r->base) < pa_addr(pa) + size)
 			return true;
 	}
 	return false;
@@ -190,21 +200,21 @@ int mm_host_keep_device(paddr_t pa, uint64_t size)
 	unsigned i;
 	int ret;
 
-	if (!range_ok(a, size) || !page_aligned(a, size) || !pt_in_range(pt, a, size) ||
-	    ram_overlaps(a, size))
+	if (!range_ok(a, size) || !page_aligned(a, size) || !pt_in_range(pt, host_ia(pa), size) ||
+	    ram_overlaps(pa, size))
 		return FIEF_EINVAL;
 	for (i = 0; i < mm_state.dev_count; i++)
-		if (mm_state.dev[i].base == a && mm_state.dev[i].size == size)
+		if (pa_addr(mm_state.dev[i].base) == a && mm_state.dev[i].size == size)
 			return FIEF_OK;
 	if (mm_state.dev_count == MM_DEV_MAX)
 		return FIEF_ENOSPC;
 	host = mm_vm_lock(&mm_state.host);
-	ret = pt_walk(pt, a, size, &keep_device_walker, NULL);
+	ret = pt_walk(pt, host_ia(pa), size, &keep_device_walker, NULL);
 	if (ret == 0)
-		ret = pt_prepare(pt, pt_need_update(pt, a, size));
+		ret = pt_prepare(pt, pt_need_update(pt, host_ia(pa), size));
 	if (ret == 0) {
-		pt_set_invalid(pt, a, size, MM_OWNER_HYP);
-		mm_state.dev[mm_state.dev_count++] = (struct mm_region){ a, size };
+		pt_set_invalid(pt, host_ia(pa), size, MM_OWNER_HYP);
+		mm_state.dev[mm_state.dev_count++] = (struct mm_region){ pa, size };
 	}
 	mm_vm_unlock(&host);
 	return ret;
@@ -266,7 +276,7 @@ void mm_host_page(paddr_t pa, struct pt_leaf *out)
 {
 	struct mm_vm_locked host = mm_vm_lock(&mm_state.host);
 
-	pt_lookup(&host.vm->pt, pa_addr(pa), out);
+	pt_lookup(&host.vm->pt, host_ia(pa), out);
 	mm_vm_unlock(&host);
 }
 
@@ -274,7 +284,7 @@ void mm_guest_page(struct mm_vm *guest, gpaddr_t gpa, struct pt_leaf *out)
 {
 	struct mm_vm_locked g = mm_vm_lock(guest);
 
-	pt_lookup(&g.vm->pt, gpa_addr(gpa), out);
+	pt_lookup(&g.vm->pt, ia_of_gpa(gpa), out);
 	mm_vm_unlock(&g);
 }
 
@@ -285,17 +295,18 @@ int mm_host_fault(paddr_t pa)
 	struct mm_vm_locked host;
 	struct pt *pt = &mm_state.host.pt;
 	const struct pt_format *f = mm_state.s2;
-	uint64_t addr = pa_addr(pa) & ~PAGE_MASK, lo, hi, bsize = PAGE_SIZE, base = addr;
+	paddr_t page = pa_init(pa_addr(pa) & ~PAGE_MASK), base = page;
+	uint64_t lo, hi, bsize = PAGE_SIZE;
 	struct pt_leaf leaf;
 	unsigned level;
 	bool ram;
 	int ret = 0;
 
-	if (!pt_in_range(pt, addr, PAGE_SIZE))
+	if (!pt_in_range(pt, host_ia(page), PAGE_SIZE))
 		return FIEF_EINVAL;
-	region_around(addr, &lo, &hi, &ram);
+	region_around(page, &lo, &hi, &ram);
 	host = mm_vm_lock(&mm_state.host);
-	pt_lookup(pt, addr, &leaf);
+	pt_lookup(pt, host_ia(page), &leaf);
 	if (leaf.valid)
 		goto out; /* another CPU mapped it first */
 	if (leaf.owner != MM_OWNER_HOST) {
@@ -305,13 +316,15 @@ int mm_host_fault(paddr_t pa)
 	/* Any block below the invalid entry found is all the host's. */
 	for (level = leaf.level; level < f->levels; level++) {
 		bsize = pt_level_size(f, level);
-		base = addr & ~(bsize - 1);
-		if (pt_block_allowed(f, level) && base >= lo && base + bsize - 1 <= hi)
+		base = pa_init(pa_addr(page) & ~(bsize - 1));
+		if (pt_block_allowed(f, level) && pa_addr(base) >= lo &&
+		    pa_addr(base) + bsize - 1 <= hi)
 			break;
 	}
-	ret = pt_prepare(pt, pt_need_map(pt, base, bsize, base));
+	ret = pt_prepare(pt, pt_need_map(pt, host_ia(base), bsize, base));
 	if (ret == 0)
-		pt_map(pt, base, bsize, base, ram ? MM_ATTR_RAM : MM_ATTR_MMIO, MM_PAGE_OWNED);
+		pt_map(pt, host_ia(base), bsize, base, ram ? MM_ATTR_RAM : MM_ATTR_MMIO,
+		       MM_PAGE_OWNED);
 out:
 	mm_vm_unlock(&host);
 	return ret;
@@ -333,14 +346,14 @@ struct expect {
 	enum mm_page_state state;
 	uint16_t owner;
 	bool check_pa;
-	uint64_t pa;
+	paddr_t pa;          /* output address of the walk's start */
 };
 
 static bool entry_as_expected(const struct pt_visit_ctx *ctx, const struct expect *e)
 {
 	const struct pt_format *f = ctx->pt->fmt;
 	bool valid = pt_pte_valid(f, ctx->old);
-	uint64_t from;
+	uint64_t addr = ia_addr(ctx->addr), start = ia_addr(ctx->start), from;
 
 	switch (e->kind) {
 	case EXPECT_HOST_OWNED:
@@ -354,9 +367,9 @@ static bool entry_as_expected(const struct pt_visit_ctx *ctx, const struct expec
 			return false;
 		if (!e->check_pa)
 			return true;
-		from = ctx->addr > ctx->start ? ctx->addr : ctx->start;
-		return pt_pte_addr(f, ctx->old, ctx->level) + (from - ctx->addr) ==
-		       e->pa + (from - ctx->start);
+		from = addr > start ? addr : start;
+		return pa_addr(pt_pte_addr(f, ctx->old, ctx->level)) + (from - addr) ==
+		       pa_addr(e->pa) + (from - start);
 	case EXPECT_ANY:
 		return true;
 	}
@@ -374,7 +387,7 @@ static const struct pt_walker expect_walker = {
 	.flags = PT_VISIT_LEAF,
 };
 
-static int expect_range(struct mm_vm_locked vm, uint64_t addr, uint64_t size,
+static int expect_range(struct mm_vm_locked vm, iaddr_t addr, uint64_t size,
 			const struct expect *e)
 {
 	return pt_walk(&vm.vm->pt, addr, size, &expect_walker, (void *)e);
@@ -382,12 +395,12 @@ static int expect_range(struct mm_vm_locked vm, uint64_t addr, uint64_t size,
 
 static bool host_range_ok(paddr_t pa, uint64_t size)
 {
-	return page_aligned(pa_addr(pa), size) && mm_ram_contains(pa_addr(pa), size);
+	return page_aligned(pa_addr(pa), size) && mm_ram_contains(pa, size);
 }
 
 static bool guest_range_ok(const struct mm_vm *g, gpaddr_t gpa, uint64_t size)
 {
-	return page_aligned(gpa_addr(gpa), size) && pt_in_range(&g->pt, gpa_addr(gpa), size);
+	return page_aligned(gpa_addr(gpa), size) && pt_in_range(&g->pt, ia_of_gpa(gpa), size);
 }
 
 /* ---- host -> guest ---------------------------------------------------- */
@@ -406,7 +419,7 @@ struct h2g {
 static int host_to_guest(struct mm_vm *guest, paddr_t pa, gpaddr_t gpa, uint64_t size,
 			 struct h2g *t)
 {
-	uint64_t p = pa_addr(pa), g = gpa_addr(gpa);
+	iaddr_t h = host_ia(pa), g = ia_of_gpa(gpa);
 	struct mm_vm_locked host, gl;
 	struct pt *hpt, *gpt;
 	int ret;
@@ -420,28 +433,28 @@ static int host_to_guest(struct mm_vm *guest, paddr_t pa, gpaddr_t gpa, uint64_t
 	gpt = &gl.vm->pt;
 	ret = guest->dying ? FIEF_EPERM : 0;
 	t->host_before.owner = guest->id;
-	t->guest_before.pa = p;
+	t->guest_before.pa = pa;
 	if (ret == 0)
-		ret = expect_range(host, p, size, &t->host_before);
+		ret = expect_range(host, h, size, &t->host_before);
 	if (ret == 0)
 		ret = expect_range(gl, g, size, &t->guest_before);
 	if (ret == 0)
-		ret = pt_prepare(hpt, t->host_map ? pt_need_map(hpt, p, size, p)
-						  : pt_need_update(hpt, p, size));
+		ret = pt_prepare(hpt, t->host_map ? pt_need_map(hpt, h, size, pa)
+						  : pt_need_update(hpt, h, size));
 	if (ret == 0)
-		ret = pt_prepare(gpt, t->guest_map ? pt_need_map(gpt, g, size, p)
+		ret = pt_prepare(gpt, t->guest_map ? pt_need_map(gpt, g, size, pa)
 						   : pt_need_update(gpt, g, size));
 	if (ret != 0)
 		goto out;
 	/* Commit: nothing below can fail. */
 	if (t->host_map)
-		pt_map(hpt, p, size, p, MM_ATTR_RAM, t->host_state);
+		pt_map(hpt, h, size, pa, MM_ATTR_RAM, t->host_state);
 	else if (t->host_set_owner)
-		pt_set_invalid(hpt, p, size, guest->id);
+		pt_set_invalid(hpt, h, size, guest->id);
 	else
-		pt_set_state(hpt, p, size, t->host_state);
+		pt_set_state(hpt, h, size, t->host_state);
 	if (t->guest_map)
-		pt_map(gpt, g, size, p, MM_ATTR_RAM, t->guest_state);
+		pt_map(gpt, g, size, pa, MM_ATTR_RAM, t->guest_state);
 	else
 		pt_unmap(gpt, g, size);
 out:
@@ -496,7 +509,7 @@ int mm_host_donate_hyp(paddr_t pa, uint64_t size)
 	if (!host_range_ok(pa, size))
 		return FIEF_EINVAL;
 	host = mm_vm_lock(&mm_state.host);
-	ret = expect_range(host, pa_addr(pa), size, &owned);
+	ret = expect_range(host, host_ia(pa), size, &owned);
 	if (ret == 0)
 		ret = mm_host_set_owner_locked(host, pa, size, MM_OWNER_HYP);
 	mm_vm_unlock(&host);

@@ -26,9 +26,9 @@
 #include "mm/pgtable.h"
 
 
-/** A physical range. */
+/** A host-physical range. */
 struct mm_region {
-	uint64_t base;
+	paddr_t base;
 	uint64_t size;
 };
 
@@ -89,7 +89,7 @@ int mm_host_keep_device(paddr_t pa, uint64_t size);
 struct mm_vm *mm_host(void);
 
 /** mm_ram_contains() - true if [pa, pa + size) is all RAM (one range). */
-bool mm_ram_contains(uint64_t pa, uint64_t size);
+bool mm_ram_contains(paddr_t pa, uint64_t size);
 
 /**
  * mm_guest_init() - an empty stage-2 for a guest.

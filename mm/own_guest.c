@@ -31,7 +31,7 @@ struct g2h {
 	struct mm_vm_locked host;
 	uint16_t id;
 	uint64_t host_need; /* table pages the host's side may take */
-	uint64_t run_pa;    /* the run being gathered: host pages ... */
+	paddr_t run_pa;     /* the run being gathered: host pages ... */
 	uint64_t run_len;   /* ... bytes (0: none) ... */
 	enum mm_page_state run_state; /* ... and their state in the guest */
 };
@@ -57,16 +57,16 @@ static bool host_expect(const struct g2h *t, enum mm_page_state gs, enum mm_page
 	}
 }
 
-static int host_state_ok(struct g2h *t, uint64_t pa, uint64_t len, enum mm_page_state gs)
+static int host_state_ok(struct g2h *t, paddr_t pa, uint64_t len, enum mm_page_state gs)
 {
 	enum mm_page_state hs = MM_PAGE_OWNED;
 	bool annotated = false;
 	struct pt_leaf leaf;
-	uint64_t a;
+	iaddr_t a, end = ia_add(host_ia(pa), len);
 
 	if (!host_expect(t, gs, &hs, &annotated))
 		return FIEF_EPERM;
-	for (a = pa; a < pa + len; a = leaf.addr + leaf.size) {
+	for (a = host_ia(pa); ia_addr(a) < ia_addr(end); a = ia_add(leaf.addr, leaf.size)) {
 		pt_lookup(&t->host.vm->pt, a, &leaf);
 		if (annotated ? leaf.valid || leaf.owner != t->id
 			      : !leaf.valid || leaf.state != hs)
@@ -75,32 +75,32 @@ static int host_state_ok(struct g2h *t, uint64_t pa, uint64_t len, enum mm_page_
 	return 0;
 }
 
-static void scrub(uint64_t pa, uint64_t len)
+static void scrub(paddr_t pa, uint64_t len)
 {
 	uint64_t off;
 
 	for (off = 0; off < len; off += PAGE_SIZE)
-		memset(arch_mm_pa_to_va(pa_init(pa + off)), 0, PAGE_SIZE);
+		memset(arch_mm_pa_to_va(pa_add(pa, off)), 0, PAGE_SIZE);
 }
 
-static void host_commit(struct g2h *t, uint64_t pa, uint64_t len, enum mm_page_state gs)
+static void host_commit(struct g2h *t, paddr_t pa, uint64_t len, enum mm_page_state gs)
 {
 	struct pt *hpt = &t->host.vm->pt;
 
 	switch (t->kind) {
 	case G2H_SHARE:
-		pt_map(hpt, pa, len, pa, MM_ATTR_RAM, MM_PAGE_SHARED_BORROWED);
+		pt_map(hpt, host_ia(pa), len, pa, MM_ATTR_RAM, MM_PAGE_SHARED_BORROWED);
 		break;
 	case G2H_UNSHARE:
-		pt_set_invalid(hpt, pa, len, t->id);
+		pt_set_invalid(hpt, host_ia(pa), len, t->id);
 		break;
 	case G2H_RECLAIM:
 		if (gs != MM_PAGE_SHARED_BORROWED)
 			scrub(pa, len); /* the guest's own data never reaches the host */
 		if (gs == MM_PAGE_OWNED)
-			pt_set_invalid(hpt, pa, len, MM_OWNER_HOST);
+			pt_set_invalid(hpt, host_ia(pa), len, MM_OWNER_HOST);
 		else
-			pt_set_state(hpt, pa, len, MM_PAGE_OWNED);
+			pt_set_state(hpt, host_ia(pa), len, MM_PAGE_OWNED);
 		break;
 	}
 }
@@ -116,14 +116,15 @@ static void run_flush(struct g2h *t)
 		host_commit(t, t->run_pa, t->run_len, t->run_state);
 	else
 		t->host_need += t->kind == G2H_SHARE
-				? pt_need_map(hpt, t->run_pa, t->run_len, t->run_pa)
-				: pt_need_update(hpt, t->run_pa, t->run_len);
+				? pt_need_map(hpt, host_ia(t->run_pa), t->run_len, t->run_pa)
+				: pt_need_update(hpt, host_ia(t->run_pa), t->run_len);
 	t->run_len = 0;
 }
 
-static void run_add(struct g2h *t, uint64_t pa, uint64_t len, enum mm_page_state gs)
+static void run_add(struct g2h *t, paddr_t pa, uint64_t len, enum mm_page_state gs)
 {
-	if (t->run_len != 0 && pa == t->run_pa + t->run_len && gs == t->run_state) {
+	if (t->run_len != 0 && pa_addr(pa) == pa_addr(t->run_pa) + t->run_len &&
+	    gs == t->run_state) {
 		t->run_len += len;
 		return;
 	}
@@ -137,17 +138,18 @@ static int g2h_visit(struct pt_visit_ctx *ctx, enum pt_visit what)
 {
 	const struct pt_format *f = ctx->pt->fmt;
 	struct g2h *t = ctx->arg;
-	uint64_t from = ctx->addr > ctx->start ? ctx->addr : ctx->start;
-	uint64_t to = ctx->addr + ctx->size < ctx->end ? ctx->addr + ctx->size : ctx->end;
+	uint64_t addr = ia_addr(ctx->addr), start = ia_addr(ctx->start), end = ia_addr(ctx->end);
+	uint64_t from = addr > start ? addr : start;
+	uint64_t to = addr + ctx->size < end ? addr + ctx->size : end;
 	enum mm_page_state gs;
-	uint64_t pa;
+	paddr_t pa;
 	int ret;
 
 	(void)what;
 	if (!pt_pte_valid(f, ctx->old))
 		return t->kind == G2H_RECLAIM && ctx->old == 0 ? 0 : FIEF_EPERM;
 	gs = pte_state(ctx->old, f->sw_shift);
-	pa = pt_pte_addr(f, ctx->old, ctx->level) + (from - ctx->addr);
+	pa = pa_add(pt_pte_addr(f, ctx->old, ctx->level), from - addr);
 	ret = t->commit ? 0 : host_state_ok(t, pa, to - from, gs);
 	if (ret == 0)
 		run_add(t, pa, to - from, gs);
@@ -161,9 +163,9 @@ static const struct pt_walker g2h_walker = {
 
 /* Walk the guest's leaves of a range (checking or committing), then
  * finish the last run. */
-static int g2h_walk(struct pt *gpt, uint64_t gpa, uint64_t size, struct g2h *t)
+static int g2h_walk(struct pt *gpt, iaddr_t gia, uint64_t size, struct g2h *t)
 {
-	int ret = pt_walk(gpt, gpa, size, &g2h_walker, t);
+	int ret = pt_walk(gpt, gia, size, &g2h_walker, t);
 
 	if (ret == 0)
 		run_flush(t);
@@ -173,7 +175,7 @@ static int g2h_walk(struct pt *gpt, uint64_t gpa, uint64_t size, struct g2h *t)
 
 static int guest_to_host(struct mm_vm *guest, gpaddr_t gpa, uint64_t size, enum g2h_kind kind)
 {
-	uint64_t g = gpa_addr(gpa);
+	iaddr_t g = ia_of_gpa(gpa);
 	struct g2h t = { .kind = kind, .id = guest->id };
 	struct mm_vm_locked gl;
 	struct pt *gpt;
@@ -181,7 +183,7 @@ static int guest_to_host(struct mm_vm *guest, gpaddr_t gpa, uint64_t size, enum 
 
 	/* fief's callers pass only guests that mm_guest_init() set up. */
 	FIEF_ASSERT(guest->id < MM_GUESTS_MAX && mm_state.guests[guest->id] == guest);
-	if (!page_aligned(g, size) || !pt_in_range(&guest->pt, g, size))
+	if (!page_aligned(gpa_addr(gpa), size) || !pt_in_range(&guest->pt, g, size))
 		return FIEF_EINVAL;
 	t.host = mm_vm_lock(&mm_state.host);
 	gl = mm_vm_lock(guest);

@@ -25,4 +25,13 @@ struct mm_state {
 
 extern struct mm_state mm_state;
 
+/*
+ * host_ia() - the input address of host page @pa in the host's stage-2.
+ * That table is an identity map; this is the one place mm/ says so.
+ */
+static inline iaddr_t host_ia(paddr_t pa)
+{
+	return ia_init(pa_addr(pa));
+}
+
 #endif

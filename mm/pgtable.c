@@ -117,7 +117,7 @@ static void free_subtree(struct pt *pt, paddr_t tpa, unsigned level)
 	if (level + 1u < f->levels && page_meta_of(tpa)->refs != 0) {
 		for (i = 0; i < pt_entries(f); i++)
 			if (pt_pte_table(f, t[i], level))
-				free_subtree(pt, pa_init(pt_pte_addr(f, t[i], level)), level + 1u);
+				free_subtree(pt, pt_pte_addr(f, t[i], level), level + 1u);
 	}
 	cache_push(pt, tpa);
 	pt->stats.tables_freed++;
@@ -133,11 +133,11 @@ void pt_destroy(struct pt *pt)
 
 /* ---- bounds for the prepare step ----------------------------------- */
 
-bool pt_in_range(const struct pt *pt, uint64_t addr, uint64_t size)
+bool pt_in_range(const struct pt *pt, iaddr_t addr, uint64_t size)
 {
-	uint64_t limit = (uint64_t)1 << pt->fmt->ia_bits;
+	uint64_t limit = (uint64_t)1 << pt->fmt->ia_bits, a = ia_addr(addr);
 
-	return range_ok(addr, size) && addr < limit && size <= limit - addr;
+	return range_ok(a, size) && a < limit && size <= limit - a;
 }
 
 /*
@@ -145,11 +145,11 @@ bool pt_in_range(const struct pt *pt, uint64_t addr, uint64_t size)
  * touched entry when the range cannot end at that level (no block allowed,
  * or output misaligned), else the partially covered ones at both ends.
  */
-static unsigned need_tables(const struct pt *pt, uint64_t addr, uint64_t size,
-			    bool map, uint64_t pa)
+static unsigned need_tables(const struct pt *pt, iaddr_t ia, uint64_t size,
+			    bool map, paddr_t out)
 {
 	const struct pt_format *f = pt->fmt;
-	uint64_t end = addr + size, total = 0;
+	uint64_t addr = ia_addr(ia), pa = pa_addr(out), end = addr + size, total = 0;
 	unsigned level;
 
 	for (level = 0; level + 1u < f->levels; level++) {
@@ -169,14 +169,14 @@ static unsigned need_tables(const struct pt *pt, uint64_t addr, uint64_t size,
 	return total > UINT32_MAX ? UINT32_MAX : (unsigned)total;
 }
 
-unsigned pt_need_map(const struct pt *pt, uint64_t addr, uint64_t size, uint64_t pa)
+unsigned pt_need_map(const struct pt *pt, iaddr_t addr, uint64_t size, paddr_t pa)
 {
 	return need_tables(pt, addr, size, true, pa);
 }
 
-unsigned pt_need_update(const struct pt *pt, uint64_t addr, uint64_t size)
+unsigned pt_need_update(const struct pt *pt, iaddr_t addr, uint64_t size)
 {
-	return need_tables(pt, addr, size, false, 0);
+	return need_tables(pt, addr, size, false, pa_init(0));
 }
 
 /* ---- the walker ------------------------------------------------------ */
@@ -185,7 +185,7 @@ struct walk_state {
 	struct pt *pt;
 	const struct pt_walker *w;
 	void *arg;
-	uint64_t start;
+	uint64_t start; /* the walk's range, unwrapped for the index arithmetic */
 	uint64_t end;
 };
 
@@ -215,8 +215,8 @@ static int walk_entry(struct walk_state *ws, struct pt_visit_ctx *ctx)
 	/* The visitor may have replaced a table by a leaf, or split a leaf. */
 	if (!pt_pte_table(f, ctx->old, ctx->level))
 		return 0;
-	ret = walk_table(ws, pa_init(pt_pte_addr(f, ctx->old, ctx->level)), ctx->level + 1u,
-			 ctx->addr);
+	ret = walk_table(ws, pt_pte_addr(f, ctx->old, ctx->level), ctx->level + 1u,
+			 ia_addr(ctx->addr));
 	if (ret != 0 || !(flags & PT_VISIT_TABLE_POST))
 		return ret;
 	ctx->old = *ctx->ptep;
@@ -238,7 +238,7 @@ static int walk_table(struct walk_state *ws, paddr_t tpa, unsigned level, uint64
 	unsigned left = skip && i == 0 ? page_meta_of(tpa)->refs : PT_ENTRIES_MAX;
 	struct pt_visit_ctx ctx = {
 		.pt = ws->pt, .arg = ws->arg, .size = (uint64_t)1 << shift,
-		.start = ws->start, .end = ws->end, .level = level, .table = tpa,
+		.start = ia_init(ws->start), .end = ia_init(ws->end), .level = level, .table = tpa,
 	};
 	int ret;
 
@@ -250,7 +250,7 @@ static int walk_table(struct walk_state *ws, paddr_t tpa, unsigned level, uint64
 				break;
 			left--;
 		}
-		ctx.addr = base + ((uint64_t)i << shift);
+		ctx.addr = ia_init(base + ((uint64_t)i << shift));
 		ctx.ptep = &t[i];
 		ctx.old = t[i];
 		ret = walk_entry(ws, &ctx);
@@ -260,16 +260,16 @@ static int walk_table(struct walk_state *ws, paddr_t tpa, unsigned level, uint64
 	return 0;
 }
 
-int pt_walk(struct pt *pt, uint64_t addr, uint64_t size, const struct pt_walker *w, void *arg)
+int pt_walk(struct pt *pt, iaddr_t addr, uint64_t size, const struct pt_walker *w, void *arg)
 {
-	struct walk_state ws = { pt, w, arg, addr, addr + size };
+	struct walk_state ws = { pt, w, arg, ia_addr(addr), ia_addr(addr) + size };
 	int ret;
 
 	FIEF_ASSERT(pt_in_range(pt, addr, size));
 	pt->inval_pending = false;
 	ret = walk_table(&ws, pt->root, 0, 0);
 	if (pt->inval_pending) {
-		arch_mm_tlb_inval(pt, addr, size);
+		arch_mm_tlb_inval(pt, ia_addr(addr), size);
 		pt->inval_pending = false;
 	}
 	return ret;
@@ -289,11 +289,11 @@ void pt_entry_set(struct pt_visit_ctx *ctx, pte_t new)
 		if (pt_pte_valid(f, new)) {
 			/* Break before make: no walker may see both. */
 			pte_store(ctx->ptep, 0);
-			arch_mm_tlb_inval(pt, ctx->addr, ctx->size);
+			arch_mm_tlb_inval(pt, ia_addr(ctx->addr), ctx->size);
 		} else if (pt_pte_table(f, old, ctx->level)) {
 			/* A table is about to be freed: flush walk caches now. */
 			pte_store(ctx->ptep, new);
-			arch_mm_tlb_inval(pt, ctx->addr, ctx->size);
+			arch_mm_tlb_inval(pt, ia_addr(ctx->addr), ctx->size);
 		} else {
 			pt->inval_pending = true;
 		}
@@ -314,7 +314,9 @@ void pt_entry_set(struct pt_visit_ctx *ctx, pte_t new)
 
 static bool covers(const struct pt_visit_ctx *ctx)
 {
-	return ctx->addr >= ctx->start && ctx->addr + ctx->size <= ctx->end;
+	uint64_t a = ia_addr(ctx->addr);
+
+	return a >= ia_addr(ctx->start) && a + ctx->size <= ia_addr(ctx->end);
 }
 
 /*
@@ -333,12 +335,12 @@ static void split(struct pt_visit_ctx *ctx)
 	pte_t old = ctx->old;
 
 	if (pt_pte_valid(f, old)) {
-		uint64_t pa = pt_pte_addr(f, old, ctx->level);
+		paddr_t pa = pt_pte_addr(f, old, ctx->level);
 		mm_attr_t attrs = f->leaf_attrs(old, ctx->level);
 		enum mm_page_state s = pte_state(old, f->sw_shift);
 
 		for (i = 0; i < n; i++)
-			t[i] = pt_pte_leaf(f, pa + i * csize, child, attrs, s);
+			t[i] = pt_pte_leaf(f, pa_add(pa, i * csize), child, attrs, s);
 	} else {
 		for (i = 0; i < n; i++)
 			t[i] = old;
@@ -353,7 +355,7 @@ static void split(struct pt_visit_ctx *ctx)
 /* Replace a table entry by @new and free the tables below it. */
 static void replace_table(struct pt_visit_ctx *ctx, pte_t new)
 {
-	paddr_t tpa = pa_init(pt_pte_addr(ctx->pt->fmt, ctx->old, ctx->level));
+	paddr_t tpa = pt_pte_addr(ctx->pt->fmt, ctx->old, ctx->level);
 
 	pt_entry_set(ctx, new);
 	free_subtree(ctx->pt, tpa, ctx->level + 1u);
@@ -362,7 +364,7 @@ static void replace_table(struct pt_visit_ctx *ctx, pte_t new)
 /* ---- map ---------------------------------------------------------------- */
 
 struct map_arg {
-	uint64_t pa; /* output address of the walk's start */
+	paddr_t pa; /* output address of the walk's start */
 	mm_attr_t attrs;
 	enum mm_page_state state;
 };
@@ -371,9 +373,10 @@ static int map_visit(struct pt_visit_ctx *ctx, enum pt_visit what)
 {
 	const struct pt_format *f = ctx->pt->fmt;
 	const struct map_arg *m = ctx->arg;
-	uint64_t pa = m->pa + (ctx->addr - ctx->start);
+	paddr_t pa = pa_add(m->pa, ia_addr(ctx->addr) - ia_addr(ctx->start));
 
-	if (covers(ctx) && pt_block_allowed(f, ctx->level) && (pa & (ctx->size - 1)) == 0) {
+	if (covers(ctx) && pt_block_allowed(f, ctx->level) &&
+	    (pa_addr(pa) & (ctx->size - 1)) == 0) {
 		pte_t leaf = pt_pte_leaf(f, pa, ctx->level, m->attrs, m->state);
 
 		if (what == PT_VISIT_TABLE_PRE)
@@ -391,12 +394,13 @@ static const struct pt_walker map_walker = {
 	.flags = PT_VISIT_LEAF | PT_VISIT_TABLE_PRE,
 };
 
-void pt_map(struct pt *pt, uint64_t addr, uint64_t size, uint64_t pa,
+void pt_map(struct pt *pt, iaddr_t addr, uint64_t size, paddr_t pa,
 	    mm_attr_t attrs, enum mm_page_state s)
 {
 	struct map_arg m = { pa, attrs, s };
 
-	FIEF_ASSERT(page_aligned(addr, size) && (pa & PAGE_MASK) == 0 && (attrs & MM_ATTR_R));
+	FIEF_ASSERT(page_aligned(ia_addr(addr), size) && (pa_addr(pa) & PAGE_MASK) == 0 &&
+		    (attrs & MM_ATTR_R));
 	FIEF_ASSERT(pt_walk(pt, addr, size, &map_walker, &m) == 0);
 }
 
@@ -422,7 +426,7 @@ static int inval_visit(struct pt_visit_ctx *ctx, enum pt_visit what)
 			split(ctx);
 		break;
 	case PT_VISIT_TABLE_POST:
-		tpa = pa_init(pt_pte_addr(f, ctx->old, ctx->level));
+		tpa = pt_pte_addr(f, ctx->old, ctx->level);
 		if (page_meta_of(tpa)->refs == 0) {
 			pt_entry_set(ctx, 0);
 			cache_push(ctx->pt, tpa);
@@ -440,11 +444,11 @@ static const struct pt_walker inval_walker = {
 	.flags = PT_VISIT_LEAF | PT_VISIT_TABLE_PRE | PT_VISIT_TABLE_POST,
 };
 
-void pt_set_invalid(struct pt *pt, uint64_t addr, uint64_t size, uint16_t owner)
+void pt_set_invalid(struct pt *pt, iaddr_t addr, uint64_t size, uint16_t owner)
 {
 	pte_t want = pt_pte_invalid(pt->fmt, owner);
 
-	FIEF_ASSERT(page_aligned(addr, size));
+	FIEF_ASSERT(page_aligned(ia_addr(addr), size));
 	FIEF_ASSERT(pt_walk(pt, addr, size, &inval_walker, &want) == 0);
 }
 
@@ -485,19 +489,19 @@ static const struct pt_walker update_walker = {
 	.flags = PT_VISIT_LEAF,
 };
 
-void pt_protect(struct pt *pt, uint64_t addr, uint64_t size, mm_attr_t attrs)
+void pt_protect(struct pt *pt, iaddr_t addr, uint64_t size, mm_attr_t attrs)
 {
 	struct update_arg u = { true, attrs, false, MM_PAGE_OWNED };
 
-	FIEF_ASSERT(page_aligned(addr, size) && (attrs & MM_ATTR_R));
+	FIEF_ASSERT(page_aligned(ia_addr(addr), size) && (attrs & MM_ATTR_R));
 	FIEF_ASSERT(pt_walk(pt, addr, size, &update_walker, &u) == 0);
 }
 
-void pt_set_state(struct pt *pt, uint64_t addr, uint64_t size, enum mm_page_state s)
+void pt_set_state(struct pt *pt, iaddr_t addr, uint64_t size, enum mm_page_state s)
 {
 	struct update_arg u = { false, 0, true, s };
 
-	FIEF_ASSERT(page_aligned(addr, size));
+	FIEF_ASSERT(page_aligned(ia_addr(addr), size));
 	FIEF_ASSERT(pt_walk(pt, addr, size, &update_walker, &u) == 0);
 }
 
@@ -508,12 +512,12 @@ static bool attrs_ok(mm_attr_t attrs)
 	return (attrs & ~MM_ATTR_ALL) == 0 && (attrs & MM_ATTR_R) != 0;
 }
 
-int pt_map_range(struct pt *pt, uint64_t addr, uint64_t size, uint64_t pa, mm_attr_t attrs)
+int pt_map_range(struct pt *pt, iaddr_t addr, uint64_t size, paddr_t pa, mm_attr_t attrs)
 {
 	int ret;
 
-	if (!pt_in_range(pt, addr, size) || !page_aligned(addr, size) ||
-	    (pa & PAGE_MASK) != 0 || !range_ok(pa, size) || !attrs_ok(attrs))
+	if (!pt_in_range(pt, addr, size) || !page_aligned(ia_addr(addr), size) ||
+	    (pa_addr(pa) & PAGE_MASK) != 0 || !range_ok(pa_addr(pa), size) || !attrs_ok(attrs))
 		return FIEF_EINVAL;
 	ret = pt_prepare(pt, pt_need_map(pt, addr, size, pa));
 	if (ret != 0)
@@ -522,11 +526,11 @@ int pt_map_range(struct pt *pt, uint64_t addr, uint64_t size, uint64_t pa, mm_at
 	return 0;
 }
 
-int pt_set_invalid_range(struct pt *pt, uint64_t addr, uint64_t size, uint16_t owner)
+int pt_set_invalid_range(struct pt *pt, iaddr_t addr, uint64_t size, uint16_t owner)
 {
 	int ret;
 
-	if (!pt_in_range(pt, addr, size) || !page_aligned(addr, size))
+	if (!pt_in_range(pt, addr, size) || !page_aligned(ia_addr(addr), size))
 		return FIEF_EINVAL;
 	ret = pt_prepare(pt, pt_need_update(pt, addr, size));
 	if (ret != 0)
@@ -535,11 +539,11 @@ int pt_set_invalid_range(struct pt *pt, uint64_t addr, uint64_t size, uint16_t o
 	return 0;
 }
 
-int pt_protect_range(struct pt *pt, uint64_t addr, uint64_t size, mm_attr_t attrs)
+int pt_protect_range(struct pt *pt, iaddr_t addr, uint64_t size, mm_attr_t attrs)
 {
 	int ret;
 
-	if (!pt_in_range(pt, addr, size) || !page_aligned(addr, size) || !attrs_ok(attrs))
+	if (!pt_in_range(pt, addr, size) || !page_aligned(ia_addr(addr), size) || !attrs_ok(attrs))
 		return FIEF_EINVAL;
 	ret = pt_prepare(pt, pt_need_update(pt, addr, size));
 	if (ret != 0)
@@ -550,15 +554,15 @@ int pt_protect_range(struct pt *pt, uint64_t addr, uint64_t size, mm_attr_t attr
 
 /* ---- lookup --------------------------------------------------------------- */
 
-void pt_decode(const struct pt_format *f, pte_t e, unsigned level, uint64_t addr,
+void pt_decode(const struct pt_format *f, pte_t e, unsigned level, iaddr_t addr,
 	       struct pt_leaf *out)
 {
 	out->size = pt_level_size(f, level);
-	out->addr = addr & ~(out->size - 1);
+	out->addr = ia_init(ia_addr(addr) & ~(out->size - 1));
 	out->level = level;
 	out->pte = e;
 	out->valid = pt_pte_valid(f, e);
-	out->pa = 0;
+	out->pa = pa_init(0);
 	out->attrs = 0;
 	out->state = MM_PAGE_OWNED;
 	out->owner = 0;
@@ -571,20 +575,21 @@ void pt_decode(const struct pt_format *f, pte_t e, unsigned level, uint64_t addr
 	}
 }
 
-void pt_lookup(const struct pt *pt, uint64_t addr, struct pt_leaf *out)
+void pt_lookup(const struct pt *pt, iaddr_t addr, struct pt_leaf *out)
 {
 	const struct pt_format *f = pt->fmt;
 	paddr_t t = pt->root;
 	unsigned level;
 
 	for (level = 0;; level++) {
-		unsigned idx = (unsigned)(addr >> pt_level_shift(f, level)) & (pt_entries(f) - 1u);
+		unsigned idx = (unsigned)(ia_addr(addr) >> pt_level_shift(f, level)) &
+			       (pt_entries(f) - 1u);
 		pte_t e = table_va(t)[idx];
 
 		if (!pt_pte_table(f, e, level)) {
 			pt_decode(f, e, level, addr, out);
 			return;
 		}
-		t = pa_init(pt_pte_addr(f, e, level));
+		t = pt_pte_addr(f, e, level);
 	}
 }

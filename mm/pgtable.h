@@ -40,6 +40,10 @@
  * pt_set_invalid(), ...) then take table pages only from that cache and
  * cannot fail. Tables a commit frees go back to the cache.
  *
+ * Addresses are typed: a table's input is an iaddr_t (guest-physical for a
+ * stage-2, fief's virtual for its own stage-1), its output a paddr_t, so
+ * the two cannot be swapped in a call. Sizes are plain byte counts.
+ *
  * Locking: a struct pt has no lock of its own. Its user (struct mm_vm, or
  * fief's own stage-1) serializes every call that touches one table.
  */
@@ -85,7 +89,7 @@ struct pt_format {
 	uint8_t sw_shift;     /* two software bits of valid leaves (page state) */
 	uint8_t owner_shift;  /* 16-bit owner id in invalid entries */
 	/* leaf_encode() - a valid leaf at @level mapping @pa, with @attrs. */
-	pte_t (*leaf_encode)(uint64_t pa, unsigned level, mm_attr_t attrs);
+	pte_t (*leaf_encode)(paddr_t pa, unsigned level, mm_attr_t attrs);
 	/* leaf_attrs() - the generic attributes of a valid leaf. */
 	mm_attr_t (*leaf_attrs)(pte_t e, unsigned level);
 };
@@ -138,10 +142,10 @@ enum pt_visit {
 struct pt_visit_ctx {
 	struct pt *pt;
 	void *arg;          /* the walker's argument */
-	uint64_t addr;      /* first input address the entry translates */
+	iaddr_t addr;       /* first input address the entry translates */
 	uint64_t size;      /* bytes the entry translates */
-	uint64_t start;     /* the walk's range: [start, end) */
-	uint64_t end;
+	iaddr_t start;      /* the walk's range: [start, end) */
+	iaddr_t end;
 	unsigned level;
 	pte_t *ptep;
 	pte_t old;          /* *ptep when the visitor was called */
@@ -159,12 +163,12 @@ struct pt_walker {
 
 /** A decoded entry, as pt_lookup() finds it. */
 struct pt_leaf {
-	uint64_t addr;  /* first input address of the entry */
+	iaddr_t addr;   /* first input address of the entry */
 	uint64_t size;  /* bytes it translates */
 	unsigned level;
 	pte_t pte;
 	bool valid;
-	uint64_t pa;    /* valid: output address of @addr */
+	paddr_t pa;     /* valid: output address of @addr */
 	mm_attr_t attrs;
 	enum mm_page_state state;
 	uint16_t owner; /* invalid: the owner id annotated */
@@ -202,11 +206,11 @@ static inline bool pt_block_allowed(const struct pt_format *f, unsigned level)
 }
 
 /** pt_pte_addr() - output address of a table entry or of a leaf. */
-static inline uint64_t pt_pte_addr(const struct pt_format *f, pte_t e, unsigned level)
+static inline paddr_t pt_pte_addr(const struct pt_format *f, pte_t e, unsigned level)
 {
 	if (pt_pte_table(f, e, level))
-		return e & f->addr_mask;
-	return e & f->addr_mask & ~(pt_level_size(f, level) - 1);
+		return pa_init(e & f->addr_mask);
+	return pa_init(e & f->addr_mask & ~(pt_level_size(f, level) - 1));
 }
 
 static inline uint16_t pt_pte_owner(const struct pt_format *f, pte_t e)
@@ -221,7 +225,7 @@ static inline pte_t pt_pte_invalid(const struct pt_format *f, uint16_t owner)
 }
 
 /** pt_pte_leaf() - a valid leaf with attributes and page state. */
-static inline pte_t pt_pte_leaf(const struct pt_format *f, uint64_t pa, unsigned level,
+static inline pte_t pt_pte_leaf(const struct pt_format *f, paddr_t pa, unsigned level,
 				mm_attr_t attrs, enum mm_page_state s)
 {
 	return pte_with_state(f->leaf_encode(pa, level, attrs), f->sw_shift, s);
@@ -243,19 +247,19 @@ int pt_init(struct pt *pt, const struct pt_format *fmt, uint32_t tag);
 void pt_destroy(struct pt *pt);
 
 /** pt_in_range() - true if [addr, addr + size) is a valid input range. */
-bool pt_in_range(const struct pt *pt, uint64_t addr, uint64_t size);
+bool pt_in_range(const struct pt *pt, iaddr_t addr, uint64_t size);
 
 /**
  * pt_need_map() - table pages pt_map() may take for this range at most.
  * Return: an upper bound; 0 for a range a single existing entry holds.
  */
-unsigned pt_need_map(const struct pt *pt, uint64_t addr, uint64_t size, uint64_t pa);
+unsigned pt_need_map(const struct pt *pt, iaddr_t addr, uint64_t size, paddr_t pa);
 
 /**
  * pt_need_update() - table pages pt_set_invalid(), pt_protect() or
  * pt_set_state() may take for this range at most (splits at the ends).
  */
-unsigned pt_need_update(const struct pt *pt, uint64_t addr, uint64_t size);
+unsigned pt_need_update(const struct pt *pt, iaddr_t addr, uint64_t size);
 
 /**
  * pt_prepare() - fill the table's cache to at least @count pages.
@@ -272,7 +276,7 @@ void pt_cache_drain(struct pt *pt);
  * page state @s, using the largest blocks the alignment of both allows and
  * replacing what was there. Commit step: needs pt_prepare(pt_need_map()).
  */
-void pt_map(struct pt *pt, uint64_t addr, uint64_t size, uint64_t pa,
+void pt_map(struct pt *pt, iaddr_t addr, uint64_t size, paddr_t pa,
 	    mm_attr_t attrs, enum mm_page_state s);
 
 /**
@@ -280,10 +284,10 @@ void pt_map(struct pt *pt, uint64_t addr, uint64_t size, uint64_t pa,
  * @owner (MM_OWNER_HOST, i.e. 0, to unmap). Tables that become empty are
  * freed. Commit step: needs pt_prepare(pt_need_update()).
  */
-void pt_set_invalid(struct pt *pt, uint64_t addr, uint64_t size, uint16_t owner);
+void pt_set_invalid(struct pt *pt, iaddr_t addr, uint64_t size, uint16_t owner);
 
 /** pt_unmap() - pt_set_invalid() with no owner. */
-static inline void pt_unmap(struct pt *pt, uint64_t addr, uint64_t size)
+static inline void pt_unmap(struct pt *pt, iaddr_t addr, uint64_t size)
 {
 	pt_set_invalid(pt, addr, size, 0);
 }
@@ -292,10 +296,10 @@ static inline void pt_unmap(struct pt *pt, uint64_t addr, uint64_t size)
  * pt_protect() - give the valid leaves of a range new attributes (page
  * state and output address kept; invalid entries untouched). Commit step.
  */
-void pt_protect(struct pt *pt, uint64_t addr, uint64_t size, mm_attr_t attrs);
+void pt_protect(struct pt *pt, iaddr_t addr, uint64_t size, mm_attr_t attrs);
 
 /** pt_set_state() - set the page state of the valid leaves of a range. */
-void pt_set_state(struct pt *pt, uint64_t addr, uint64_t size, enum mm_page_state s);
+void pt_set_state(struct pt *pt, iaddr_t addr, uint64_t size, enum mm_page_state s);
 
 /**
  * pt_map_range(), pt_set_invalid_range(), pt_protect_range() - prepare and
@@ -304,25 +308,29 @@ void pt_set_state(struct pt *pt, uint64_t addr, uint64_t size, enum mm_page_stat
  * the input space; attributes W without R), or FIEF_ENOMEM with nothing
  * changed.
  */
-int pt_map_range(struct pt *pt, uint64_t addr, uint64_t size, uint64_t pa, mm_attr_t attrs);
-int pt_set_invalid_range(struct pt *pt, uint64_t addr, uint64_t size, uint16_t owner);
-int pt_protect_range(struct pt *pt, uint64_t addr, uint64_t size, mm_attr_t attrs);
+int pt_map_range(struct pt *pt, iaddr_t addr, uint64_t size, paddr_t pa, mm_attr_t attrs);
+int pt_set_invalid_range(struct pt *pt, iaddr_t addr, uint64_t size, uint16_t owner);
+int pt_protect_range(struct pt *pt, iaddr_t addr, uint64_t size, mm_attr_t attrs);
 
 /**
  * pt_lookup() - decode the entry that translates @addr (the deepest one:
  * a leaf, or an invalid entry at whatever level it sits).
  */
-void pt_lookup(const struct pt *pt, uint64_t addr, struct pt_leaf *out);
+void pt_lookup(const struct pt *pt, iaddr_t addr, struct pt_leaf *out);
 
-/** pt_decode() - fill @out from an entry a visitor is looking at. */
-void pt_decode(const struct pt_format *f, pte_t e, unsigned level, uint64_t addr,
+/**
+ * pt_decode() - fill @out from an entry a visitor is looking at.
+ * @addr: an input address the entry translates; @out->addr is the entry's
+ *        first.
+ */
+void pt_decode(const struct pt_format *f, pte_t e, unsigned level, iaddr_t addr,
 	       struct pt_leaf *out);
 
 /**
  * pt_walk() - visit the entries overlapping [addr, addr + size).
  * Return: 0, or the first non-zero value a visitor returned (the walk stops).
  */
-int pt_walk(struct pt *pt, uint64_t addr, uint64_t size, const struct pt_walker *w, void *arg);
+int pt_walk(struct pt *pt, iaddr_t addr, uint64_t size, const struct pt_walker *w, void *arg);
 
 /**
  * pt_entry_set() - write an entry from a visitor, keeping the table page's

@@ -63,9 +63,9 @@ FIEF_STATIC_ASSERT((STATE_MASK(X86_SW_SHIFT) & (X86_ADDR | X86_PS | X86_D | BIT(
 		   "x86 state bits are the ignored bits 10:9");
 FIEF_STATIC_ASSERT((OWNER_MASK & X86_P) == 0, "x86 owner id keeps P clear");
 
-static pte_t x86_leaf(uint64_t pa, unsigned level, mm_attr_t attrs, pte_t user)
+static pte_t x86_leaf(paddr_t pa, unsigned level, mm_attr_t attrs, pte_t user)
 {
-	pte_t e = (pa & X86_ADDR) | X86_P | X86_A | X86_D | user;
+	pte_t e = (pa_addr(pa) & X86_ADDR) | X86_P | X86_A | X86_D | user;
 
 	if (attrs & MM_ATTR_W)
 		e |= X86_RW;
@@ -78,13 +78,13 @@ static pte_t x86_leaf(uint64_t pa, unsigned level, mm_attr_t attrs, pte_t user)
 	return e;
 }
 
-static pte_t x86_hyp_leaf(uint64_t pa, unsigned level, mm_attr_t attrs)
+static pte_t x86_hyp_leaf(paddr_t pa, unsigned level, mm_attr_t attrs)
 {
 	return x86_leaf(pa, level, attrs, 0);
 }
 
 /* NPT: every guest access counts as a user access, so US must be set. */
-static pte_t x86_npt_leaf(uint64_t pa, unsigned level, mm_attr_t attrs)
+static pte_t x86_npt_leaf(paddr_t pa, unsigned level, mm_attr_t attrs)
 {
 	return x86_leaf(pa, level, attrs, X86_US);
 }
@@ -147,9 +147,9 @@ FIEF_STATIC_ASSERT((STATE_MASK(EPT_SW_SHIFT) & (EPT_ADDR | BIT(63) | BIT(10) | B
 FIEF_STATIC_ASSERT((OWNER_MASK & (EPT_R | EPT_W | EPT_X | BIT(10))) == 0,
 		   "EPT owner id keeps an entry not present");
 
-static pte_t ept_leaf(uint64_t pa, unsigned level, mm_attr_t attrs)
+static pte_t ept_leaf(paddr_t pa, unsigned level, mm_attr_t attrs)
 {
-	pte_t e = (pa & EPT_ADDR) | EPT_IPAT;
+	pte_t e = (pa_addr(pa) & EPT_ADDR) | EPT_IPAT;
 
 	if (attrs & MM_ATTR_R)
 		e |= EPT_R;
@@ -220,12 +220,12 @@ FIEF_STATIC_ASSERT((STATE_MASK(A64_SW_SHIFT) & (A64_ADDR | A64_XN | BIT(53))) ==
 		   "arm64 state bits are the software bits 56:55");
 FIEF_STATIC_ASSERT((OWNER_MASK & A64_VALID) == 0, "arm64 owner id keeps an entry invalid");
 
-static pte_t a64_base(uint64_t pa, unsigned level)
+static pte_t a64_base(paddr_t pa, unsigned level)
 {
-	return (pa & A64_ADDR) | A64_VALID | A64_AF | (level == 3 ? A64_TABLE : 0);
+	return (pa_addr(pa) & A64_ADDR) | A64_VALID | A64_AF | (level == 3 ? A64_TABLE : 0);
 }
 
-static pte_t a64_s2_leaf(uint64_t pa, unsigned level, mm_attr_t attrs)
+static pte_t a64_s2_leaf(paddr_t pa, unsigned level, mm_attr_t attrs)
 {
 	pte_t e = a64_base(pa, level);
 
@@ -258,7 +258,7 @@ static mm_attr_t a64_s2_attrs(pte_t e, unsigned level)
 	return a;
 }
 
-static pte_t a64_el2_leaf(uint64_t pa, unsigned level, mm_attr_t attrs)
+static pte_t a64_el2_leaf(paddr_t pa, unsigned level, mm_attr_t attrs)
 {
 	pte_t e = a64_base(pa, level) | A64_S1_AP_RES1;
 

@@ -89,8 +89,8 @@ static pte_t leaf(const struct boot_info *bi, uint64_t pa, unsigned level, uint6
 	/* A block with some RAM is Normal: the rest of it is a hole, never
 	 * a device, on the machines fief knows. */
 	if (ram_cover(bi, pa, size))
-		return f->leaf_encode(pa, level, MM_ATTR_RWX);
-	return f->leaf_encode(pa, level, MM_ATTR_RW | MM_ATTR_DEVICE);
+		return f->leaf_encode(pa_init(pa), level, MM_ATTR_RWX);
+	return f->leaf_encode(pa_init(pa), level, MM_ATTR_RW | MM_ATTR_DEVICE);
 }
 
 static void build_tables(const struct boot_info *bi)

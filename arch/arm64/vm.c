@@ -67,7 +67,7 @@ static void host_memory_clean(struct vm *vm)
 	const uint64_t chunk = 2ull << 20;
 
 	for (uint64_t a = vm->gpa_base; a < vm->gpa_base + vm->mem_size; a += chunk)
-		if (mm_ram_contains(a, chunk))
+		if (mm_ram_contains(pa_init(a), chunk))
 			a64_dcache_clean_inval(arch_mm_pa_to_va(pa_init(a)), chunk);
 }
 
@@ -83,12 +83,12 @@ static void vm_memory_clean(struct vm *vm)
 		mm_guest_page(vm->mm, gpa_init(a), &leaf);
 		if (leaf.size == 0)
 			break;
-		uint64_t end = leaf.addr + leaf.size;
+		uint64_t end = ia_addr(leaf.addr) + leaf.size;
 
 		if (end > vm->mem_size)
 			end = vm->mem_size;
 		if (leaf.valid)
-			a64_dcache_clean_inval(arch_mm_pa_to_va(pa_init(leaf.pa + (a - leaf.addr))),
+			a64_dcache_clean_inval(arch_mm_pa_to_va(pa_add(leaf.pa, a - ia_addr(leaf.addr))),
 					       end - a);
 		a = end;
 	}

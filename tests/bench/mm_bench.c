@@ -88,8 +88,8 @@ static void op_map_4k(void)
 	unsigned i;
 
 	for (i = 1; i <= MAP_PAGES; i++)
-		check("map", pt_map_range(&pt, 2 * MiB + i * PAGE_SIZE, PAGE_SIZE,
-					  RAM_BASE + i * PAGE_SIZE, MM_ATTR_RW));
+		check("map", pt_map_range(&pt, ia_init(2 * MiB + i * PAGE_SIZE), PAGE_SIZE,
+					  pa_init(RAM_BASE + i * PAGE_SIZE), MM_ATTR_RW));
 }
 
 static void op_unmap_4k(void)
@@ -97,7 +97,8 @@ static void op_unmap_4k(void)
 	unsigned i;
 
 	for (i = 1; i <= MAP_PAGES; i++)
-		check("unmap", pt_set_invalid_range(&pt, 2 * MiB + i * PAGE_SIZE, PAGE_SIZE, 0));
+		check("unmap", pt_set_invalid_range(&pt, ia_init(2 * MiB + i * PAGE_SIZE),
+						    PAGE_SIZE, 0));
 }
 
 static void op_share(void)
@@ -137,13 +138,13 @@ static void setup_map(void)
 {
 	bare(&pt_format_ept);
 	/* The 2 MiB area's tables exist (page 0 stays mapped): steady state. */
-	check("map", pt_map_range(&pt, 2 * MiB, PAGE_SIZE, RAM_BASE, MM_ATTR_RW));
+	check("map", pt_map_range(&pt, ia_init(2 * MiB), PAGE_SIZE, pa_init(RAM_BASE), MM_ATTR_RW));
 }
 
 static void setup_map_arm64(void)
 {
 	bare(&pt_format_arm64_s2);
-	check("map", pt_map_range(&pt, 2 * MiB, PAGE_SIZE, RAM_BASE, MM_ATTR_RW));
+	check("map", pt_map_range(&pt, ia_init(2 * MiB), PAGE_SIZE, pa_init(RAM_BASE), MM_ATTR_RW));
 }
 
 static void setup_unmap(void)
@@ -199,7 +200,7 @@ static void counts(void)
 
 	for (i = 0; i < sizeof(fmts) / sizeof(fmts[0]); i++) {
 		bare(fmts[i]);
-		check("map 1G", pt_map_range(&pt, GiB, GiB, GiB, MM_ATTR_RWX));
+		check("map 1G", pt_map_range(&pt, ia_init(GiB), GiB, pa_init(GiB), MM_ATTR_RWX));
 		n = pt.stats.leaf_writes;
 		printf("mm.map_1g_leaves.%s %llu\n", fmts[i]->name, (unsigned long long)n);
 		worst = n > worst ? n : worst;

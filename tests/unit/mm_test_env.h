@@ -109,7 +109,7 @@ static inline int env_hash_visit(struct pt_visit_ctx *ctx, enum pt_visit what)
 	uint64_t *h = ctx->arg;
 
 	(void)what;
-	*h = env_mix(*h, ctx->addr);
+	*h = env_mix(*h, ia_addr(ctx->addr));
 	*h = env_mix(*h, ctx->level);
 	*h = env_mix(*h, ctx->old);
 	return 0;
@@ -125,7 +125,8 @@ static inline uint64_t env_hash_pt(struct pt *pt)
 {
 	uint64_t h = 0xcbf29ce484222325ull;
 
-	assert_int_equal(pt_walk(pt, 0, (uint64_t)1 << pt->fmt->ia_bits, &env_hash_walker, &h), 0);
+	assert_int_equal(pt_walk(pt, ia_init(0), (uint64_t)1 << pt->fmt->ia_bits, &env_hash_walker,
+				 &h), 0);
 	return h;
 }
 

@@ -257,7 +257,7 @@ static void test_donate(void **state)
 	mm_guest_page(vm->mm, gpa_init(0x3000), &leaf);
 	assert_true(leaf.valid);
 	assert_int_equal(leaf.state, MM_PAGE_OWNED);
-	assert_int_equal(leaf.pa + (0x3000 - leaf.addr), DONOR + 0x3000);
+	assert_int_equal(pa_addr(leaf.pa) + (0x3000 - ia_addr(leaf.addr)), DONOR + 0x3000);
 	mm_host_page(pa_init(DONOR + 0x3000), &leaf);
 	assert_false(leaf.valid);
 	assert_int_equal(leaf.owner, vm->id);

@@ -159,7 +159,7 @@ static void test_engine_oom(void **state)
 	for (i = 0; i < 5; i++) {
 		env_alloc_only(16 * MiB);
 		assert_int_equal(pt_init(&pt, fmts[i], 1), 0);
-		assert_int_equal(pt_map_range(&pt, GiB, GiB, GiB, MM_ATTR_RW), 0);
+		assert_int_equal(pt_map_range(&pt, ia_init(GiB), GiB, pa_init(GiB), MM_ATTR_RW), 0);
 		for (step = 0; step < 3; step++) {
 			for (k = 1;; k++) {
 				uint64_t before;
@@ -169,12 +169,15 @@ static void test_engine_oom(void **state)
 				before = engine_hash();
 				fake_mm_fail_alloc_at(k);
 				if (step == 0)
-					rc = pt_map_range(&pt, 2 * GiB - PAGE_SIZE, 2 * PAGE_SIZE,
-							  0x40000000, MM_ATTR_R);
+					rc = pt_map_range(&pt, ia_init(2 * GiB - PAGE_SIZE),
+							  2 * PAGE_SIZE, pa_init(0x40000000),
+							  MM_ATTR_R);
 				else if (step == 1)
-					rc = pt_set_invalid_range(&pt, GiB + 3 * PAGE_SIZE, PAGE_SIZE, 5);
+					rc = pt_set_invalid_range(&pt, ia_init(GiB + 3 * PAGE_SIZE),
+								  PAGE_SIZE, 5);
 				else
-					rc = pt_protect_range(&pt, GiB + 600 * MiB, PAGE_SIZE, MM_ATTR_R);
+					rc = pt_protect_range(&pt, ia_init(GiB + 600 * MiB),
+							      PAGE_SIZE, MM_ATTR_R);
 				fake_mm_fail_alloc_at(0);
 				if (rc == 0)
 					break;

@@ -193,7 +193,7 @@ static enum hs host_state(uint64_t pa)
 
 	mm_host_page(pa_init(pa), &l);
 	if (l.valid) {
-		assert_int_equal(l.pa + (pa - l.addr), pa);
+		assert_int_equal(pa_addr(l.pa) + (pa - ia_addr(l.addr)), pa);
 		assert_int_not_equal(l.state, MM_PAGE_STATE_INVALID);
 		return l.state == MM_PAGE_OWNED ? HS_OWNED
 		       : l.state == MM_PAGE_SHARED_OWNED ? HS_SHARED_OWNED : HS_SHARED_BORROWED;
@@ -214,7 +214,7 @@ static enum gs guest_state(uint64_t gpa, uint64_t pa)
 		assert_int_equal(l.pte, 0);
 		return GS_NONE;
 	}
-	assert_int_equal(l.pa + (gpa - l.addr), pa);
+	assert_int_equal(pa_addr(l.pa) + (gpa - ia_addr(l.addr)), pa);
 	return l.state == MM_PAGE_OWNED ? GS_OWNED
 	       : l.state == MM_PAGE_SHARED_OWNED ? GS_SHARED_OWNED : GS_SHARED_BORROWED;
 }
@@ -443,7 +443,7 @@ static void test_keep_devices(void **state)
 	assert_int_equal(l.attrs, MM_ATTR_RW | MM_ATTR_DEVICE);
 	assert_int_equal(mm_host_fault(pa_init(gicd + 16 * PAGE_SIZE)), 0);
 	mm_host_page(pa_init(gicd + 16 * PAGE_SIZE), &l);
-	assert_true(l.valid && l.addr >= gicd + 16 * PAGE_SIZE);
+	assert_true(l.valid && ia_addr(l.addr) >= gicd + 16 * PAGE_SIZE);
 	mm_host_page(pa_init(lapic), &l);
 	assert_false(l.valid);
 	assert_int_equal(l.owner, MM_OWNER_HYP);
@@ -477,8 +477,8 @@ static void test_keep_devices(void **state)
 	/* The checker notices a device page the host maps. */
 	boot(&pt_format_arm64_s2);
 	assert_int_equal(mm_host_keep_device(pa_init(gicd), PAGE_SIZE), 0);
-	assert_int_equal(pt_map_range(&mm_host()->pt, gicd, PAGE_SIZE, gicd,
-				      MM_ATTR_RW | MM_ATTR_DEVICE), 0);
+	assert_int_equal(pt_map_range(&mm_host()->pt, host_ia(pa_init(gicd)), PAGE_SIZE,
+				      pa_init(gicd), MM_ATTR_RW | MM_ATTR_DEVICE), 0);
 	assert_int_not_equal(env_check(), 0);
 }
 
@@ -509,17 +509,20 @@ static void test_checker_catches(void **state)
 	(void)state;
 	/* A guest maps a page the host still owns. */
 	boot(&pt_format_ept);
-	assert_int_equal(pt_map_range(&guest->pt, G, PAGE_SIZE, P, MM_ATTR_RW), 0);
+	assert_int_equal(pt_map_range(&guest->pt, ia_of_gpa(gpa_init(G)), PAGE_SIZE, pa_init(P),
+				      MM_ATTR_RW), 0);
 	assert_int_not_equal(env_check(), 0);
 	/* Two guests map one donated page. */
 	boot(&pt_format_ept);
 	assert_int_equal(mm_host_donate_guest(guest, pa_init(P), gpa_init(G), PAGE_SIZE), 0);
-	assert_int_equal(pt_map_range(&other->pt, G, PAGE_SIZE, P, MM_ATTR_RW), 0);
+	assert_int_equal(pt_map_range(&other->pt, ia_of_gpa(gpa_init(G)), PAGE_SIZE, pa_init(P),
+				      MM_ATTR_RW), 0);
 	assert_int_not_equal(env_check(), 0);
 	/* Same guest, twice. */
 	boot(&pt_format_ept);
 	assert_int_equal(mm_host_donate_guest(guest, pa_init(P), gpa_init(G), PAGE_SIZE), 0);
-	assert_int_equal(pt_map_range(&guest->pt, G + PAGE_SIZE, PAGE_SIZE, P, MM_ATTR_RW), 0);
+	assert_int_equal(pt_map_range(&guest->pt, ia_of_gpa(gpa_init(G + PAGE_SIZE)), PAGE_SIZE,
+				      pa_init(P), MM_ATTR_RW), 0);
 	assert_int_not_equal(env_check(), 0);
 	/* The host gave a page to a guest that does not map it. */
 	boot(&pt_format_arm64_s2);
@@ -535,22 +538,24 @@ static void test_checker_catches(void **state)
 	assert_int_not_equal(env_check(), 0);
 	/* The host maps fief's own memory. */
 	boot(&pt_format_x86_npt);
-	assert_int_equal(pt_map_range(&mm_host()->pt, ENV_IMAGE, PAGE_SIZE, ENV_IMAGE,
-				      MM_ATTR_RW), 0);
+	assert_int_equal(pt_map_range(&mm_host()->pt, host_ia(pa_init(ENV_IMAGE)), PAGE_SIZE,
+				      pa_init(ENV_IMAGE), MM_ATTR_RW), 0);
 	assert_int_not_equal(env_check(), 0);
 	/* An impossible state in a host leaf. */
 	boot(&pt_format_x86_npt);
 	assert_int_equal(mm_host_fault(pa_init(P)), 0);
-	pt_set_state(&mm_host()->pt, P, PAGE_SIZE, MM_PAGE_STATE_INVALID);
+	pt_set_state(&mm_host()->pt, host_ia(pa_init(P)), PAGE_SIZE, MM_PAGE_STATE_INVALID);
 	assert_int_not_equal(env_check(), 0);
 	/* A host map that is not identity. */
 	boot(&pt_format_x86_npt);
-	assert_int_equal(pt_map_range(&mm_host()->pt, P, PAGE_SIZE, P + PAGE_SIZE, MM_ATTR_RW), 0);
+	assert_int_equal(pt_map_range(&mm_host()->pt, host_ia(pa_init(P)), PAGE_SIZE,
+				      pa_init(P + PAGE_SIZE), MM_ATTR_RW), 0);
 	assert_int_not_equal(env_check(), 0);
 	/* A lent page no guest borrows. */
 	boot(&pt_format_arm64_s2);
 	assert_int_equal(pt_prepare(&mm_host()->pt, 3), 0);
-	pt_map(&mm_host()->pt, P, PAGE_SIZE, P, MM_ATTR_RWX, MM_PAGE_SHARED_OWNED);
+	pt_map(&mm_host()->pt, host_ia(pa_init(P)), PAGE_SIZE, pa_init(P), MM_ATTR_RWX,
+	       MM_PAGE_SHARED_OWNED);
 	assert_int_not_equal(env_check(), 0);
 }
 
@@ -589,10 +594,10 @@ static void test_boot_pool(void **state)
 	assert_true(l.valid);
 	assert_int_equal(l.level, 2);
 	/* The reserved hole between the two RAM ranges is not RAM. */
-	assert_false(mm_ram_contains(GiB + 4 * MiB, PAGE_SIZE));
-	assert_false(mm_ram_contains(GiB + 3 * MiB, 2 * MiB));
-	assert_true(mm_ram_contains(GiB + 8 * MiB, 4 * MiB));
-	assert_false(mm_ram_contains(GiB + 8 * MiB, 4 * MiB + PAGE_SIZE));
+	assert_false(mm_ram_contains(pa_init(GiB + 4 * MiB), PAGE_SIZE));
+	assert_false(mm_ram_contains(pa_init(GiB + 3 * MiB), 2 * MiB));
+	assert_true(mm_ram_contains(pa_init(GiB + 8 * MiB), 4 * MiB));
+	assert_false(mm_ram_contains(pa_init(GiB + 8 * MiB), 4 * MiB + PAGE_SIZE));
 	free(env_bitmap);
 	env_bitmap_words = mm_check_bitmap_words();
 	env_bitmap = calloc(env_bitmap_words, sizeof(uint64_t));

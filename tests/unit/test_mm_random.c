@@ -127,7 +127,7 @@ static int do_op(enum rop op, struct mm_vm *g)
 		/* Half the time, aim at what the guest really borrows. */
 		mm_guest_page(g, gpa_init(gpa), &l);
 		if (l.valid && below(2) == 0)
-			pa = l.pa + (gpa - l.addr);
+			pa = pa_addr(l.pa) + (gpa - ia_addr(l.addr));
 		return mm_host_unshare_guest(g, pa_init(pa), gpa_init(gpa), size);
 	case R_H_DONATE:
 		return mm_host_donate_guest(g, pa_init(pa), gpa_init(gpa), size);

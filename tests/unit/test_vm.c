@@ -87,7 +87,7 @@ static void test_guest_created(void **state)
 	/* The guest's stage-2 maps GPA 0 to its memory, owned by it... */
 	mm_guest_page(&vm->guest_mm, gpa_init(0), &leaf);
 	assert_true(leaf.valid);
-	assert_int_equal(leaf.pa, pa_addr(vm->mem_base));
+	assert_int_equal(pa_addr(leaf.pa), pa_addr(vm->mem_base));
 	assert_int_equal(leaf.state, MM_PAGE_OWNED);
 	/* ...and the host's table marks those pages as the guest's. */
 	mm_host_page(vm->mem_base, &leaf);
