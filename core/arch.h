@@ -73,7 +73,7 @@ enum vcpu_exit_reason {
  * arch sets exactly those: the exit path clears no whole structure. */
 struct vcpu_exit {
 	enum vcpu_exit_reason reason;
-	uint64_t gpa;     /* MEM_FAULT */
+	gpaddr_t gpa;     /* MEM_FAULT */
 	uint8_t write;    /* MEM_FAULT: a write access */
 	uint8_t exec;     /* MEM_FAULT: an instruction fetch */
 	uint64_t nr;      /* HYPERCALL: call number */

@@ -109,44 +109,47 @@ static int64_t hc_vm_resume(struct vcpu *vcpu, const uint64_t arg[6])
 static int64_t hc_vm_list(struct vcpu *vcpu, const uint64_t arg[6])
 {
 	uint32_t count = 0;
-	int err = mgmt_vm_list(vcpu->vm, arg[0], arg[1], &count);
+	int err = mgmt_vm_list(vcpu->vm, gpa_init(arg[0]), arg[1], &count);
 
 	return result(err, count);
 }
 
 static int64_t hc_vm_info(struct vcpu *vcpu, const uint64_t arg[6])
 {
-	return result(mgmt_vm_info(vcpu->vm, arg[0], arg[1], arg[2]), 0);
+	return result(mgmt_vm_info(vcpu->vm, arg[0], gpa_init(arg[1]), arg[2]), 0);
 }
 
 static int64_t hc_mem_donate(struct vcpu *vcpu, const uint64_t arg[6])
 {
-	return result(mgmt_mem_donate(vcpu->vm, arg[0], arg[1], arg[2], arg[3]), 0);
+	return result(mgmt_mem_donate(vcpu->vm, arg[0], pa_init(arg[1]), gpa_init(arg[2]), arg[3]), 0);
 }
 
 static int64_t hc_mem_reclaim(struct vcpu *vcpu, const uint64_t arg[6])
 {
-	return result(mgmt_mem_reclaim(vcpu->vm, arg[0], arg[1], arg[2]), 0);
+	return result(mgmt_mem_reclaim(vcpu->vm, arg[0], gpa_init(arg[1]), arg[2]), 0);
 }
 
 static int64_t hc_mem_share(struct vcpu *vcpu, const uint64_t arg[6])
 {
-	return result(mgmt_mem_share(vcpu->vm, arg[0], arg[1], arg[2], arg[3], arg[4]), 0);
+	return result(mgmt_mem_share(vcpu->vm, arg[0], pa_init(arg[1]), gpa_init(arg[2]), arg[3],
+				     arg[4]), 0);
 }
 
 static int64_t hc_mem_unshare(struct vcpu *vcpu, const uint64_t arg[6])
 {
-	return result(mgmt_mem_unshare(vcpu->vm, arg[0], arg[1], arg[2]), 0);
+	return result(mgmt_mem_unshare(vcpu->vm, arg[0], gpa_init(arg[1]), arg[2]), 0);
 }
 
 static int64_t hc_mem_copy_in(struct vcpu *vcpu, const uint64_t arg[6])
 {
-	return result(mgmt_mem_copy_in(vcpu->vm, arg[0], arg[1], arg[2], arg[3]), 0);
+	return result(mgmt_mem_copy_in(vcpu->vm, arg[0], gpa_init(arg[1]), gpa_init(arg[2]),
+				       arg[3]), 0);
 }
 
 static int64_t hc_mem_copy_out(struct vcpu *vcpu, const uint64_t arg[6])
 {
-	return result(mgmt_mem_copy_out(vcpu->vm, arg[0], arg[1], arg[2], arg[3]), 0);
+	return result(mgmt_mem_copy_out(vcpu->vm, arg[0], gpa_init(arg[1]), gpa_init(arg[2]),
+					arg[3]), 0);
 }
 
 static int64_t hc_vcpu_create(struct vcpu *vcpu, const uint64_t arg[6])
@@ -156,18 +159,18 @@ static int64_t hc_vcpu_create(struct vcpu *vcpu, const uint64_t arg[6])
 
 static int64_t hc_vcpu_get_regs(struct vcpu *vcpu, const uint64_t arg[6])
 {
-	return result(mgmt_vcpu_get_regs(vcpu->vm, arg[0], arg[1], arg[2], arg[3]), 0);
+	return result(mgmt_vcpu_get_regs(vcpu->vm, arg[0], arg[1], gpa_init(arg[2]), arg[3]), 0);
 }
 
 static int64_t hc_vcpu_set_regs(struct vcpu *vcpu, const uint64_t arg[6])
 {
-	return result(mgmt_vcpu_set_regs(vcpu->vm, arg[0], arg[1], arg[2], arg[3]), 0);
+	return result(mgmt_vcpu_set_regs(vcpu->vm, arg[0], arg[1], gpa_init(arg[2]), arg[3]), 0);
 }
 
 static int64_t hc_console_read(struct vcpu *vcpu, const uint64_t arg[6])
 {
 	uint64_t n = 0;
-	int err = mgmt_console_read(vcpu->vm, arg[0], arg[1], arg[2], arg[3], &n);
+	int err = mgmt_console_read(vcpu->vm, arg[0], gpa_init(arg[1]), arg[2], arg[3], &n);
 
 	return result(err, (int64_t)n);
 }

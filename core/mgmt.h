@@ -38,6 +38,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "lib/addr.h"
+
 struct vm;
 
 /* Largest guest-physical space a run-time VM may have (512 GiB). */
@@ -94,7 +96,7 @@ int mgmt_may_inspect_locked(struct mgmt_locked l, const struct vm *vm, bool crea
  * written. The one way a management call reaches a caller buffer.
  * Return: the pointer, or NULL (the call answers FIEF_EFAULT).
  */
-void *mgmt_buf_locked(struct mgmt_locked l, uint64_t gpa, uint64_t size);
+void *mgmt_buf_locked(struct mgmt_locked l, gpaddr_t gpa, uint64_t size);
 
 /* ---- VMs (core/mgmt_vm.c) ---- */
 
@@ -110,38 +112,38 @@ int mgmt_vm_pause(struct vm *caller, uint64_t id);
 /** mgmt_vm_resume() - PAUSED -> RUNNING. */
 int mgmt_vm_resume(struct vm *caller, uint64_t id);
 /** mgmt_vm_list() - ids into the caller's uint32_t[@cap]; *count = VMs. */
-int mgmt_vm_list(struct vm *caller, uint64_t buf, uint64_t cap, uint32_t *count);
+int mgmt_vm_list(struct vm *caller, gpaddr_t buf, uint64_t cap, uint32_t *count);
 /** mgmt_vm_info() - struct fief_vm_info of VM @id into the caller's @buf. */
-int mgmt_vm_info(struct vm *caller, uint64_t id, uint64_t buf, uint64_t size);
+int mgmt_vm_info(struct vm *caller, uint64_t id, gpaddr_t buf, uint64_t size);
 /** mgmt_console_read() - console bytes from stream offset @off; *n copied. */
-int mgmt_console_read(struct vm *caller, uint64_t id, uint64_t buf, uint64_t size, uint64_t off,
+int mgmt_console_read(struct vm *caller, uint64_t id, gpaddr_t buf, uint64_t size, uint64_t off,
 		      uint64_t *n);
 
 /* ---- memory (core/mgmt_mem.c) ---- */
 
 /** mgmt_mem_donate() - the caller's pages at @pa become VM @id's at @gpa. */
-int mgmt_mem_donate(struct vm *caller, uint64_t id, uint64_t pa, uint64_t gpa, uint64_t size);
+int mgmt_mem_donate(struct vm *caller, uint64_t id, paddr_t pa, gpaddr_t gpa, uint64_t size);
 /** mgmt_mem_reclaim() - pages of a stopped VM back to the caller, scrubbed. */
-int mgmt_mem_reclaim(struct vm *caller, uint64_t id, uint64_t gpa, uint64_t size);
+int mgmt_mem_reclaim(struct vm *caller, uint64_t id, gpaddr_t gpa, uint64_t size);
 /** mgmt_mem_share() - the caller lends its pages at @pa to VM @id at @gpa. */
-int mgmt_mem_share(struct vm *caller, uint64_t id, uint64_t pa, uint64_t gpa, uint64_t size,
+int mgmt_mem_share(struct vm *caller, uint64_t id, paddr_t pa, gpaddr_t gpa, uint64_t size,
 		   uint64_t access);
 /** mgmt_mem_unshare() - end the caller's share at @gpa of VM @id. */
-int mgmt_mem_unshare(struct vm *caller, uint64_t id, uint64_t gpa, uint64_t size);
+int mgmt_mem_unshare(struct vm *caller, uint64_t id, gpaddr_t gpa, uint64_t size);
 /** mgmt_mem_copy_in() - bytes from the caller's @src into VM @id at @gpa. */
-int mgmt_mem_copy_in(struct vm *caller, uint64_t id, uint64_t gpa, uint64_t src, uint64_t size);
+int mgmt_mem_copy_in(struct vm *caller, uint64_t id, gpaddr_t gpa, gpaddr_t src, uint64_t size);
 /** mgmt_mem_copy_out() - bytes of VM @id at @gpa into the caller's @dst. */
-int mgmt_mem_copy_out(struct vm *caller, uint64_t id, uint64_t dst, uint64_t gpa, uint64_t size);
+int mgmt_mem_copy_out(struct vm *caller, uint64_t id, gpaddr_t dst, gpaddr_t gpa, uint64_t size);
 
 /* ---- vCPUs (core/mgmt_vcpu.c) ---- */
 
 /** mgmt_vcpu_create() - vCPU @index of a CREATED VM, pinned to @pcpu. */
 int mgmt_vcpu_create(struct vm *caller, uint64_t id, uint64_t index, uint64_t pcpu);
 /** mgmt_vcpu_get_regs() - a vCPU's registers into the caller's @buf. */
-int mgmt_vcpu_get_regs(struct vm *caller, uint64_t id, uint64_t index, uint64_t buf,
+int mgmt_vcpu_get_regs(struct vm *caller, uint64_t id, uint64_t index, gpaddr_t buf,
 		       uint64_t size);
 /** mgmt_vcpu_set_regs() - a vCPU's registers from the caller's @buf. */
-int mgmt_vcpu_set_regs(struct vm *caller, uint64_t id, uint64_t index, uint64_t buf,
+int mgmt_vcpu_set_regs(struct vm *caller, uint64_t id, uint64_t index, gpaddr_t buf,
 		       uint64_t size);
 
 #endif

@@ -16,20 +16,22 @@
 #include "mm/own.h"
 
 /* A target range: non-empty, no wrap, inside [0, mem_size). */
-static int target_range(const struct vm *vm, uint64_t gpa, uint64_t size, bool aligned)
+static int target_range(const struct vm *vm, gpaddr_t gpa, uint64_t size, bool aligned)
 {
-	if (!range_ok(gpa, size) || (aligned && !page_aligned(gpa, size)))
+	uint64_t a = gpa_addr(gpa);
+
+	if (!range_ok(a, size) || (aligned && !page_aligned(a, size)))
 		return FIEF_EINVAL;
-	return gpa + size <= vm->mem_size ? FIEF_OK : FIEF_ERANGE;
+	return a + size <= vm->mem_size ? FIEF_OK : FIEF_ERANGE;
 }
 
 /* The caller's range for a transition: page aligned, no wrap; RAM (else no
  * page of it can be the caller's: FIEF_EPERM). */
-static int caller_range(uint64_t pa, uint64_t size)
+static int caller_range(paddr_t pa, uint64_t size)
 {
-	if (!range_ok(pa, size) || !page_aligned(pa, size))
+	if (!range_ok(pa_addr(pa), size) || !page_aligned(pa_addr(pa), size))
 		return FIEF_EINVAL;
-	return mm_ram_contains(pa_init(pa), size) ? FIEF_OK : FIEF_EPERM;
+	return mm_ram_contains(pa, size) ? FIEF_OK : FIEF_EPERM;
 }
 
 /*
@@ -46,8 +48,8 @@ static int caller_range(uint64_t pa, uint64_t size)
  * which only this serialized path leaves (a PAUSED VM that stops still
  * owns what it was given).
  */
-static struct vm *h2g_target_locked(struct mgmt_locked l, uint64_t id, uint64_t pa,
-				    uint64_t gpa, uint64_t size, unsigned states, int *err)
+static struct vm *h2g_target_locked(struct mgmt_locked l, uint64_t id, paddr_t pa,
+				    gpaddr_t gpa, uint64_t size, unsigned states, int *err)
 {
 	struct vm *vm = mgmt_target_locked(l, id, false, true, err);
 
@@ -64,7 +66,7 @@ static struct vm *h2g_target_locked(struct mgmt_locked l, uint64_t id, uint64_t 
 
 #define IN(s) (1u << (s))
 
-int mgmt_mem_donate(struct vm *caller, uint64_t id, uint64_t pa, uint64_t gpa, uint64_t size)
+int mgmt_mem_donate(struct vm *caller, uint64_t id, paddr_t pa, gpaddr_t gpa, uint64_t size)
 {
 	struct mgmt_locked l;
 	struct vm *vm;
@@ -75,12 +77,12 @@ int mgmt_mem_donate(struct vm *caller, uint64_t id, uint64_t pa, uint64_t gpa, u
 	vm = h2g_target_locked(l, id, pa, gpa, size, IN(VM_STATE_CREATED) | IN(VM_STATE_PAUSED),
 			       &err);
 	if (vm)
-		err = mm_host_donate_guest(vm->mm, pa_init(pa), gpa_init(gpa), size);
+		err = mm_host_donate_guest(vm->mm, pa, gpa, size);
 	mgmt_unlock(&l);
 	return err;
 }
 
-int mgmt_mem_share(struct vm *caller, uint64_t id, uint64_t pa, uint64_t gpa, uint64_t size,
+int mgmt_mem_share(struct vm *caller, uint64_t id, paddr_t pa, gpaddr_t gpa, uint64_t size,
 		   uint64_t access)
 {
 	struct mgmt_locked l;
@@ -99,7 +101,7 @@ int mgmt_mem_share(struct vm *caller, uint64_t id, uint64_t pa, uint64_t gpa, ui
 	if (vm && access != FIEF_SHARE_ALL)
 		err = FIEF_ENOTSUP;
 	else if (vm)
-		err = mm_host_share_guest(vm->mm, pa_init(pa), gpa_init(gpa), size);
+		err = mm_host_share_guest(vm->mm, pa, gpa, size);
 	mgmt_unlock(&l);
 	return err;
 }
@@ -109,32 +111,32 @@ int mgmt_mem_share(struct vm *caller, uint64_t id, uint64_t pa, uint64_t gpa, ui
  * SHARED_BORROWED and one contiguous run. Return: 0 with *pa, or
  * FIEF_EPERM.
  */
-static int borrowed_run(struct vm *vm, uint64_t gpa, uint64_t size, uint64_t *pa)
+static int borrowed_run(struct vm *vm, gpaddr_t start, uint64_t size, paddr_t *pa)
 {
-	uint64_t a = gpa;
+	uint64_t gpa = gpa_addr(start), a = gpa;
 
 	while (a < gpa + size) {
 		struct pt_leaf leaf;
-		uint64_t here;
+		paddr_t here;
 
 		mm_guest_page(vm->mm, gpa_init(a), &leaf);
 		if (!leaf.valid || leaf.size == 0 || leaf.state != MM_PAGE_SHARED_BORROWED)
 			return FIEF_EPERM;
-		here = pa_addr(leaf.pa) + (a - ia_addr(leaf.addr));
+		here = pa_add(leaf.pa, a - ia_addr(leaf.addr));
 		if (a == gpa)
 			*pa = here;
-		else if (here != *pa + (a - gpa))
+		else if (pa_addr(here) != pa_addr(*pa) + (a - gpa))
 			return FIEF_EPERM;
 		a = ia_addr(leaf.addr) + leaf.size;
 	}
 	return FIEF_OK;
 }
 
-int mgmt_mem_unshare(struct vm *caller, uint64_t id, uint64_t gpa, uint64_t size)
+int mgmt_mem_unshare(struct vm *caller, uint64_t id, gpaddr_t gpa, uint64_t size)
 {
 	struct mgmt_locked l;
 	struct vm *vm;
-	uint64_t pa = 0;
+	paddr_t pa = pa_init(0);
 	int err;
 
 	if ((err = mgmt_lock(caller, &l)) != 0)
@@ -149,7 +151,7 @@ int mgmt_mem_unshare(struct vm *caller, uint64_t id, uint64_t gpa, uint64_t size
 	if (vm && !err)
 		err = borrowed_run(vm, gpa, size, &pa);
 	if (vm && !err)
-		err = mm_host_unshare_guest(vm->mm, pa_init(pa), gpa_init(gpa), size);
+		err = mm_host_unshare_guest(vm->mm, pa, gpa, size);
 	mgmt_unlock(&l);
 	return err;
 }
@@ -159,7 +161,7 @@ int mgmt_mem_unshare(struct vm *caller, uint64_t id, uint64_t gpa, uint64_t size
  * is only right for a VM that ended for good. Taking pages back from a
  * live guest needs a transition mm does not have yet (FIEF_ENOTSUP).
  */
-int mgmt_mem_reclaim(struct vm *caller, uint64_t id, uint64_t gpa, uint64_t size)
+int mgmt_mem_reclaim(struct vm *caller, uint64_t id, gpaddr_t gpa, uint64_t size)
 {
 	struct mgmt_locked l;
 	struct vm *vm;
@@ -180,7 +182,7 @@ int mgmt_mem_reclaim(struct vm *caller, uint64_t id, uint64_t gpa, uint64_t size
 		err = target_range(vm, gpa, size, true);
 	if (vm && !err) {
 		mm_guest_destroy(vm->mm);
-		err = mm_guest_reclaim(vm->mm, gpa_init(gpa), size);
+		err = mm_guest_reclaim(vm->mm, gpa, size);
 	}
 	mgmt_unlock(&l);
 	return err;
@@ -194,18 +196,18 @@ int mgmt_mem_reclaim(struct vm *caller, uint64_t id, uint64_t gpa, uint64_t size
  * takes. Return: 0, FIEF_ERANGE (target not the VM's own memory),
  * FIEF_EFAULT (caller's buffer).
  */
-static int copy_pieces(struct mgmt_locked l, struct vm *vm, uint64_t cgpa, uint64_t tgpa,
+static int copy_pieces(struct mgmt_locked l, struct vm *vm, gpaddr_t cgpa, gpaddr_t tgpa,
 		       uint64_t size, bool to_target, bool commit)
 {
 	uint64_t done = 0;
 
 	while (done < size) {
-		uint64_t c = cgpa + done, t = tgpa + done;
-		uint64_t n = PAGE_SIZE - (c & PAGE_MASK);
+		gpaddr_t c = gpa_add(cgpa, done), t = gpa_add(tgpa, done);
+		uint64_t n = PAGE_SIZE - (gpa_addr(c) & PAGE_MASK);
 		uint8_t *cp, *tp;
 
-		if (PAGE_SIZE - (t & PAGE_MASK) < n)
-			n = PAGE_SIZE - (t & PAGE_MASK);
+		if (PAGE_SIZE - (gpa_addr(t) & PAGE_MASK) < n)
+			n = PAGE_SIZE - (gpa_addr(t) & PAGE_MASK);
 		if (size - done < n)
 			n = size - done;
 		tp = vm_gpa_ptr(vm, t, n);
@@ -223,7 +225,7 @@ static int copy_pieces(struct mgmt_locked l, struct vm *vm, uint64_t cgpa, uint6
 	return FIEF_OK;
 }
 
-static int copy_call(struct vm *caller, uint64_t id, uint64_t cgpa, uint64_t tgpa, uint64_t size,
+static int copy_call(struct vm *caller, uint64_t id, gpaddr_t cgpa, gpaddr_t tgpa, uint64_t size,
 		     bool to_target)
 {
 	struct mgmt_locked l;
@@ -247,7 +249,7 @@ static int copy_call(struct vm *caller, uint64_t id, uint64_t cgpa, uint64_t tgp
 		err = FIEF_EBUSY;
 	else if (vm && !to_target && vm_state(vm) != VM_STATE_PAUSED && vm_state(vm) != VM_STATE_STOPPED)
 		err = FIEF_EBUSY;
-	else if (vm && !range_ok(cgpa, size))
+	else if (vm && !range_ok(gpa_addr(cgpa), size))
 		err = FIEF_EINVAL;
 	else if (vm)
 		err = target_range(vm, tgpa, size, false);
@@ -260,12 +262,12 @@ static int copy_call(struct vm *caller, uint64_t id, uint64_t cgpa, uint64_t tgp
 	return err;
 }
 
-int mgmt_mem_copy_in(struct vm *caller, uint64_t id, uint64_t gpa, uint64_t src, uint64_t size)
+int mgmt_mem_copy_in(struct vm *caller, uint64_t id, gpaddr_t gpa, gpaddr_t src, uint64_t size)
 {
 	return copy_call(caller, id, src, gpa, size, true);
 }
 
-int mgmt_mem_copy_out(struct vm *caller, uint64_t id, uint64_t dst, uint64_t gpa, uint64_t size)
+int mgmt_mem_copy_out(struct vm *caller, uint64_t id, gpaddr_t dst, gpaddr_t gpa, uint64_t size)
 {
 	return copy_call(caller, id, dst, gpa, size, false);
 }

@@ -62,7 +62,7 @@ static struct vcpu *regs_target_locked(struct mgmt_locked *l, uint64_t id, uint6
 	return &vm->vcpu[index];
 }
 
-int mgmt_vcpu_get_regs(struct vm *caller, uint64_t id, uint64_t index, uint64_t buf,
+int mgmt_vcpu_get_regs(struct vm *caller, uint64_t id, uint64_t index, gpaddr_t buf,
 		       uint64_t size)
 {
 	uint8_t regs[REGS_MAX];
@@ -91,7 +91,7 @@ int mgmt_vcpu_get_regs(struct vm *caller, uint64_t id, uint64_t index, uint64_t 
 	return err;
 }
 
-int mgmt_vcpu_set_regs(struct vm *caller, uint64_t id, uint64_t index, uint64_t buf,
+int mgmt_vcpu_set_regs(struct vm *caller, uint64_t id, uint64_t index, gpaddr_t buf,
 		       uint64_t size)
 {
 	uint8_t regs[REGS_MAX];

@@ -85,7 +85,7 @@ int mgmt_may_inspect_locked(struct mgmt_locked l, const struct vm *vm, bool crea
 	return FIEF_EACCES;
 }
 
-void *mgmt_buf_locked(struct mgmt_locked l, uint64_t gpa, uint64_t size)
+void *mgmt_buf_locked(struct mgmt_locked l, gpaddr_t gpa, uint64_t size)
 {
 	FIEF_ASSERT(l.caller && spin_is_locked(&mgmt_serial));
 	return vm_buffer_ptr(l.caller, gpa, size);
@@ -190,7 +190,7 @@ int mgmt_vm_resume(struct vm *caller, uint64_t id)
 	return err;
 }
 
-int mgmt_vm_list(struct vm *caller, uint64_t buf, uint64_t cap, uint32_t *count)
+int mgmt_vm_list(struct vm *caller, gpaddr_t buf, uint64_t cap, uint32_t *count)
 {
 	uint64_t want = cap < VM_MAX ? cap : VM_MAX;
 	struct mgmt_locked l;
@@ -260,7 +260,7 @@ static void fill_info_vm_locked(struct vm_locked l, struct fief_vm_info *info)
 	info->console_written = vm->console.total;
 }
 
-int mgmt_vm_info(struct vm *caller, uint64_t id, uint64_t buf, uint64_t size)
+int mgmt_vm_info(struct vm *caller, uint64_t id, gpaddr_t buf, uint64_t size)
 {
 	struct fief_vm_info info, *out = NULL;
 	struct mgmt_locked l;
@@ -288,7 +288,7 @@ int mgmt_vm_info(struct vm *caller, uint64_t id, uint64_t buf, uint64_t size)
 	return FIEF_OK;
 }
 
-int mgmt_console_read(struct vm *caller, uint64_t id, uint64_t buf, uint64_t size, uint64_t off,
+int mgmt_console_read(struct vm *caller, uint64_t id, gpaddr_t buf, uint64_t size, uint64_t off,
 		      uint64_t *n)
 {
 	struct mgmt_locked l;

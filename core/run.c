@@ -10,29 +10,31 @@ static void mem_fault(struct vcpu *vcpu, const struct vcpu_exit *e)
 {
 	struct vm *vm = vcpu->vm;
 	const char *access = e->exec ? "fetch" : e->write ? "write" : "read";
+	uint64_t gpa = gpa_addr(e->gpa); /* what the stop reports */
 	int err;
 
 	if (vm->host) {
 		const struct device_range *d;
+		paddr_t pa = vm_host_pa(e->gpa);
 
 		/* The host's stage-2 is filled on demand with what it owns. */
-		err = mm_host_fault(pa_init(e->gpa));
+		err = mm_host_fault(pa);
 		if (err == 0)
 			return;
-		d = devices_find(devices_fief(), e->gpa);
+		d = devices_find(devices_fief(), pa_addr(pa));
 		if (d)
-			vm_stop(vm, vcpu, FIEF_STOP_MEMORY, e->gpa,
+			vm_stop(vm, vcpu, FIEF_STOP_MEMORY, gpa,
 				"memory violation: %s at 0x%llx, fief's %s", access,
-				(unsigned long long)e->gpa, devices_kind_name(d->kind));
+				(unsigned long long)gpa, devices_kind_name(d->kind));
 		else
-			vm_stop(vm, vcpu, FIEF_STOP_MEMORY, e->gpa,
+			vm_stop(vm, vcpu, FIEF_STOP_MEMORY, gpa,
 				"memory violation: %s at 0x%llx, a page the host does not own",
-				access, (unsigned long long)e->gpa);
+				access, (unsigned long long)gpa);
 		return;
 	}
-	vm_stop(vm, vcpu, FIEF_STOP_MEMORY, e->gpa,
+	vm_stop(vm, vcpu, FIEF_STOP_MEMORY, gpa,
 		"memory violation: %s at GPA 0x%llx, outside its memory", access,
-		(unsigned long long)e->gpa);
+		(unsigned long long)gpa);
 }
 
 void run_handle_exit(struct vcpu *vcpu, const struct vcpu_exit *e)

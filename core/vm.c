@@ -102,11 +102,11 @@ uint32_t vm_running_count(void)
 /* True if every page of [pa, pa + size) is RAM the host owns exclusively
  * (or, with @lent, also pages it shares or borrows): only such pages may
  * fief write on the host's behalf. */
-static bool host_owns(uint64_t pa, uint64_t size, bool lent)
+static bool host_owns(paddr_t start, uint64_t size, bool lent)
 {
-	uint64_t end = pa + size;
+	uint64_t pa = pa_addr(start), end = pa + size;
 
-	if (!mm_ram_contains(pa_init(pa), size))
+	if (!mm_ram_contains(start, size))
 		return false;
 	for (pa &= ~PAGE_MASK; pa < end;) {
 		struct pt_leaf leaf;
@@ -115,7 +115,7 @@ static bool host_owns(uint64_t pa, uint64_t size, bool lent)
 		mm_host_page(pa_init(pa), &leaf);
 		if (leaf.valid ? !lent && leaf.state != MM_PAGE_OWNED : leaf.owner != MM_OWNER_HOST)
 			return false;
-		next = ia_addr(leaf.addr) + leaf.size;
+		next = ia_addr(leaf.addr) + leaf.size; /* the host's table: input = physical */
 		pa = next > pa ? next : pa + PAGE_SIZE;
 	}
 	return true;
@@ -124,11 +124,12 @@ static bool host_owns(uint64_t pa, uint64_t size, bool lent)
 /*
  * Translate [gpa, gpa + size) of a guest's stage-2: every leaf valid, in a
  * state @ok allows, and the whole range one physically contiguous run.
- * Return: the host-physical address of @gpa, or UINT64_MAX.
+ * Return: true with *@out the host-physical address of @start, or false.
  */
-static uint64_t guest_translate(struct mm_vm *mm, uint64_t gpa, uint64_t size, bool borrowed_ok)
+static bool guest_translate(struct mm_vm *mm, gpaddr_t start, uint64_t size, bool borrowed_ok,
+			    paddr_t *out)
 {
-	uint64_t end = gpa + size, a = gpa, first = UINT64_MAX;
+	uint64_t gpa = gpa_addr(start), end = gpa + size, a = gpa, first = UINT64_MAX;
 
 	while (a < end) {
 		struct pt_leaf leaf;
@@ -136,49 +137,54 @@ static uint64_t guest_translate(struct mm_vm *mm, uint64_t gpa, uint64_t size, b
 
 		mm_guest_page(mm, gpa_init(a), &leaf);
 		if (!leaf.valid || leaf.size == 0)
-			return UINT64_MAX;
+			return false;
 		if (leaf.state == MM_PAGE_SHARED_BORROWED ? !borrowed_ok
 							  : leaf.state != MM_PAGE_OWNED &&
 								    leaf.state != MM_PAGE_SHARED_OWNED)
-			return UINT64_MAX;
+			return false;
 		pa = pa_addr(leaf.pa) + (a - ia_addr(leaf.addr));
 		if (first == UINT64_MAX)
 			first = pa;
 		else if (pa != first + (a - gpa))
-			return UINT64_MAX;
+			return false;
 		a = ia_addr(leaf.addr) + leaf.size;
 	}
-	return first;
+	*out = pa_init(first);
+	return true;
 }
 
-void *vm_gpa_ptr(const struct vm *vm, uint64_t gpa, uint64_t size)
+void *vm_gpa_ptr(const struct vm *vm, gpaddr_t gpa, uint64_t size)
 {
-	uint64_t pa;
+	uint64_t a = gpa_addr(gpa), base = gpa_addr(vm->gpa_base);
+	paddr_t pa;
 
-	if (!range_ok(gpa, size) || gpa < vm->gpa_base || gpa + size > vm->gpa_base + vm->mem_size)
+	if (!range_ok(a, size) || a < base || a + size > base + vm->mem_size)
 		return NULL;
 	/* The host's GPA 0 is physical page 0, whose pointer may be NULL. */
 	if (vm->host)
-		return gpa != 0 && host_owns(gpa, size, false) ? arch_mm_pa_to_va(pa_init(gpa))
-							       : NULL;
-	pa = guest_translate(vm->mm, gpa, size, false);
-	return pa == UINT64_MAX || pa == 0 ? NULL : arch_mm_pa_to_va(pa_init(pa));
+		return a != 0 && host_owns(vm_host_pa(gpa), size, false)
+			       ? arch_mm_pa_to_va(vm_host_pa(gpa))
+			       : NULL;
+	if (!guest_translate(vm->mm, gpa, size, false, &pa) || pa_addr(pa) == 0)
+		return NULL;
+	return arch_mm_pa_to_va(pa);
 }
 
-void *vm_buffer_ptr(const struct vm *vm, uint64_t gpa, uint64_t size)
+void *vm_buffer_ptr(const struct vm *vm, gpaddr_t gpa, uint64_t size)
 {
-	uint64_t pa;
+	uint64_t a = gpa_addr(gpa);
+	paddr_t pa;
 
-	if (!range_ok(gpa, size) || gpa == 0)
+	if (!range_ok(a, size) || a == 0)
 		return NULL;
 	/* The host is identity mapped over all RAM it owns, not only the span
 	 * of its boot tables. */
 	if (vm->host)
-		return host_owns(gpa, size, true) ? arch_mm_pa_to_va(pa_init(gpa)) : NULL;
-	if (gpa + size > vm->mem_size)
+		return host_owns(vm_host_pa(gpa), size, true) ? arch_mm_pa_to_va(vm_host_pa(gpa))
+							      : NULL;
+	if (a + size > vm->mem_size || !guest_translate(vm->mm, gpa, size, true, &pa))
 		return NULL;
-	pa = guest_translate(vm->mm, gpa, size, true);
-	return pa == UINT64_MAX ? NULL : arch_mm_pa_to_va(pa_init(pa));
+	return arch_mm_pa_to_va(pa);
 }
 
 /* The host's pages in [a, a + size), one table leaf: split where RAM
@@ -203,7 +209,7 @@ static void host_count(uint64_t a, uint64_t size, const struct pt_leaf *leaf, ui
 
 void vm_memory_count(const struct vm *vm, uint64_t *owned, uint64_t *borrowed)
 {
-	uint64_t a = vm->gpa_base, top = vm->gpa_base + vm->mem_size;
+	uint64_t a = gpa_addr(vm->gpa_base), top = a + vm->mem_size;
 
 	*owned = 0;
 	*borrowed = 0;
@@ -285,7 +291,7 @@ static int host_memory(struct vm *vm, const struct boot_info *bi)
 {
 	vm->mm = mm_host();
 	vm->mem_base = pa_init(0);
-	vm->gpa_base = arch_host_gpa_base(bi);
+	vm->gpa_base = gpa_init(arch_host_gpa_base(bi));
 	return FIEF_OK;
 }
 
@@ -322,7 +328,7 @@ static int guest_memory(struct vm *vm, const struct boot_info *bi, uint64_t floo
 static int load_segments(struct vm *vm, const struct elf_image *img, const struct elf_plan *plan)
 {
 	uint64_t span = gpa_addr(plan->high) - gpa_addr(plan->low);
-	uint8_t *low = vm_gpa_ptr(vm, gpa_addr(plan->low), span);
+	uint8_t *low = vm_gpa_ptr(vm, plan->low, span);
 
 	if (!low)
 		return FIEF_EPERM;
@@ -339,7 +345,7 @@ static int load_image(struct vm *vm, const struct boot_info *bi, const char *fil
 	const struct boot_file *f = boot_find_file(bi, file);
 	struct elf_plan plan;
 	uint64_t avail = vm->mem_size - VM_BOOT_AREA;
-	uint64_t base = vm->gpa_base + VM_BOOT_AREA;
+	uint64_t base = gpa_addr(vm->gpa_base) + VM_BOOT_AREA;
 	int err;
 
 	if (!f)
@@ -371,7 +377,7 @@ static uint64_t host_mem_end(void)
 {
 	for (uint32_t i = 0; i < VM_MAX; i++)
 		if (vms[i].state != VM_STATE_FREE && vms[i].host)
-			return vms[i].gpa_base + vms[i].mem_size;
+			return gpa_addr(vms[i].gpa_base) + vms[i].mem_size;
 	return 0;
 }
 
@@ -432,7 +438,7 @@ int vm_create(const struct config_vm *cv, const struct boot_info *bi, uint32_t c
 		       vm->name, vm->host ? "host" : "guest", vm->id,
 		       (unsigned long long)(vm->mem_size >> 10),
 		       /* the host is identity mapped: its span starts at gpa_base */
-		       (unsigned long long)(vm->host ? vm->gpa_base : pa_addr(vm->mem_base)),
+		       (unsigned long long)(vm->host ? gpa_addr(vm->gpa_base) : pa_addr(vm->mem_base)),
 		       vm->vcpu_count,
 		       (unsigned long long)gpa_addr(entry));
 	return FIEF_OK;

@@ -118,7 +118,7 @@ struct vm {
 	uint64_t stop_status;       /* lock: FIEF_STOP_SELF status, exit code, ... */
 	uint32_t stop_vcpu;         /* lock: the vCPU that caused the stop (FIEF_STOP_VCPU_NONE) */
 	char stop_reason[VM_STOP_REASON_MAX]; /* lock */
-	uint64_t gpa_base;          /* const: first GPA of its memory (0, or the host's first RAM on arm64) */
+	gpaddr_t gpa_base;          /* const: first GPA of its memory (0, or the host's first RAM on arm64) */
 	uint64_t mem_size;          /* const: bytes of guest-physical memory */
 	paddr_t mem_base;           /* const: host-physical base (host: 0; run-time guests: none) */
 	struct mm_vm *mm;           /* const: mm_host() or &guest_mm */
@@ -202,6 +202,15 @@ int vm_publish_boot_info(struct vm *vm, const struct boot_info *bi);
 struct vm *vm_get(uint32_t i);
 
 /**
+ * vm_host_pa() - the host-physical address of the host VM's @gpa: the host
+ * is identity mapped (the one place core/ says so; mm's is host_ia()).
+ */
+static inline paddr_t vm_host_pa(gpaddr_t gpa)
+{
+	return pa_init(gpa_addr(gpa));
+}
+
+/**
  * vm_gpa_ptr() - fief's pointer to [gpa, gpa + size) of @vm's memory.
  * Return: the pointer, or NULL unless the range lies in [0, mem_size), is
  * all memory the VM owns (a guest: OWNED or SHARED_OWNED in its stage-2;
@@ -209,7 +218,7 @@ struct vm *vm_get(uint32_t i);
  * run (guests whose memory a manager donated piecewise may not be).
  * The host's GPA 0 (physical page 0) is never handed out.
  */
-void *vm_gpa_ptr(const struct vm *vm, uint64_t gpa, uint64_t size);
+void *vm_gpa_ptr(const struct vm *vm, gpaddr_t gpa, uint64_t size);
 
 /**
  * vm_buffer_ptr() - fief's pointer to a buffer a VM names in a call:
@@ -218,7 +227,7 @@ void *vm_gpa_ptr(const struct vm *vm, uint64_t gpa, uint64_t size);
  * and inside its memory), physically contiguous. Return: the pointer or
  * NULL.
  */
-void *vm_buffer_ptr(const struct vm *vm, uint64_t gpa, uint64_t size);
+void *vm_buffer_ptr(const struct vm *vm, gpaddr_t gpa, uint64_t size);
 
 /**
  * vm_memory_count() - bytes of its span [gpa_base, gpa_base + mem_size)

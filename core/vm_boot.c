@@ -59,7 +59,8 @@ static void host_map(const struct boot_info *bi)
 
 int vm_publish_boot_info(struct vm *vm, const struct boot_info *bi)
 {
-	struct fief_boot_info *info = vm_gpa_ptr(vm, vm->gpa_base + FIEF_BOOT_INFO_GPA, sizeof(*info));
+	struct fief_boot_info *info =
+		vm_gpa_ptr(vm, gpa_add(vm->gpa_base, FIEF_BOOT_INFO_GPA), sizeof(*info));
 
 	if (!info)
 		return FIEF_ERANGE;
@@ -73,8 +74,8 @@ int vm_publish_boot_info(struct vm *vm, const struct boot_info *bi)
 	info->vcpu_count = vm->vcpu_count;
 	if (!vm->host) {
 		info->region_count = 1;
-		info->region[0] = (struct fief_boot_region){ vm->gpa_base, vm->mem_size, FIEF_MEM_RAM,
-							     0 };
+		info->region[0] = (struct fief_boot_region){ gpa_addr(vm->gpa_base), vm->mem_size,
+							     FIEF_MEM_RAM, 0 };
 		return FIEF_OK;
 	}
 	host_map(bi);

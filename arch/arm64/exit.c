@@ -123,7 +123,7 @@ static void exit_abort(struct vcpu *v, uint64_t esr, bool fetch, struct vcpu_exi
 		return;
 	}
 	out->reason = VCPU_EXIT_MEM_FAULT;
-	out->gpa = ipa;
+	out->gpa = gpa_init(ipa);
 	out->exec = fetch;
 	out->write = !fetch && (esr & DABT_WNR) != 0;
 }

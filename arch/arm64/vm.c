@@ -66,9 +66,12 @@ static void host_memory_clean(struct vm *vm)
 {
 	const uint64_t chunk = 2ull << 20;
 
-	for (uint64_t a = vm->gpa_base; a < vm->gpa_base + vm->mem_size; a += chunk)
-		if (mm_ram_contains(pa_init(a), chunk))
-			a64_dcache_clean_inval(arch_mm_pa_to_va(pa_init(a)), chunk);
+	for (uint64_t off = 0; off < vm->mem_size; off += chunk) {
+		paddr_t pa = vm_host_pa(gpa_add(vm->gpa_base, off));
+
+		if (mm_ram_contains(pa, chunk))
+			a64_dcache_clean_inval(arch_mm_pa_to_va(pa), chunk);
+	}
 }
 
 static void vm_memory_clean(struct vm *vm)
@@ -115,14 +118,15 @@ static void vm_memory_publish(struct vm *vm)
 int arch_vcpu_init(struct vcpu *vcpu, gpaddr_t entry)
 {
 	struct vm *vm = vcpu->vm;
-	uint64_t stack_top = vm->gpa_base + vm->mem_size - vcpu->index * VCPU_STACK_BYTES;
+	uint64_t base = gpa_addr(vm->gpa_base);
+	uint64_t stack_top = base + vm->mem_size - vcpu->index * VCPU_STACK_BYTES;
 
 	if (!arch_virt_usable())
 		return FIEF_ENOTSUP;
-	if (stack_top <= vm->gpa_base + VM_BOOT_AREA + VCPU_STACK_BYTES)
+	if (stack_top <= base + VM_BOOT_AREA + VCPU_STACK_BYTES)
 		return FIEF_ERANGE;
 	a64_vcpu_boot(vcpu, gpa_addr(entry), vcpu->index, vm->mem_size, stack_top & ~0xfull);
-	vcpu->arch.x[2] = vm->gpa_base + FIEF_BOOT_INFO_GPA;
+	vcpu->arch.x[2] = base + FIEF_BOOT_INFO_GPA;
 	vcpu->arch.off = 0;
 	vcpu->arch.reset = 0;
 	vcpu->arch.entered = 0;

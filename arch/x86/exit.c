@@ -356,7 +356,7 @@ bool x86_exit_other(struct vcpu *v, struct x86_exit *x, struct vcpu_exit *out)
 		break;
 	case X86_EXIT_NPF:
 		out->reason = VCPU_EXIT_MEM_FAULT;
-		out->gpa = x->gpa;
+		out->gpa = gpa_init(x->gpa);
 		out->write = x->write;
 		out->exec = x->exec;
 		break;

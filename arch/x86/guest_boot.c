@@ -40,10 +40,10 @@
 
 static int write_tables(struct vm *vm)
 {
-	uint64_t *pml4 = vm_gpa_ptr(vm, GPA_PML4, PAGE_SIZE);
-	uint64_t *pdpt = vm_gpa_ptr(vm, GPA_PDPT, PAGE_SIZE);
-	uint64_t *pd = vm_gpa_ptr(vm, GPA_PD, 4 * PAGE_SIZE);
-	uint64_t *gdt = vm_gpa_ptr(vm, GPA_GDT, 24);
+	uint64_t *pml4 = vm_gpa_ptr(vm, gpa_init(GPA_PML4), PAGE_SIZE);
+	uint64_t *pdpt = vm_gpa_ptr(vm, gpa_init(GPA_PDPT), PAGE_SIZE);
+	uint64_t *pd = vm_gpa_ptr(vm, gpa_init(GPA_PD), 4 * PAGE_SIZE);
+	uint64_t *gdt = vm_gpa_ptr(vm, gpa_init(GPA_GDT), 24);
 	uint64_t mapped = vm->mem_size > BOOT_MAP_MAX ? BOOT_MAP_MAX : vm->mem_size;
 
 	if (!pml4 || !pdpt || !pd || !gdt)

@@ -219,7 +219,7 @@ static bool do_exit(struct input *in, uint8_t op)
 		e = (struct vcpu_exit){ .reason = VCPU_EXIT_HALT };
 		break;
 	default:
-		e = (struct vcpu_exit){ .reason = VCPU_EXIT_MEM_FAULT, .gpa = take_arg(in) };
+		e = (struct vcpu_exit){ .reason = VCPU_EXIT_MEM_FAULT, .gpa = gpa_init(take_arg(in)) };
 		break;
 	}
 	run_handle_exit(v, &e);

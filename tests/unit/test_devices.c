@@ -210,7 +210,7 @@ static void test_host_stopped_naming_device(void **state)
 		.valid = true, .role = CONFIG_ROLE_HOST, .memory = 32ull << 20, .vcpu_count = 1,
 		.image = "guest.elf", .name = "host",
 	};
-	struct vcpu_exit e = { .reason = VCPU_EXIT_MEM_FAULT, .gpa = 0xfee00300, .write = 1 };
+	struct vcpu_exit e = { .reason = VCPU_EXIT_MEM_FAULT, .gpa = { 0xfee00300 }, .write = 1 };
 	struct vm *vm;
 
 	(void)state;
@@ -222,10 +222,10 @@ static void test_host_stopped_naming_device(void **state)
 	vm = vm_get(0);
 	assert_non_null(vm);
 	/* Device memory next to it is the host's, mapped on demand. */
-	e.gpa = 0xfee01000;
+	e.gpa = gpa_init(0xfee01000);
 	run_handle_exit(&vm->vcpu[0], &e);
 	assert_int_equal(vm->state, VM_STATE_RUNNING);
-	e.gpa = 0xfee00300;
+	e.gpa = gpa_init(0xfee00300);
 	run_handle_exit(&vm->vcpu[0], &e);
 	assert_int_equal(vm->state, VM_STATE_STOPPED);
 	assert_int_equal(vm->stop_code, FIEF_STOP_MEMORY);

@@ -339,7 +339,7 @@ static void test_copy(void **state)
 	/* In, across page boundaries on both sides. */
 	assert_int_equal(hc(host, FIEF_HC_MEM_COPY_IN, id, 0x10ff0, BUF + 0x10, 2 * 4096 + 5, 0),
 			 0);
-	g = vm_gpa_ptr(vm_get(id), 0x10ff0, 2 * 4096 + 5);
+	g = vm_gpa_ptr(vm_get(id), gpa_init(0x10ff0), 2 * 4096 + 5);
 	assert_non_null(g);
 	assert_memory_equal(g, buf + 0x10, 2 * 4096 + 5);
 	/* GPA 0 is memory like any other. */
@@ -452,7 +452,7 @@ static void test_lifecycle(void **state)
 	FAILS(FIEF_E_STATE, hc(host, FIEF_HC_VM_PAUSE, id, 0, 0, 0, 0));
 	FAILS(FIEF_E_STATE, hc(host, FIEF_HC_VM_RESUME, id, 0, 0, 0, 0));
 	assert_int_equal(hc(host, FIEF_HC_MEM_DONATE, id, DONOR, 0, GMEM, 0), 0);
-	memset(vm_gpa_ptr(vm_get(id), 0x1000, 0x1000), 0xee, 0x1000);
+	memset(vm_gpa_ptr(vm_get(id), gpa_init(0x1000), 0x1000), 0xee, 0x1000);
 	assert_int_equal(hc(host, FIEF_HC_VCPU_CREATE, id, 0, 0, 0, 0), 0);
 	assert_int_equal(hc(host, FIEF_HC_VM_START, id, 0, 0, 0, 0), 0);
 	assert_int_equal(info_of(id).state, FIEF_VM_STATE_RUNNING);
@@ -530,9 +530,9 @@ static void test_host_span_count(void **state)
 	struct fief_vm_info info;
 
 	(void)state;
-	host->gpa_base = RAM_LOW_SIZE / 2;
+	host->gpa_base = gpa_init(RAM_LOW_SIZE / 2);
 	info = info_of(FIEF_VM_HOST);
-	host->gpa_base = 0;
+	host->gpa_base = gpa_init(0);
 	assert_int_equal(info.memory_size, RAM_LOW_SIZE);
 	assert_int_equal(info.memory_owned, RAM_LOW_SIZE / 2);
 	assert_int_equal(info.memory_borrowed, 0);
@@ -627,7 +627,7 @@ static void test_reclaim(void **state)
 	vm_stop(vm_get(id), NULL, FIEF_STOP_SELF, 0, "done");
 	FAILS(FIEF_E_INVAL, hc(host, FIEF_HC_MEM_RECLAIM, id, 1, PAGE_SIZE, 0, 0));
 	FAILS(FIEF_E_RANGE, hc(host, FIEF_HC_MEM_RECLAIM, id, GMEM, PAGE_SIZE, 0, 0));
-	*(uint64_t *)vm_gpa_ptr(vm_get(id), 0x40000, 8) = 77;
+	*(uint64_t *)vm_gpa_ptr(vm_get(id), gpa_init(0x40000), 8) = 77;
 	assert_int_equal(hc(host, FIEF_HC_MEM_RECLAIM, id, 0x40000, 0x10000, 0, 0), 0);
 	mm_host_page(pa_init(DONOR + 0x40000), &leaf);
 	assert_true(!leaf.valid ? leaf.owner == MM_OWNER_HOST : leaf.state == MM_PAGE_OWNED);

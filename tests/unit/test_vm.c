@@ -94,7 +94,7 @@ static void test_guest_created(void **state)
 	assert_false(leaf.valid);
 	assert_int_equal(leaf.owner, vm->id);
 	/* The image is in place, its bss zeroed; vCPUs start at the entry. */
-	const uint8_t *text = vm_gpa_ptr(vm, IMAGE_GPA, 256 + 4096);
+	const uint8_t *text = vm_gpa_ptr(vm, gpa_init(IMAGE_GPA), 256 + 4096);
 
 	assert_non_null(text);
 	assert_int_equal(text[0], 0xa0);
@@ -103,7 +103,7 @@ static void test_guest_created(void **state)
 	assert_int_equal(vm->vcpu_count, 2);
 	assert_int_equal(vm->vcpu[1].pcpu, 1);
 	assert_int_equal(vm->vcpu[0].arch.entry, IMAGE_ENTRY);
-	assert_null(vm_gpa_ptr(vm, (8ull << 20) - 8, 16)); /* past its memory */
+	assert_null(vm_gpa_ptr(vm, gpa_init((8ull << 20) - 8), 16)); /* past its memory */
 	assert_mm_ok();
 }
 
@@ -179,7 +179,7 @@ static void test_exit_policy(void **state)
 	assert_int_equal(vm->vcpu[1].state, VCPU_STATE_HALTED);
 	assert_int_equal(vm->state, VM_STATE_RUNNING);
 	/* A guest touching memory it does not own is stopped, with the GPA. */
-	e = (struct vcpu_exit){ .reason = VCPU_EXIT_MEM_FAULT, .gpa = 0x12345000, .write = 1 };
+	e = (struct vcpu_exit){ .reason = VCPU_EXIT_MEM_FAULT, .gpa = { 0x12345000 }, .write = 1 };
 	run_handle_exit(&vm->vcpu[0], &e);
 	assert_int_equal(vm->state, VM_STATE_STOPPED);
 	assert_int_equal(vm->stop_code, FIEF_STOP_MEMORY);
