@@ -28,16 +28,6 @@
 
 static uint64_t seed;
 
-static bool same(const void *a, const void *b, size_t n)
-{
-	const uint8_t *x = a, *y = b;
-
-	for (size_t i = 0; i < n; i++)
-		if (x[i] != y[i])
-			return false;
-	return true;
-}
-
 static uint64_t next(void)
 {
 	seed ^= seed << 13;
@@ -174,9 +164,9 @@ static void store(struct state *s)
 /* The first field that differs, as an index into names[], or -1. */
 static int differs(const struct state *a, const struct state *b)
 {
-	if (!same(a->ymm, b->ymm, sizeof(a->ymm)))
+	if (!guest_same(a->ymm, b->ymm, sizeof(a->ymm)))
 		return 0;
-	if (!same(a->dr, b->dr, sizeof(a->dr)))
+	if (!guest_same(a->dr, b->dr, sizeof(a->dr)))
 		return 1;
 	if (a->xcr0 != b->xcr0)
 		return 2;
@@ -257,7 +247,7 @@ static int differs(const struct state *a, const struct state *b)
 {
 	const uint64_t *x = &a->fpcr, *y = &b->fpcr;
 
-	if (!same(a->v, b->v, sizeof(a->v)))
+	if (!guest_same(a->v, b->v, sizeof(a->v)))
 		return 0;
 	for (int i = 0; i < 7; i++)
 		if (x[i] != y[i])

@@ -76,16 +76,6 @@ static uint64_t find_type(uint32_t type)
 		}                                                                      \
 	} while (0)
 
-static bool same(const void *a, const void *b, size_t n)
-{
-	const uint8_t *x = a, *y = b;
-
-	for (size_t i = 0; i < n; i++)
-		if (x[i] != y[i])
-			return false;
-	return true;
-}
-
 /*
  * Wait until the VM's console holds the payload's line. A VM on this CPU
  * runs only when fief preempts the manager, so the manager polls
@@ -100,7 +90,7 @@ static int poll_console(uint32_t id)
 
 		if (n >= (int64_t)(sizeof(payload_line) - 1)) {
 			console[n] = '\0';
-			return same(console, payload_line, sizeof(payload_line) - 1) ? 0 : -1;
+			return guest_same(console, payload_line, sizeof(payload_line) - 1) ? 0 : -1;
 		}
 		if (n < 0)
 			return -1;
@@ -165,7 +155,7 @@ static int one_round(int round, uint64_t donor)
 		return checks;
 	}
 	EXPECT(guest_hc(FIEF_HC_MEM_COPY_OUT, id, guest_gpa(scratch), PAYLOAD_GPA, p->size, 0), 0);
-	EXPECT(same(scratch, p->code, p->size), true);
+	EXPECT(guest_same(scratch, p->code, p->size), true);
 	if (round == 1 || round == ROUNDS)
 		guest_printf("manager: round %d: vm %ld on cpu %lu said \"payload up\", paused at "
 			     "%s 0x%lx with %s %lu\n", round, (long)id, (unsigned long)pcpu,

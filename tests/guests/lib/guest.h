@@ -12,6 +12,7 @@
 #define FIEF_GUEST_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -77,5 +78,8 @@ void guest_unlock(struct guest_lock *l);
 /* What the compiler may call even in freestanding code. */
 void *memset(void *dst, int c, size_t n);
 void *memcpy(void *dst, const void *src, size_t n);
+
+/* guest_same() - whether the @n bytes at @a and @b are equal. */
+bool guest_same(const void *a, const void *b, size_t n);
 
 #endif
