@@ -139,6 +139,15 @@ int arch_vcpu_get_regs(struct vcpu *vcpu, void *regs, size_t size);
 int arch_vcpu_set_regs(struct vcpu *vcpu, const void *regs, size_t size);
 
 /**
+ * arch_vcpu_leave() - @vcpu's turn on its CPU ended (preempted, asleep,
+ * yielded, stopped, or its VM paused or going away); called by the run
+ * loop on that CPU before vm_end_run(). The backend drops what only this
+ * CPU holds of the vCPU, so that management calls on any CPU, and destroy,
+ * find its state complete (VMX: VMCLEAR of its VMCS).
+ */
+void arch_vcpu_leave(struct vcpu *vcpu);
+
+/**
  * arch_vcpu_destroy() - free what arch_vcpu_init() allocated for a vCPU
  * that no CPU runs any more (also after a failed arch_vcpu_init()).
  */

@@ -138,6 +138,7 @@ void run_cpu(uint32_t cpu)
 		yielded = VCPU_STATE_YIELDED;
 		__atomic_compare_exchange_n(&v->state, &yielded, VCPU_STATE_RUNNABLE, false,
 					    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+		arch_vcpu_leave(v);
 		vm_end_run(v);
 	}
 }

@@ -78,6 +78,14 @@ int arch_vcpu_set_regs(struct vcpu *vcpu, const void *regs, size_t size)
 	return FIEF_OK;
 }
 
+void arch_vcpu_leave(struct vcpu *vcpu)
+{
+	/* Nothing: a vCPU's EL1 and FP state stay in its CPU until another
+	 * vCPU runs there (vcpu_ctx.c), and a64_vcpu_forget() copes with
+	 * that when it is destroyed. */
+	(void)vcpu;
+}
+
 void arch_vcpu_destroy(struct vcpu *vcpu)
 {
 	a64_vcpu_forget(vcpu);

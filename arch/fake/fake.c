@@ -119,6 +119,11 @@ int arch_vcpu_init(struct vcpu *vcpu, gpaddr_t entry)
 	return 0;
 }
 
+void arch_vcpu_leave(struct vcpu *vcpu)
+{
+	vcpu->arch.leaves++;
+}
+
 void arch_vcpu_destroy(struct vcpu *vcpu)
 {
 	if (vcpu->arch.ctl_pa)

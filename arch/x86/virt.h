@@ -132,6 +132,9 @@ struct x86_virt_ops {
 	 */
 	void (*regs_get)(struct vcpu *v, struct fief_regs_x86 *r);
 	int (*regs_set)(struct vcpu *v, const struct fief_regs_x86 *r);
+	/** Optional. The vCPU's turn on this CPU ended (arch_vcpu_leave()):
+	 * let go of what only this CPU holds of it. May be NULL: nothing. */
+	void (*vcpu_leave)(struct vcpu *v);
 	/** Optional. Free the control structure of a vCPU no CPU runs. May
 	 * be NULL: the structure is kept. */
 	void (*vcpu_destroy)(struct vcpu *v);
@@ -211,6 +214,12 @@ static inline int x86_virt_regs_get(struct vcpu *v, struct fief_regs_x86 *r)
 static inline int x86_virt_regs_set(struct vcpu *v, const struct fief_regs_x86 *r)
 {
 	return x86_virt->regs_set ? x86_virt->regs_set(v, r) : FIEF_ENOTSUP;
+}
+
+static inline void x86_virt_vcpu_leave(struct vcpu *v)
+{
+	if (x86_virt->vcpu_leave)
+		x86_virt->vcpu_leave(v);
 }
 
 static inline void x86_virt_vcpu_destroy(struct vcpu *v)

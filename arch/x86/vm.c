@@ -102,6 +102,11 @@ void arch_vcpu_run(struct vcpu *vcpu, struct vcpu_exit *exit)
 	}
 }
 
+void arch_vcpu_leave(struct vcpu *vcpu)
+{
+	x86_virt_vcpu_leave(vcpu);
+}
+
 void arch_vcpu_set_result(struct vcpu *vcpu, int64_t result)
 {
 	vcpu->arch.gpr.rax = (uint64_t)result;

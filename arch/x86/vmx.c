@@ -529,11 +529,19 @@ static void vmx_vcpu_run(struct vcpu *v, struct vcpu_exit *out)
 		vmx_insn_failed(rc, &r.x);
 		x86_exit_stay(v, &r.x, out);
 	}
-	/* After these the core leaves the vCPU (preempted, paused, stopped)
-	 * and exit.c needs no VMCS field: clear it, so that any CPU may load
-	 * it for the management calls, and launch it afresh next time. */
-	if (out->reason == VCPU_EXIT_PREEMPT || out->reason == VCPU_EXIT_SHUTDOWN ||
-	    out->reason == VCPU_EXIT_FAILED)
+	/* A failed entry is not retried: clear it at once. Otherwise the VMCS
+	 * stays current while the vCPU keeps its turn (a console byte, a host
+	 * fault go back to the run loop and straight in again), and is
+	 * cleared when the turn ends (vmx_vcpu_leave()). */
+	if (out->reason == VCPU_EXIT_FAILED)
+		vmcs_put(v);
+}
+
+/* The turn ended: clear the VMCS, so that any CPU may load it for the
+ * management calls and destroy finds it inactive; launch afresh next time. */
+static void vmx_vcpu_leave(struct vcpu *v)
+{
+	if (vmx_current_vmcs[v->pcpu] == v->arch.ctl_pa)
 		vmcs_put(v);
 }
 
@@ -610,6 +618,7 @@ const struct x86_virt_ops x86_vmx_ops = {
 	.guest_mode = vmx_guest_mode,
 	.regs_get = vmx_regs_get,
 	.regs_set = vmx_regs_set,
+	.vcpu_leave = vmx_vcpu_leave,
 	.vcpu_destroy = vmx_vcpu_destroy,
 	.stage2 = &pt_format_ept,
 };

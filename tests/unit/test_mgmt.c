@@ -831,6 +831,8 @@ static void test_scheduling(void **state)
 	assert_int_equal(hc(host, FIEF_HC_VM_RESUME, id, 0, 0, 0, 0), 0);
 	run_cpu(0);
 	assert_int_equal(vm->vcpu[0].arch.runs, 1);
+	/* Its turn ended through the backend's hook, then the marker. */
+	assert_int_equal(vm->vcpu[0].arch.leaves, 1);
 	assert_false(vm->vcpu[0].running);
 	assert_int_equal(vm->state, VM_STATE_STOPPED);
 	assert_int_equal(info_of(id).stop_reason, FIEF_STOP_SELF);

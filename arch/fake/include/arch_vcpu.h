@@ -12,6 +12,7 @@ struct arch_vcpu {
 	uint64_t entry;      /* where arch_vcpu_init() was told to start */
 	int64_t last_result; /* what arch_vcpu_set_result() stored */
 	uint32_t runs;       /* arch_vcpu_run() calls */
+	uint32_t leaves;     /* arch_vcpu_leave() calls: turns ended */
 	uint64_t ctl_pa;     /* a page from fief's pool, as SVM's VMCB (0: none) */
 	uint64_t regs[FAKE_REGS_WORDS];
 };
