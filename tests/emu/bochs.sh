@@ -9,6 +9,7 @@
 # Bochs's exit status carries nothing: judge by the serial log. fief ends the
 # run by writing "Shutdown" to port 0x8900 (arch/x86/machine.c); run this
 # under `timeout` so that a hung guest cannot hang the caller.
+# BOCHS_CPUS (default 2) sets the number of processors.
 # BOCHS_IPS (default 20000000) sets emulated instructions per second. The
 # BIOS and GRUB wait in emulated time, so a lower rate boots faster in real
 # time: a boot to "exit status 0" took 17 s at 100M, 5-6 s at 20M or 10M.
@@ -24,7 +25,7 @@ trap 'rm -rf "$dir"' EXIT
 # from a file: continue, then quit when the simulation ends.
 cat >"$dir/bochsrc" <<EOF
 megs: 512
-cpu: model=$model, count=2, ips=${BOCHS_IPS:-20000000}, reset_on_triple_fault=0
+cpu: model=$model, count=${BOCHS_CPUS:-2}, ips=${BOCHS_IPS:-20000000}, reset_on_triple_fault=0
 romimage: file=/usr/share/bochs/BIOS-bochs-latest
 vgaromimage: file=/usr/share/seabios/vgabios-isavga.bin
 display_library: rfb, options="timeout=0"

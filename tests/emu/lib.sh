@@ -15,6 +15,7 @@
 #                       one path per line, relative to build/<arch>/
 #   qemu-args.RIG       optional: extra emulator arguments (devices, -smp) on
 #                       a QEMU rig
+#   bochs-cpus          optional: processors on the Bochs rigs (default 2)
 #   timeout             optional: seconds the scenario may take on any rig
 #                       (default EMU_TIMEOUT, 90; never less than it)
 #   qmp.RIG             optional: QMP commands sent while the scenario runs
@@ -48,7 +49,7 @@ stage_volume() {
 	local src=tests/emu/scenarios/$1 f
 	mkdir -p "$3"
 	find "$src" -maxdepth 1 -type f ! -name 'expect.*' ! -name files ! -name 'qemu-args.*' \
-		! -name 'qmp.*' ! -name timeout \
+		! -name 'qmp.*' ! -name timeout ! -name bochs-cpus \
 		-exec cp {} "$3/" \;
 	if [ -f "$src/files" ]; then
 		while read -r f; do

@@ -40,7 +40,7 @@ make_iso() {
 run_one() {
 	local EMU_TIMEOUT
 	EMU_TIMEOUT=$(scenario_timeout "$3")
-	local rig=$1 model=$2 name=$3 dir=$BUILD/emu/$1/$3 rc start
+	local rig=$1 model=$2 name=$3 dir=$BUILD/emu/$1/$3 rc start cpus
 	rm -rf "$dir"
 	mkdir -p "$dir"
 	if ! make_iso "$name" "$dir"; then
@@ -48,8 +48,10 @@ run_one() {
 		return
 	fi
 	start=$(date +%s)
-	emu_run "$dir/serial.log" bash tests/emu/bochs.sh "$model" "$dir/boot.iso" \
-		"$dir/serial.log" </dev/null >"$dir/bochs.out" 2>&1
+	# A scenario may ask for more processors (bochs-cpus: a number).
+	cpus=$(cat "tests/emu/scenarios/$name/bochs-cpus" 2>/dev/null || echo 2)
+	emu_run "$dir/serial.log" env BOCHS_CPUS="$cpus" bash tests/emu/bochs.sh "$model" \
+		"$dir/boot.iso" "$dir/serial.log" </dev/null >"$dir/bochs.out" 2>&1
 	rc=$?
 	echo "  $rig/$name: bochs ran $(($(date +%s) - start)) s (exit $rc)"
 	check_log "$rig/$name" "$dir/serial.log" "tests/emu/scenarios/$name/expect.$rig" "$rc" ""
