@@ -3,59 +3,49 @@
 # also under ThreadSanitizer.
 #
 # Every tests/unit/test_*.c is one cmocka program linked with all of
-# core/*.c, mm/*.c and arch/fake/*.c.
+# lib/*.c, mm/*.c, core/*.c and arch/fake/*.c.
 
 HOST_CC ?= gcc
-HOST_DIR := $(BUILD)/host
-HOST_CFLAGS := $(CSTD) $(WARN) -g -O1 -fno-omit-frame-pointer \
-	-fsanitize=address,undefined -fno-sanitize-recover=all \
-	$(call INCLUDES,fake) -DFIEF_HOST_TEST=1
-HOST_LDFLAGS := -fsanitize=address,undefined -pthread
 HOST_SRCS := $(CORE_SRCS) $(wildcard arch/fake/*.c) $(wildcard boot/*/parse_*.c)
-HOST_OBJS := $(patsubst %.c,$(HOST_DIR)/obj/%.o,$(HOST_SRCS))
-HOST_LIB := $(HOST_DIR)/libfief.a
-UNIT_SRCS := $(wildcard tests/unit/test_*.c)
-UNIT_BINS := $(patsubst tests/unit/%.c,$(HOST_DIR)/tests/%,$(UNIT_SRCS))
-
-$(HOST_DIR)/obj/%.o: %.c | $(DEPS_STAMP)
-	@mkdir -p $(dir $@)
-	$(HOST_CC) $(HOST_CFLAGS) -MMD -MP -c $< -o $@
-
-$(HOST_LIB): $(HOST_OBJS)
-	@rm -f $@
-	ar rcs $@ $^
-
-$(HOST_DIR)/tests/%: tests/unit/%.c $(HOST_LIB) $(wildcard tests/unit/*.h)
-	@mkdir -p $(dir $@)
-	$(HOST_CC) $(HOST_CFLAGS) -Itests/unit $< $(HOST_LIB) $(HOST_LDFLAGS) -lcmocka -o $@
-
-# The same code under ThreadSanitizer, for the tests that run threads
-# (TSAN_TESTS): a data race it reports fails the program (exit 66).
-HOST_TSAN_DIR := $(BUILD)/host-tsan
-HOST_TSAN_CFLAGS := $(CSTD) $(WARN) -g -O1 -fno-omit-frame-pointer -fsanitize=thread \
+HOST_BASE_CFLAGS := $(CSTD) $(WARN) -g -O1 -fno-omit-frame-pointer \
 	$(call INCLUDES,fake) -DFIEF_HOST_TEST=1
-HOST_TSAN_OBJS := $(patsubst %.c,$(HOST_TSAN_DIR)/obj/%.o,$(HOST_SRCS))
-HOST_TSAN_LIB := $(HOST_TSAN_DIR)/libfief.a
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+
+# host_build DIR SANITIZE: the library and the test programs of one host
+# build in DIR, every object compiled and linked with SANITIZE.
+define host_build
+$(1)/obj/%.o: %.c | $$(DEPS_STAMP)
+	@mkdir -p $$(dir $$@)
+	$$(HOST_CC) $$(HOST_BASE_CFLAGS) $(2) -MMD -MP -c $$< -o $$@
+
+$(1)/libfief.a: $$(patsubst %.c,$(1)/obj/%.o,$$(HOST_SRCS))
+	@rm -f $$@
+	ar rcs $$@ $$^
+
+$(1)/tests/%: tests/unit/%.c $(1)/libfief.a $$(wildcard tests/unit/*.h)
+	@mkdir -p $$(dir $$@)
+	$$(HOST_CC) $$(HOST_BASE_CFLAGS) $(2) -Itests/unit $$< $(1)/libfief.a $(2) -pthread \
+		-lcmocka -o $$@
+
+-include $$(patsubst %.c,$(1)/obj/%.d,$$(HOST_SRCS))
+endef
+
+# Every unit test under ASan and UBSan.
+HOST_DIR := $(BUILD)/host
+HOST_SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all
+HOST_LIB := $(HOST_DIR)/libfief.a
+UNIT_BINS := $(patsubst tests/unit/%.c,$(HOST_DIR)/tests/%,$(UNIT_SRCS))
+$(eval $(call host_build,$(HOST_DIR),$(HOST_SANITIZE)))
+
+# The tests that run threads (TSAN_TESTS) again under ThreadSanitizer: a
+# data race it reports fails the program (exit 66).
+HOST_TSAN_DIR := $(BUILD)/host-tsan
 TSAN_TESTS := test_race
 TSAN_BINS := $(patsubst %,$(HOST_TSAN_DIR)/tests/%,$(TSAN_TESTS))
-
-$(HOST_TSAN_DIR)/obj/%.o: %.c | $(DEPS_STAMP)
-	@mkdir -p $(dir $@)
-	$(HOST_CC) $(HOST_TSAN_CFLAGS) -MMD -MP -c $< -o $@
-
-$(HOST_TSAN_LIB): $(HOST_TSAN_OBJS)
-	@rm -f $@
-	ar rcs $@ $^
-
-$(HOST_TSAN_DIR)/tests/%: tests/unit/%.c $(HOST_TSAN_LIB) $(wildcard tests/unit/*.h)
-	@mkdir -p $(dir $@)
-	$(HOST_CC) $(HOST_TSAN_CFLAGS) -Itests/unit $< $(HOST_TSAN_LIB) -fsanitize=thread -pthread \
-		-lcmocka -o $@
+$(eval $(call host_build,$(HOST_TSAN_DIR),-fsanitize=thread))
 
 .PHONY: unit-build
 unit-build: $(UNIT_BINS) $(TSAN_BINS)
 
 unit: unit-build
 	@bash tests/run.sh unit
-
--include $(HOST_OBJS:.o=.d) $(HOST_TSAN_OBJS:.o=.d)

@@ -233,6 +233,7 @@ static int svm_vcpu_init(struct vcpu *v, const struct x86_boot_state *s)
 static void decode_io(uint64_t info1, struct x86_exit *x)
 {
 	x->kind = X86_EXIT_IO;
+	x->code = SVM_EXIT_IOIO; /* for the stop status if it cannot be done */
 	x->io.in = info1 & 1;
 	x->io.string = (info1 >> 2) & 1;
 	x->io.rep = (info1 >> 3) & 1;
@@ -248,7 +249,6 @@ static void decode(void *vmcb, struct x86_exit *x)
 	/* Only the fields of the reason found are set: the exit path clears
 	 * no whole structures. */
 	x->insn_len = 0;
-	x->code = code;
 	info1 = *vmcb64(vmcb, VMCB_EXITINFO1);
 	info2 = *vmcb64(vmcb, VMCB_EXITINFO2);
 	switch (code) {
@@ -302,6 +302,7 @@ static void decode(void *vmcb, struct x86_exit *x)
 		return;
 	}
 	x->kind = X86_EXIT_FAILED;
+	x->code = code;
 	if ((uint32_t)code == SVM_EXIT_INVALID)
 		fief_snprintf(x->why, sizeof(x->why), "invalid guest state (VMRUN refused the VMCB)");
 	else

@@ -48,8 +48,8 @@ struct x86_exit {
 	uint64_t gpa;      /* NPF */
 	bool write, exec;  /* NPF */
 	uint64_t rip;      /* SHUTDOWN: where the guest was */
-	uint64_t code;     /* the backend's raw exit code (SVM EXITCODE, VMX exit
-			    * reason), set for every exit but the hypercall;
+	uint64_t code;     /* FAILED, IO: the backend's raw exit code (SVM
+			    * EXITCODE, VMX exit reason), for the stop status;
 			    * 0 when VM entry itself did not happen */
 	char why[80];      /* FAILED */
 };

@@ -84,6 +84,7 @@ static void entry_failed(uint32_t basic, struct x86_exit *x)
 	const char *field;
 
 	x->kind = X86_EXIT_FAILED;
+	x->code = basic | VMX_EXIT_ENTRY_FAILED;
 	if (basic == VMX_EXIT_BAD_GUEST) {
 		field = qual == 4 ? "VMCS_LINK_POINTER" : guest_state_culprit();
 		fief_snprintf(x->why, sizeof(x->why), "VM entry failed: invalid guest state, %s",
@@ -191,6 +192,7 @@ static bool cr_access(struct vcpu *v, uint64_t qual, bool *skip)
 static void decode_io(uint64_t qual, struct x86_exit *x)
 {
 	x->kind = X86_EXIT_IO;
+	x->code = VMX_EXIT_IO; /* for the stop status if it cannot be done */
 	x->io.size = (uint8_t)((qual & 7) + 1);
 	x->io.in = (qual >> 3) & 1;
 	x->io.string = (qual >> 4) & 1;
@@ -267,7 +269,6 @@ static void decode(struct vcpu *v, struct x86_exit *x, uint32_t reason)
 	uint64_t qual;
 
 	x->insn_len = 0;
-	x->code = reason;
 	if (reason & VMX_EXIT_ENTRY_FAILED) {
 		entry_failed(basic, x);
 		return;
@@ -312,6 +313,7 @@ static void decode(struct vcpu *v, struct x86_exit *x, uint32_t reason)
 		return;
 	case VMX_EXIT_EPT_MISCONFIG:
 		x->kind = X86_EXIT_FAILED;
+		x->code = reason;
 		fief_snprintf(x->why, sizeof(x->why),
 			      "EPT misconfiguration at GPA 0x%llx (a fief bug)",
 			      (unsigned long long)vmread(VMCS_GUEST_PHYS_ADDR));
@@ -324,6 +326,7 @@ static void decode(struct vcpu *v, struct x86_exit *x, uint32_t reason)
 		return; /* X86_EXIT_NONE */
 	}
 	x->kind = X86_EXIT_FAILED;
+	x->code = reason;
 	fief_snprintf(x->why, sizeof(x->why), "unhandled VMX exit %u (qualification 0x%llx)",
 		      basic, (unsigned long long)qual);
 }

@@ -58,7 +58,7 @@ int main(unsigned vcpu, uint64_t mem_size)
 	__asm__ volatile("mrs %0, cntp_ctl_el0" : "=r"(v));
 	fail |= undefined("CNTP_CTL_EL0 read", 0);
 	__asm__ volatile("mrs %0, id_aa64pfr0_el1" : "=r"(pfr0));
-	/* ID_AA64PFR0_EL1.SVE, bits [35:32]: 0 = not implemented. */
+	/* ID_AA64PFR0_EL1.SVE, bits [35:32]: 0 = the CPU has no SVE. */
 	guest_printf("sysreg: ID_AA64PFR0_EL1 0x%lx, SVE %s\n", (unsigned long)pfr0,
 		     (pfr0 >> 32) & 0xf ? "shown (FAIL)" : "hidden");
 	fail |= ((pfr0 >> 32) & 0xf) ? 1 << 1 : 0;
@@ -67,7 +67,7 @@ int main(unsigned vcpu, uint64_t mem_size)
 			 : : : "x1");
 	__asm__ volatile(".inst 0x04bf5020" : : : "x0", "memory");
 	fail |= undefined("SVE instruction", 2);
-	/* ID_AA64PFR1_EL1.SME, bits [27:24]: 0 = not implemented. */
+	/* ID_AA64PFR1_EL1.SME, bits [27:24]: 0 = the CPU has no SME. */
 	__asm__ volatile("mrs %0, id_aa64pfr1_el1" : "=r"(v));
 	guest_printf("sysreg: ID_AA64PFR1_EL1 0x%lx, SME %s\n", (unsigned long)v,
 		     (v >> 24) & 0xf ? "shown (FAIL)" : "hidden");
