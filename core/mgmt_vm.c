@@ -33,6 +33,14 @@ int mgmt_lock(struct vm *caller, struct mgmt_locked *l)
 	return FIEF_OK;
 }
 
+/* The lock for the end of something a call began, whatever the caller's
+ * state now (a destroy's second half). */
+static struct mgmt_locked lock_to_finish(struct vm *caller)
+{
+	spin_lock(&mgmt_serial);
+	return (struct mgmt_locked){ caller };
+}
+
 void mgmt_unlock(struct mgmt_locked *l)
 {
 	FIEF_ASSERT(l->caller && spin_is_locked(&mgmt_serial));
@@ -136,9 +144,9 @@ int mgmt_vm_destroy(struct vm *caller, uint64_t id)
 	vm_quiesce(vm);
 	/* The second half runs even if the caller was paused meanwhile: a
 	 * DYING VM nobody finishes would keep its memory for good. */
-	spin_lock(&mgmt_serial);
+	l = lock_to_finish(caller);
 	err = vm_destroy_finish(vm);
-	spin_unlock(&mgmt_serial);
+	mgmt_unlock(&l);
 	return err;
 }
 
