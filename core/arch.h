@@ -10,6 +10,7 @@
 #ifndef FIEF_CORE_ARCH_H
 #define FIEF_CORE_ARCH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -170,8 +171,63 @@ uint32_t arch_cpus_start(const struct acpi_info *acpi, uint32_t max);
  */
 void arch_cpu_kick(uint32_t cpu);
 
-/** arch_cpu_idle() - wait for an interrupt on this CPU. */
-void arch_cpu_idle(void);
+/**
+ * arch_cpu_idle() - wait for an interrupt on this CPU, or until arch_counter()
+ * reaches @wake_at (0: no deadline; the preemption tick still wakes it).
+ */
+void arch_cpu_idle(uint64_t wake_at);
+
+/** arch_cpu_index() - the core's index of the calling CPU. */
+uint32_t arch_cpu_index(void);
+
+/**
+ * arch_counter() - the clock vCPU timers are kept in (x86: the TSC;
+ * arm64: the physical counter CNTPCT_EL0), read on any CPU.
+ */
+uint64_t arch_counter(void);
+
+/* ---- Events (docs/events.md) ---- */
+
+/**
+ * arch_vcpu_wakeup_pending() - whether @v, halted (HLT / WFI), must wake:
+ * its virtual interrupt controller has an interrupt the guest would take
+ * (x86: unmasked by RFLAGS.IF and above the priority, an NMI, INIT or
+ * SIPI; arm64: a pending virtual interrupt its GIC interface would
+ * signal). Called on @v's CPU while @v does not run, and by the run loop
+ * after it marked @v HALTED (core/event.c's sleep protocol).
+ */
+bool arch_vcpu_wakeup_pending(struct vcpu *v);
+
+/**
+ * arch_vcpu_timer() - @v's timer deadline (vcpu->wake_at) has passed
+ * (arch_counter() read @now): make the timer's interrupt pending as the
+ * virtual interrupt controller says and set the next deadline
+ * (vcpu->wake_at; 0 for none). Called on @v's CPU while @v does not run.
+ */
+void arch_vcpu_timer(struct vcpu *v, uint64_t now);
+
+struct vm;
+
+/** arch_irq_lines() - interrupt lines a VM's irqchip has (core/irq.h). */
+uint32_t arch_irq_lines(void);
+
+/**
+ * arch_irq_line() - set @line (< arch_irq_lines()) of @vm's virtual
+ * interrupt controller to @level (x86: I/O APIC pin; arm64: SPI 32 + line):
+ * an edge or a level the controller delivers as it is programmed, waking
+ * the vCPU it targets (vcpu_wake()). Any CPU; called only while the VM's
+ * irqchip is held (irqchip_get()), so the VM cannot be reset meanwhile.
+ * Takes only the controller's own short lock, never one a vCPU holds while
+ * it runs.
+ */
+void arch_irq_line(struct vm *vm, uint32_t line, bool level);
+
+/**
+ * arch_vm_irq_reset() - @vm's virtual interrupt controller to its reset
+ * state (every pin masked or disabled, nothing pending), before the VM
+ * first runs and after its irqchip is released for good.
+ */
+void arch_vm_irq_reset(struct vm *vm);
 
 /**
  * arch_report() - at the end of a run, what the arch counted and dropped

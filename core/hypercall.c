@@ -175,6 +175,11 @@ static int64_t hc_console_read(struct vcpu *vcpu, const uint64_t arg[6])
 	return result(err, (int64_t)n);
 }
 
+static int64_t hc_irq_line(struct vcpu *vcpu, const uint64_t arg[6])
+{
+	return result(mgmt_irq_line(vcpu->vm, arg[0], arg[1], arg[2]), 0);
+}
+
 static const struct hc_entry hc_table[FIEF_HC_COUNT] = {
 	[FIEF_HC_VERSION] = { hc_version, false },
 	[FIEF_HC_CAPS] = { hc_caps, false },
@@ -197,6 +202,7 @@ static const struct hc_entry hc_table[FIEF_HC_COUNT] = {
 	[FIEF_HC_VCPU_GET_REGS] = { hc_vcpu_get_regs, true },
 	[FIEF_HC_VCPU_SET_REGS] = { hc_vcpu_set_regs, true },
 	[FIEF_HC_CONSOLE_READ] = { hc_console_read, true },
+	[FIEF_HC_IRQ_LINE] = { hc_irq_line, true },
 };
 
 int64_t hypercall_dispatch(struct vcpu *vcpu, uint64_t nr, const uint64_t arg[6])

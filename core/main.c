@@ -296,7 +296,7 @@ _Noreturn void fief_secondary_main(uint32_t cpu)
 		console_printf("fief: CPU %u cannot enable virtualization\n", cpu);
 	__atomic_add_fetch(&cpus_done, 1, __ATOMIC_RELEASE);
 	for (;;)
-		arch_cpu_idle();
+		arch_cpu_idle(0);
 }
 
 _Noreturn void fief_main(struct boot_info *bi)

@@ -115,6 +115,16 @@ int mgmt_vm_resume(struct vm *caller, uint64_t id);
 int mgmt_vm_list(struct vm *caller, gpaddr_t buf, uint64_t cap, uint32_t *count);
 /** mgmt_vm_info() - struct fief_vm_info of VM @id into the caller's @buf. */
 int mgmt_vm_info(struct vm *caller, uint64_t id, gpaddr_t buf, uint64_t size);
+/**
+ * mgmt_irq_line() - set interrupt line @line of VM @id to @level (0/1), for
+ * the host (any VM, itself included) or the manager that created @id.
+ * Takes no management lock (core/mgmt_irq.c).
+ * Return: 0; FIEF_EINVAL (level not 0/1), FIEF_ERANGE (no such line),
+ * FIEF_ENOENT (no such VM, or it is being destroyed), FIEF_EACCES (not
+ * the caller's to drive).
+ */
+int mgmt_irq_line(struct vm *caller, uint64_t id, uint64_t line, uint64_t level);
+
 /** mgmt_console_read() - console bytes from stream offset @off; *n copied. */
 int mgmt_console_read(struct vm *caller, uint64_t id, gpaddr_t buf, uint64_t size, uint64_t off,
 		      uint64_t *n);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "core/devices.h"
+#include "core/event.h"
 #include "core/hypercall.h"
 #include "core/run.h"
 #include "core/vm.h"
@@ -54,10 +55,7 @@ void run_handle_exit(struct vcpu *vcpu, const struct vcpu_exit *e)
 		mem_fault(vcpu, e);
 		return;
 	case VCPU_EXIT_HALT:
-		/* No event source can wake it yet: it sleeps for good. */
-		__atomic_compare_exchange_n(&vcpu->state, &(enum vcpu_state){ VCPU_STATE_RUNNABLE },
-					    VCPU_STATE_HALTED, false, __ATOMIC_ACQ_REL,
-					    __ATOMIC_ACQUIRE); /* a stop meanwhile wins */
+		vcpu_sleep(vcpu); /* until an event or its timer (core/event.h) */
 		return;
 	case VCPU_EXIT_SHUTDOWN:
 		vm_stop(vcpu->vm, vcpu, FIEF_STOP_SHUTDOWN, e->pc, "%s",
@@ -115,13 +113,16 @@ void run_cpu(uint32_t cpu)
 	enum vcpu_state yielded;
 
 	for (;;) {
+		uint64_t wake_at = event_run_timers(cpu);
 		struct vcpu *v = pick(cpu, &cursor);
 
 		if (!v || !vm_begin_run(v, cpu)) {
-			if (!v && !any_runnable())
+			/* Nothing runnable and no timer that could make something
+			 * so: nothing can happen any more. */
+			if (!v && !any_runnable() && !event_any_timer())
 				return;
 			if (!v)
-				arch_cpu_idle();
+				arch_cpu_idle(wake_at);
 			continue;
 		}
 		/* Stay on this vCPU until it is preempted, sleeps or stops, or its

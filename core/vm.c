@@ -75,13 +75,17 @@ static void vcpu_fill(struct vcpu *v, struct vm *vm, uint32_t index, uint32_t pc
  * atomic stores, the state first. */
 static void slot_reset(struct vm *vm)
 {
-	const size_t head = offsetof(struct vm, state) + sizeof(vm->state);
+	const size_t head = offsetof(struct vm, irq) + sizeof(vm->irq);
 	const size_t cpus = offsetof(struct vm, vcpu), cpus_end = cpus + sizeof(vm->vcpu);
 	uint32_t slot = (uint32_t)(vm - vms);
 
 	_Static_assert(offsetof(struct vm, lock) == 0, "the lock comes first");
 	_Static_assert(offsetof(struct vm, state) < offsetof(struct vm, vcpu),
 		       "the state comes before the vCPUs");
+	_Static_assert(offsetof(struct vm, irq) > offsetof(struct vm, state),
+		       "the irqchip follows the state: both survive a reset");
+	/* The irqchip is closed and has no holders: its count stays 0. */
+	FIEF_ASSERT(__atomic_load_n(&vm->irq.refs, __ATOMIC_ACQUIRE) == 0);
 	__atomic_store_n(&vm->state, VM_STATE_FREE, __ATOMIC_RELEASE);
 	memset((char *)vm + head, 0, cpus - head);
 	for (uint32_t i = 0; i < FIEF_MAX_VCPUS; i++)
@@ -433,6 +437,7 @@ int vm_create(const struct config_vm *cv, const struct boot_info *bi, uint32_t c
 		slot_reset(vm);
 		return err;
 	}
+	irqchip_open(vm);
 	__atomic_store_n(&vm->state, VM_STATE_RUNNING, __ATOMIC_RELEASE);
 	console_printf("fief: vm %s: %s, id %u, %llu KiB at 0x%llx, %u vCPU(s), entry 0x%llx\n",
 		       vm->name, vm->host ? "host" : "guest", vm->id,
@@ -474,6 +479,7 @@ struct vm *vm_create_empty(uint64_t mem_size, uint32_t vcpu_max, uint32_t flags,
 	vm->mem_size = mem_size;
 	vm->vcpu_max = vcpu_max;
 	vm->mm = &vm->guest_mm;
+	irqchip_open(vm);
 	vl = vm_lock(vm);
 	__atomic_store_n(&vm->state, VM_STATE_CREATED, __ATOMIC_RELEASE);
 	vm_unlock(&vl);
@@ -618,6 +624,9 @@ int vm_destroy_begin(struct vm *vm)
 	stop_vcpus_locked(l);
 	vm_unlock(&l);
 	kick_running(vm, NULL);
+	/* No line can be raised in it from here on, and none is being
+	 * raised once this returns (core/irq.h). */
+	irqchip_close(vm);
 	return FIEF_OK;
 }
 
@@ -627,7 +636,7 @@ static void orphan_children(const struct vm *vm)
 {
 	for (uint32_t i = 0; i < VM_MAX; i++)
 		if (vms[i].state != VM_STATE_FREE && vms[i].creator == (int32_t)vm->slot)
-			vms[i].creator = -1;
+			__atomic_store_n(&vms[i].creator, -1, __ATOMIC_RELAXED); /* mgmt_irq_line() reads it */
 }
 
 int vm_destroy_finish(struct vm *vm)

@@ -24,7 +24,9 @@
 #include <stdint.h>
 
 #include "arch_vcpu.h" /* per-arch include dir: struct arch_vcpu */
+#include "arch_vm.h"   /* per-arch include dir: struct arch_vm */
 #include "core/config.h"
+#include "core/irq.h"
 #include "lib/addr.h"
 #include "lib/assert.h"
 #include "lib/spinlock.h"
@@ -66,6 +68,9 @@ struct vcpu {
 	/* The rest: its own CPU's while it runs, else under the VM lock. */
 	uint32_t index;        /* const: its slot in vm->vcpu[] */
 	uint64_t exits;        /* its pcpu: exits handled, for statistics */
+	uint64_t wake_at;      /* its pcpu writes (vcpu_set_wake_at()): arch_counter() value
+				* at which its virtual timer needs a look, 0: none
+				* (core/event.h); others read it relaxed */
 	struct arch_vcpu arch; /* its pcpu while running; else the VM lock */
 };
 
@@ -86,6 +91,18 @@ static inline enum vcpu_state vcpu_state(const struct vcpu *v)
 	return ARCH_LOAD_RELAXED(&v->state);
 }
 
+/** vcpu_wake_at() - @v's timer deadline (core/event.h), read on any CPU. */
+static inline uint64_t vcpu_wake_at(const struct vcpu *v)
+{
+	return ARCH_LOAD_RELAXED(&v->wake_at);
+}
+
+/** vcpu_set_wake_at() - set it; only @v's own CPU does. */
+static inline void vcpu_set_wake_at(struct vcpu *v, uint64_t t)
+{
+	__atomic_store_n(&v->wake_at, t, __ATOMIC_RELAXED);
+}
+
 /** vcpu_pcpu() - the CPU @v is pinned to (any CPU, no lock). */
 static inline uint32_t vcpu_pcpu(const struct vcpu *v)
 {
@@ -103,6 +120,7 @@ struct vm {
 	struct spinlock lock;       /* first: a slot's reset keeps it */
 	enum vm_state state;        /* lock to write (release); read anywhere with
 				     * vm_state(): RUNNING may end any time */
+	struct irqchip irq;         /* its own rules (core/irq.h); a slot's reset keeps it */
 	uint16_t id;                /* const: mm owner id (0 for the host) */
 	uint32_t slot;              /* const: the guest-abi VM id */
 	uint32_t flags;             /* const: FIEF_VM_F_* */
@@ -127,6 +145,8 @@ struct vm {
 	uint32_t vcpu_max;          /* const: vCPUs it may have */
 	struct vcpu vcpu[FIEF_MAX_VCPUS]; /* slot i is vCPU i; see struct vcpu */
 	struct vm_console console;  /* lock */
+	struct arch_vm arch;        /* its virtual interrupt controller: the arch's
+				     * rules, reached through core/irq.h's irqchip */
 };
 
 /**

@@ -47,7 +47,7 @@
  * of reserved space); a new major version may change what exists.
  */
 #define FIEF_ABI_VERSION_MAJOR 1u
-#define FIEF_ABI_VERSION_MINOR 1u
+#define FIEF_ABI_VERSION_MINOR 2u
 #define FIEF_ABI_MAKE_VERSION(major, minor) \
 	((((uint64_t)(major)) << 16) | ((uint64_t)(minor) & 0xffffu))
 #define FIEF_ABI_VERSION FIEF_ABI_MAKE_VERSION(FIEF_ABI_VERSION_MAJOR, FIEF_ABI_VERSION_MINOR)
@@ -92,8 +92,10 @@
 
 #define FIEF_HC_CONSOLE_READ 0x40u /* (vm, caller GPA, size, stream offset) -> bytes */
 
+#define FIEF_HC_IRQ_LINE 0x50u /* (vm, line, level 0/1) -> 0; since 1.2 */
+
 /* One past the highest call number of this ABI version. */
-#define FIEF_HC_COUNT 0x41u
+#define FIEF_HC_COUNT 0x51u
 
 /* ------------------------------------------------------------------------
  * Error codes: a call returns one of these (as a signed 64-bit value in the

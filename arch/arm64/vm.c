@@ -202,8 +202,9 @@ void arch_vcpu_set_result(struct vcpu *vcpu, int64_t result)
 	vcpu->arch.x[0] = (uint64_t)result;
 }
 
-void arch_cpu_idle(void)
+void arch_cpu_idle(uint64_t wake_at)
 {
+	(void)wake_at; /* the preemption tick wakes it at least once a slice */
 	/* WFI wakes on a pending interrupt even with DAIF masked. */
 	__asm__ volatile("dsb sy\n\twfi" ::: "memory");
 	a64_handle_irq();

@@ -175,8 +175,62 @@ void arch_cpu_kick(uint32_t cpu)
 	__atomic_add_fetch(&fake_kicks, 1, __ATOMIC_RELAXED);
 }
 
-void arch_cpu_idle(void)
+void arch_cpu_idle(uint64_t wake_at)
 {
+	(void)wake_at;
+}
+
+_Thread_local uint32_t fake_cpu;
+uint64_t fake_counter;
+
+uint32_t arch_cpu_index(void)
+{
+	return fake_cpu;
+}
+
+uint64_t arch_counter(void)
+{
+	return __atomic_load_n(&fake_counter, __ATOMIC_RELAXED);
+}
+
+/* ---- Events: a vCPU has "something pending" when a test says so. ---- */
+
+bool arch_vcpu_wakeup_pending(struct vcpu *v)
+{
+	return __atomic_load_n(&v->arch.pending, __ATOMIC_SEQ_CST) != 0;
+}
+
+void arch_vcpu_timer(struct vcpu *v, uint64_t now)
+{
+	v->arch.timer_fired++;
+	__atomic_store_n(&v->arch.pending, 1, __ATOMIC_SEQ_CST);
+	vcpu_set_wake_at(v, v->arch.timer_period ? now + v->arch.timer_period : 0);
+}
+
+uint32_t arch_irq_lines(void)
+{
+	return FAKE_IRQ_LINES;
+}
+
+void arch_irq_line(struct vm *vm, uint32_t line, bool level)
+{
+	uint64_t bit = 1ull << line;
+	uint64_t old;
+
+	if (level) {
+		old = __atomic_fetch_or(&vm->arch.level, bit, __ATOMIC_RELAXED);
+		if (!(old & bit))
+			__atomic_add_fetch(&vm->arch.edges, 1, __ATOMIC_RELAXED);
+	} else {
+		__atomic_fetch_and(&vm->arch.level, ~bit, __ATOMIC_RELAXED);
+	}
+}
+
+void arch_vm_irq_reset(struct vm *vm)
+{
+	__atomic_store_n(&vm->arch.level, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&vm->arch.edges, 0, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&vm->arch.resets, 1, __ATOMIC_RELAXED);
 }
 
 uint32_t arch_cpus_start(const struct acpi_info *acpi, uint32_t max)

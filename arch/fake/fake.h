@@ -19,6 +19,15 @@ extern struct vcpu_exit fake_next_exit;
 /** arch_cpu_kick() calls so far. */
 extern uint32_t fake_kicks;
 
+/** Interrupt lines of a VM's fake controller (arch_irq_lines()). */
+#define FAKE_IRQ_LINES 32u
+
+/** The calling thread's CPU index (arch_cpu_index()); tests set it. */
+extern _Thread_local uint32_t fake_cpu;
+
+/** What arch_counter() reads; tests advance it. */
+extern uint64_t fake_counter;
+
 /** fake_console_reset() - forget what was written to the console. */
 void fake_console_reset(void);
 

@@ -112,8 +112,9 @@ void arch_vcpu_set_result(struct vcpu *vcpu, int64_t result)
 	vcpu->arch.gpr.rax = (uint64_t)result;
 }
 
-void arch_cpu_idle(void)
+void arch_cpu_idle(uint64_t wake_at)
 {
+	(void)wake_at; /* the preemption tick wakes it at least once a slice */
 	__asm__ volatile("sti; hlt; cli" ::: "memory");
 	x86_irq_report();
 }

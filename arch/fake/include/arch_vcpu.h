@@ -15,6 +15,9 @@ struct arch_vcpu {
 	uint32_t leaves;     /* arch_vcpu_leave() calls: turns ended */
 	uint64_t ctl_pa;     /* a page from fief's pool, as SVM's VMCB (0: none) */
 	uint64_t regs[FAKE_REGS_WORDS];
+	uint32_t pending;      /* atomic: an event is pending (tests set it) */
+	uint32_t timer_fired;  /* arch_vcpu_timer() calls */
+	uint64_t timer_period; /* re-arm by this much after each (0: one-shot) */
 };
 
 #endif
