@@ -40,7 +40,7 @@ $(eval $(call host_build,$(HOST_DIR),$(HOST_SANITIZE)))
 # The tests that run threads (TSAN_TESTS) again under ThreadSanitizer: a
 # data race it reports fails the program (exit 66).
 HOST_TSAN_DIR := $(BUILD)/host-tsan
-TSAN_TESTS := test_race
+TSAN_TESTS := test_race test_irq
 TSAN_BINS := $(patsubst %,$(HOST_TSAN_DIR)/tests/%,$(TSAN_TESTS))
 $(eval $(call host_build,$(HOST_TSAN_DIR),-fsanitize=thread))
 

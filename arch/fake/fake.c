@@ -75,6 +75,7 @@ _Noreturn void arch_panic(const char *file, int line, const char *msg)
 #include "core/elf.h"
 #include "core/vm.h"
 #include "guest-abi/fief_abi.h"
+#include "lib/assert.h"
 #include "lib/err.h"
 #include "mm/page_alloc.h"
 #include "mm/pgtable.h"
@@ -216,6 +217,10 @@ void arch_irq_line(struct vm *vm, uint32_t line, bool level)
 {
 	uint64_t bit = 1ull << line;
 	uint64_t old;
+
+	/* core/arch.h: only while the VM's irqchip is held. */
+	FIEF_ASSERT((__atomic_load_n(&vm->irq.refs, __ATOMIC_ACQUIRE) & ~IRQCHIP_OPEN) != 0);
+	FIEF_ASSERT(line < FAKE_IRQ_LINES);
 
 	if (level) {
 		old = __atomic_fetch_or(&vm->arch.level, bit, __ATOMIC_RELAXED);
