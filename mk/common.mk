@@ -8,3 +8,8 @@ INCLUDES = -I. -Iarch/$(1)/include
 # Sources shared by every target: the arch-neutral base (lib/, without its
 # freestanding libc, which hosted builds take from the C library), mm and core.
 CORE_SRCS := $(wildcard lib/*.c) $(wildcard mm/*.c) $(wildcard core/*.c)
+# Register models of virtual devices and the instruction decoder: pure C
+# with no hardware access, built into their arch's image and also into the
+# host tests and fuzz targets (each includes only lib/ and guest-abi/
+# besides its own header).
+MODEL_SRCS := arch/x86/vioapic.c arch/x86/insn.c

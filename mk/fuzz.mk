@@ -19,7 +19,7 @@ FUZZ_CFLAGS := $(CSTD) $(WARN) -g -O1 -fno-omit-frame-pointer \
 	-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all \
 	$(call INCLUDES,fake) -DFIEF_HOST_TEST=1 -DFIEF_FUZZ=1
 FUZZ_LDFLAGS := -fsanitize=fuzzer,address,undefined
-FUZZ_LIB_SRCS := $(CORE_SRCS) $(wildcard arch/fake/*.c)
+FUZZ_LIB_SRCS := $(CORE_SRCS) $(wildcard arch/fake/*.c) $(MODEL_SRCS)
 FUZZ_OBJS := $(patsubst %.c,$(FUZZ_DIR)/obj/%.o,$(FUZZ_LIB_SRCS))
 FUZZ_LIB := $(FUZZ_DIR)/libfief-fuzz.a
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)

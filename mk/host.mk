@@ -6,12 +6,8 @@
 # lib/*.c, mm/*.c, core/*.c, arch/fake/*.c and the device models.
 
 HOST_CC ?= gcc
-# Register models of virtual devices: pure C with no hardware access, built
-# into the targets with their arch and into the host tests (each includes
-# only lib/ besides its own header).
-HOST_MODEL_SRCS := arch/x86/vioapic.c
 HOST_SRCS := $(CORE_SRCS) $(wildcard arch/fake/*.c) $(wildcard boot/*/parse_*.c) \
-	$(HOST_MODEL_SRCS)
+	$(MODEL_SRCS)
 HOST_BASE_CFLAGS := $(CSTD) $(WARN) -g -O1 -fno-omit-frame-pointer \
 	$(call INCLUDES,fake) -DFIEF_HOST_TEST=1
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
