@@ -4,11 +4,11 @@
  * line's level is only recorded, nothing becomes pending, no timer runs.
  */
 #include "arch/x86/smp.h"
+#include "arch/x86/virt.h"
 #include "arch/x86/x86.h"
 #include "core/arch.h"
 #include "core/vm.h"
 
-#define X86_IRQ_LINES 24u /* the I/O APIC's pins */
 
 uint32_t arch_cpu_index(void)
 {
@@ -34,18 +34,25 @@ void arch_vcpu_timer(struct vcpu *v, uint64_t now)
 
 uint32_t arch_irq_lines(void)
 {
-	return X86_IRQ_LINES;
+	return VIOAPIC_PINS;
+}
+
+void x86_ioapic_send(struct vm *vm, const struct vioapic_msg *m, uint32_t n)
+{
+	/* No virtual local APIC takes them yet: counted only. */
+	(void)m;
+	__atomic_add_fetch(&vm->arch.ioapic_msgs, n, __ATOMIC_RELAXED);
 }
 
 void arch_irq_line(struct vm *vm, uint32_t line, bool level)
 {
-	if (level)
-		__atomic_fetch_or(&vm->arch.line_level, 1ull << line, __ATOMIC_RELAXED);
-	else
-		__atomic_fetch_and(&vm->arch.line_level, ~(1ull << line), __ATOMIC_RELAXED);
+	struct vioapic_msg m[VIOAPIC_MSGS_MAX];
+
+	x86_ioapic_send(vm, m, vioapic_set_pin(&vm->arch.ioapic, line, level, m));
 }
 
 void arch_vm_irq_reset(struct vm *vm)
 {
-	__atomic_store_n(&vm->arch.line_level, 0, __ATOMIC_RELAXED);
+	vioapic_reset(&vm->arch.ioapic);
+	__atomic_store_n(&vm->arch.ioapic_msgs, 0, __ATOMIC_RELAXED);
 }

@@ -355,6 +355,8 @@ bool x86_exit_other(struct vcpu *v, struct x86_exit *x, struct vcpu_exit *out)
 		out->reason = VCPU_EXIT_HALT;
 		break;
 	case X86_EXIT_NPF:
+		if (x86_mmio(v, x, out))
+			return out->reason == VCPU_EXIT_NONE; /* an emulated device */
 		out->reason = VCPU_EXIT_MEM_FAULT;
 		out->gpa = gpa_init(x->gpa);
 		out->write = x->write;

@@ -31,8 +31,7 @@ static bool canonical(uint64_t a)
 	return (uint64_t)((int64_t)(a << 16) >> 16) == a;
 }
 
-/* fief_x86_gpr order -> struct x86_gprs (RSP is the backend's). */
-static uint64_t *gpr_slot(struct x86_gprs *g, unsigned i)
+uint64_t *x86_gpr_slot(struct x86_gprs *g, unsigned i)
 {
 	uint64_t *slots[FIEF_X86_GPR_COUNT] = {
 		&g->rax, &g->rcx, &g->rdx, &g->rbx, NULL, &g->rbp, &g->rsi, &g->rdi,
@@ -57,7 +56,7 @@ int arch_vcpu_get_regs(struct vcpu *vcpu, void *regs, size_t size)
 		return err;
 	for (unsigned i = 0; i < FIEF_X86_GPR_COUNT; i++)
 		if (i != FIEF_X86_RSP)
-			r.gpr[i] = *gpr_slot(&vcpu->arch.gpr, i);
+			r.gpr[i] = *x86_gpr_slot(&vcpu->arch.gpr, i);
 	r.reserved0 = 0;
 	r.gdtr.reserved = 0;
 	r.idtr.reserved = 0;
@@ -104,7 +103,7 @@ int arch_vcpu_set_regs(struct vcpu *vcpu, const void *regs, size_t size)
 		return err;
 	for (unsigned i = 0; i < FIEF_X86_GPR_COUNT; i++)
 		if (i != FIEF_X86_RSP)
-			*gpr_slot(&vcpu->arch.gpr, i) = r.gpr[i];
+			*x86_gpr_slot(&vcpu->arch.gpr, i) = r.gpr[i];
 	vcpu->arch.efer = r.efer;
 	return FIEF_OK;
 }

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "arch/x86/smp.h"
+#include "arch/x86/vioapic.h"
 #include "core/arch.h"
 #include "core/hypercall.h"
 #include "core/vm.h"
@@ -293,6 +294,30 @@ static inline bool x86_exit_stay(struct vcpu *v, struct x86_exit *x, struct vcpu
 		return false;
 	return x86_vcpu_stays(v);
 }
+
+/**
+ * x86_gpr_slot() - where fief keeps general register @i (enum
+ * fief_x86_gpr) of a vCPU while it handles an exit; NULL for RSP, which the
+ * backend keeps (x86_virt_regs_get()).
+ */
+uint64_t *x86_gpr_slot(struct x86_gprs *g, unsigned i);
+
+/**
+ * x86_mmio() - an NPF at a guest-physical address where the VM has an
+ * emulated device (its virtual I/O APIC at 0xFEC00000): decode the
+ * instruction at the guest's RIP (arch/x86/insn.h), do the access, set the
+ * register of a load and @x->insn_len so the backend moves past it.
+ * Return: false if no emulated device is there (the fault is the core's);
+ * true if handled, with @out->reason VCPU_EXIT_FAILED and a reason if the
+ * instruction could not be emulated.
+ */
+bool x86_mmio(struct vcpu *v, struct x86_exit *x, struct vcpu_exit *out);
+
+/**
+ * x86_ioapic_send() - deliver @n messages of @vm's virtual I/O APIC to its
+ * virtual local APICs. Any CPU, the I/O APIC's lock not held.
+ */
+void x86_ioapic_send(struct vm *vm, const struct vioapic_msg *m, uint32_t n);
 
 /** x86_guest_boot() - write the boot structures; fill the first state. */
 int x86_guest_boot(struct vcpu *v, gpaddr_t entry, struct x86_boot_state *s);

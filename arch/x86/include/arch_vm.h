@@ -5,8 +5,11 @@
 
 #include <stdint.h>
 
+#include "arch/x86/vioapic.h"
+
 struct arch_vm {
-	uint64_t line_level; /* atomic: each interrupt input's level as last set */
+	struct vioapic ioapic;  /* its own leaf lock */
+	uint64_t ioapic_msgs;   /* atomic: interrupt messages the I/O APIC sent */
 };
 
 #endif
