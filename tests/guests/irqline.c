@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * irqline: a guest whose interrupts come from lines the host drives
+ * (tests/guests/irqhost.c), through its virtual I/O APIC and local APIC
+ * (docs/events.md). x86_64.
+ *
+ * It turns its local APIC on in x2APIC mode, routes I/O APIC pin 5 (edge)
+ * to vector 0x40 and pin 6 (level) to vector 0x41, both to itself, and
+ * sleeps in HLT. Each edge interrupt is counted and shown as one '.' on the
+ * console, which the host waits for before its next edge: 1,000 edges must
+ * give 1,000 interrupts. The level pin stays asserted while the host holds
+ * it high, so each EOI brings the interrupt back (remote IRR): the handler
+ * counts 1,000 deliveries, masks the pin and says so.
+ */
+#include "guest.h"
+#include "x86.h"
+
+#define EDGES 1000u
+#define LEVELS 1000u
+#define VEC_EDGE 0x40u
+#define VEC_LEVEL 0x41u
+#define PIN_EDGE 5u
+#define PIN_LEVEL 6u
+#define IOAPIC 0xfec00000ull
+#define MSR_APIC_BASE 0x1bu
+#define MSR_X2APIC_SVR 0x80fu
+#define MSR_X2APIC_EOI 0x80bu
+#define MSR_X2APIC_ID 0x802u
+#define APIC_BASE_EXTD (1ull << 10)
+#define APIC_BASE_EN (1ull << 11)
+#define RTE_LEVEL (1u << 15)
+#define RTE_MASK (1u << 16)
+#define GATE_INTR64 0x8eu
+
+struct gate {
+	uint16_t off_lo, sel;
+	uint8_t ist, type;
+	uint16_t off_mid;
+	uint32_t off_hi, zero;
+};
+
+static struct gate idt[256] __attribute__((aligned(16)));
+static volatile uint32_t edges, levels, stray;
+static volatile uint32_t *ioregsel, *iowin;
+
+static void wrmsr(uint32_t msr, uint64_t v)
+{
+	__asm__ __volatile__("wrmsr" : : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
+}
+
+static uint64_t rdmsr(uint32_t msr)
+{
+	uint32_t lo, hi;
+
+	__asm__ __volatile__("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+static void rte(uint32_t pin, uint32_t lo, uint32_t dest)
+{
+	*ioregsel = 0x11 + 2 * pin;
+	*iowin = dest << 24;
+	*ioregsel = 0x10 + 2 * pin;
+	*iowin = lo;
+}
+
+/* Called by the stubs below with interrupts off. */
+void irqline_edge(void);
+void irqline_level(void);
+void irqline_stray(void);
+
+void irqline_edge(void)
+{
+	edges++;
+	wrmsr(MSR_X2APIC_EOI, 0);
+}
+
+void irqline_level(void)
+{
+	if (++levels == LEVELS)
+		rte(PIN_LEVEL, VEC_LEVEL | RTE_LEVEL | RTE_MASK, 0); /* enough */
+	wrmsr(MSR_X2APIC_EOI, 0);
+}
+
+void irqline_stray(void)
+{
+	stray++;
+	wrmsr(MSR_X2APIC_EOI, 0);
+}
+
+/* Save what a C call may clobber, call, restore, IRETQ. */
+#define STUB(name, fn)                                                            \
+	__asm__(".pushsection .text\n" #name ":\n"                                \
+		"push %rax\n push %rcx\n push %rdx\n push %rsi\n push %rdi\n"     \
+		"push %r8\n push %r9\n push %r10\n push %r11\n"                   \
+		"cld\n call " #fn "\n"                                            \
+		"pop %r11\n pop %r10\n pop %r9\n pop %r8\n"                       \
+		"pop %rdi\n pop %rsi\n pop %rdx\n pop %rcx\n pop %rax\n"          \
+		"iretq\n.popsection\n")
+void stub_edge(void);
+void stub_level(void);
+void stub_stray(void);
+STUB(stub_edge, irqline_edge);
+STUB(stub_level, irqline_level);
+STUB(stub_stray, irqline_stray);
+
+static void gate(unsigned vec, void (*fn)(void))
+{
+	uint64_t a = (uint64_t)(uintptr_t)fn;
+
+	idt[vec] = (struct gate){ (uint16_t)a, X86_BOOT_CS, 0, GATE_INTR64, (uint16_t)(a >> 16),
+				  (uint32_t)(a >> 32), 0 };
+}
+
+/* Sleep in HLT until @count reaches @want (interrupts on only in HLT). */
+static void wait_for(volatile uint32_t *count, uint32_t want)
+{
+	while (*count < want)
+		__asm__ __volatile__("sti; hlt; cli" ::: "memory");
+}
+
+int main(unsigned vcpu, uint64_t mem_size)
+{
+	uint32_t id, shown = 0;
+
+	(void)mem_size;
+	if (vcpu != 0)
+		return 0;
+	for (unsigned v = 0x20; v < 256; v++)
+		gate(v, stub_stray);
+	gate(VEC_EDGE, stub_edge);
+	gate(VEC_LEVEL, stub_level);
+	x86_lidt((uint64_t)(uintptr_t)idt, sizeof(idt) - 1);
+	wrmsr(MSR_APIC_BASE, (rdmsr(MSR_APIC_BASE) & ~0xfffull) | APIC_BASE_EN | APIC_BASE_EXTD |
+				     (rdmsr(MSR_APIC_BASE) & 0x100));
+	wrmsr(MSR_X2APIC_SVR, 0x1ff); /* enabled, spurious vector 0xff */
+	id = (uint32_t)rdmsr(MSR_X2APIC_ID);
+	if (guest_map_gpa(IOAPIC) < 0) {
+		guest_printf("irqline: FAIL cannot map the I/O APIC\n");
+		return 1;
+	}
+	ioregsel = (volatile uint32_t *)(uintptr_t)IOAPIC;
+	iowin = (volatile uint32_t *)(uintptr_t)(IOAPIC + 0x10);
+	rte(PIN_EDGE, VEC_EDGE, id);
+	rte(PIN_LEVEL, VEC_LEVEL | RTE_LEVEL, id);
+	guest_printf("irqline: APIC ID %u, pins %u (edge) and %u (level) routed, ready\n", id,
+		     PIN_EDGE, PIN_LEVEL);
+	while (shown < EDGES) {
+		wait_for(&edges, shown + 1);
+		for (; shown < edges; shown++)
+			guest_printf(shown % 100 == 99 ? ".\n" : ".");
+	}
+	guest_printf("irqline: %u edges counted\n", edges);
+	wait_for(&levels, LEVELS);
+	guest_printf("irqline: %u level deliveries, pin masked\n", levels);
+	if (edges != EDGES || stray != 0) {
+		guest_printf("irqline: FAIL %u edges, %u stray interrupts\n", edges, stray);
+		return 1;
+	}
+	return 0;
+}
