@@ -123,10 +123,17 @@ void x86_timer_turn_end(struct vcpu *v)
 	slice_end[v->pcpu] = 0;
 }
 
-/* The deadline changed while @v runs (its MSR write): follow it. */
+/* The deadline changed while @v runs (its MSR write): follow it. One
+ * already passed expires at once, as the hardware's would. */
 static void timer_changed(struct vcpu *v, uint64_t now)
 {
-	vcpu_set_wake_at(v, v->arch.vlapic.timer_deadline);
+	uint64_t t = v->arch.vlapic.timer_deadline;
+
+	if (t && t <= now) {
+		vcpu_timer_fire(v, now);
+		return;
+	}
+	vcpu_set_wake_at(v, t);
 	if (slice_end[v->pcpu])
 		timer_arm(v->pcpu, now, next_deadline(v));
 }
