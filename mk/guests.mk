@@ -30,6 +30,8 @@ ATTACKS_A64 := gicd gicr its uart smmu
 GUESTS_X86 += $(patsubst %,attack-%,$(ATTACKS_X86))
 # fpstate-short.elf: fpstate with 20,000 rounds instead of 500,000 (Bochs).
 GUESTS_X86 += fpstate-short
+# irq-ipi.elf: irq with the two-vCPU IPI ping-pong.
+GUESTS_X86 += irq irq-ipi
 
 GUEST_LIB_X86_SRCS := $(wildcard tests/guests/lib/*.c) \
 	$(wildcard tests/guests/lib/x86/*.c) $(wildcard tests/guests/lib/x86/*.S)
@@ -51,6 +53,10 @@ $(GUEST_X86_DIR)/obj/attack-%.c.o: tests/guests/attack.c
 $(GUEST_X86_DIR)/obj/fpstate-short.c.o: tests/guests/fpstate.c
 	@mkdir -p $(dir $@)
 	$(GUEST_X86_CC) $(GUEST_X86_CFLAGS) -DFPSTATE_ROUNDS=20000u -MMD -MP -c $< -o $@
+
+$(GUEST_X86_DIR)/obj/irq-ipi.c.o: tests/guests/irq.c
+	@mkdir -p $(dir $@)
+	$(GUEST_X86_CC) $(GUEST_X86_CFLAGS) -DIRQ_IPI=1 -MMD -MP -c $< -o $@
 
 # fief's own formatter, shared with the library (lib/format.h).
 $(GUEST_X86_DIR)/obj/fief-lib/format.c.o: lib/format.c lib/format.h

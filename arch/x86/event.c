@@ -1,12 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * x86 event hooks of core/arch.h. No virtual interrupt controller yet: a
- * line's level is only recorded, nothing becomes pending, no timer runs.
+ * x86 events for unmodified guests (docs/events.md, x86): the vLAPIC
+ * (arch/x86/vlapic.c) connected to vCPUs, IPIs between the vCPUs of a VM,
+ * hardware injection before an entry, and fief's own timer, which fires at
+ * the end of the slice or at the running vCPU's timer deadline, whichever
+ * comes first. The hooks of core/arch.h for events live here.
  */
+#include "arch/x86/desc.h"
+#include "arch/x86/lapic.h"
 #include "arch/x86/smp.h"
 #include "arch/x86/virt.h"
 #include "arch/x86/x86.h"
 #include "core/arch.h"
+#include "core/event.h"
 #include "core/vm.h"
 
 
@@ -20,17 +26,326 @@ uint64_t arch_counter(void)
 	return rdtsc();
 }
 
+/* ---- fief's timer: one-shot, re-armed before each entry ---- */
+
+/* Per CPU: the end of the running turn's slice (0: the next entry starts
+ * one), the nearest deadline of the other vCPUs pinned there (0: none;
+ * taken when the turn starts: only this CPU changes them, and not while
+ * the turn lasts), and the TSC value the LAPIC timer was last armed for. */
+static uint64_t slice_end[X86_CPUS_MAX];
+static uint64_t others_at[X86_CPUS_MAX];
+static uint64_t armed_at[X86_CPUS_MAX];
+
+/* The nearest timer deadline among the vCPUs pinned to @v's CPU but @v. */
+static uint64_t others_next(struct vcpu *v)
+{
+	uint64_t next = 0;
+
+	for (uint32_t i = 0; i < VM_MAX; i++) {
+		struct vm *vm = vm_get(i);
+
+		if (!vm || vm_state(vm) != VM_STATE_RUNNING)
+			continue;
+		for (uint32_t j = 0; j < FIEF_MAX_VCPUS; j++) {
+			struct vcpu *o = &vm->vcpu[j];
+			uint64_t t;
+
+			if (o == v || !vcpu_vm(o) || vcpu_pcpu(o) != v->pcpu ||
+			    vcpu_state(o) == VCPU_STATE_STOPPED || (t = vcpu_wake_at(o)) == 0)
+				continue;
+			if (next == 0 || t < next)
+				next = t;
+		}
+	}
+	return next;
+}
+
+/* Arm this CPU's timer for TSC value @t (never further than a slice). */
+static void timer_arm(uint32_t cpu, uint64_t now, uint64_t t)
+{
+	uint64_t delta = t > now ? t - now : 0;
+
+	if (delta > lapic_slice.tsc)
+		delta = lapic_slice.tsc;
+	if (now + delta == armed_at[cpu])
+		return;
+	armed_at[cpu] = now + delta;
+	lapic_timer_oneshot(delta * lapic_slice.ticks / lapic_slice.tsc);
+}
+
+/* @v's vLAPIC timer expired (its own CPU, @v not in guest mode). */
+static void vcpu_timer_fire(struct vcpu *v, uint64_t now)
+{
+	vlapic_timer_fire(&v->arch.vlapic, now);
+	vcpu_set_wake_at(v, v->arch.vlapic.timer_deadline);
+}
+
+static uint64_t next_deadline(struct vcpu *v)
+{
+	uint64_t t = slice_end[v->pcpu], w = vcpu_wake_at(v), o = others_at[v->pcpu];
+
+	if (o && o < t)
+		t = o;
+	return w && w < t ? w : t;
+}
+
+void x86_timer_enter(struct vcpu *v)
+{
+	uint64_t now = rdtsc(), w = vcpu_wake_at(v);
+
+	if (!slice_end[v->pcpu]) {
+		slice_end[v->pcpu] = now + lapic_slice.tsc;
+		others_at[v->pcpu] = others_next(v);
+	}
+	if (w && w <= now)
+		vcpu_timer_fire(v, now);
+	timer_arm(v->pcpu, now, next_deadline(v));
+}
+
+bool x86_timer_after_intr(struct vcpu *v)
+{
+	uint64_t now = rdtsc(), w = vcpu_wake_at(v);
+
+	armed_at[v->pcpu] = 0; /* it may have fired: arm again next time */
+	if (w && w <= now)
+		vcpu_timer_fire(v, now);
+	/* Another vCPU's deadline ends the turn too: the run loop fires it
+	 * (event_run_timers()) and the vCPU it wakes gets its turn. */
+	if (now < slice_end[v->pcpu] && !(others_at[v->pcpu] && now >= others_at[v->pcpu]))
+		return false;
+	slice_end[v->pcpu] = 0;
+	return true;
+}
+
+void x86_timer_turn_end(struct vcpu *v)
+{
+	slice_end[v->pcpu] = 0;
+}
+
+/* The deadline changed while @v runs (its MSR write): follow it. One
+ * already passed expires at once, as the hardware's would. */
+static void timer_changed(struct vcpu *v, uint64_t now)
+{
+	uint64_t t = v->arch.vlapic.timer_deadline;
+
+	if (t && t <= now) {
+		vcpu_timer_fire(v, now);
+		return;
+	}
+	vcpu_set_wake_at(v, t);
+	if (slice_end[v->pcpu])
+		timer_arm(v->pcpu, now, next_deadline(v));
+}
+
+void arch_cpu_idle(uint64_t wake_at)
+{
+	uint32_t cpu = x86_cpu_index();
+	uint64_t now = rdtsc(), t = now + lapic_slice.tsc;
+
+	if (wake_at && wake_at <= now)
+		return; /* due already: the run loop fires it */
+	if (wake_at && wake_at < t)
+		t = wake_at;
+	timer_arm(cpu, now, t);
+	__asm__ volatile("sti; hlt; cli" ::: "memory");
+	armed_at[cpu] = 0;
+	x86_irq_report();
+}
+
+/* ---- the vLAPIC's core hooks ---- */
+
 bool arch_vcpu_wakeup_pending(struct vcpu *v)
 {
-	(void)v;
-	return false;
+	struct vlapic *l = &v->arch.vlapic;
+
+	if (__atomic_load_n(&l->nmi, __ATOMIC_SEQ_CST))
+		return true;
+	return v->arch.halt_if && vlapic_deliverable(l) >= 0;
 }
 
 void arch_vcpu_timer(struct vcpu *v, uint64_t now)
 {
-	(void)now;
+	vcpu_timer_fire(v, now);
+}
+
+void x86_vlapic_reset(struct vcpu *v)
+{
+	vlapic_reset(&v->arch.vlapic, v->index, v->index == 0);
+	v->arch.halt_if = 0;
 	vcpu_set_wake_at(v, 0);
 }
+
+void x86_vlapic_set_cr8(struct vcpu *v, uint64_t val)
+{
+	struct vlapic_ipi unused;
+
+	vlapic_write(&v->arch.vlapic, VLAPIC_TPR, false, (val & 0xf) << 4, 0, &unused);
+}
+
+/* ---- injection ---- */
+
+void x86_event_entry(struct vcpu *v)
+{
+	struct vlapic *l = &v->arch.vlapic;
+	struct x86_event_state s;
+	int vec;
+
+	/* Clear first, then look: a sender sets the word after its bit. */
+	__atomic_store_n(&l->pending, 0, __ATOMIC_SEQ_CST);
+	x86_virt->event_state(v, &s);
+	if (__atomic_load_n(&l->nmi, __ATOMIC_SEQ_CST)) {
+		if (!s.busy && !s.nmi_blocked) {
+			__atomic_store_n(&l->nmi, 0, __ATOMIC_SEQ_CST);
+			x86_virt->inject_irq(v, 2, true);
+			s.busy = true;
+		} else {
+			x86_virt->irq_window(v);
+			return;
+		}
+	}
+	vec = vlapic_deliverable(l);
+	if (vec < 0)
+		return;
+	if (s.busy || s.blocked) {
+		x86_virt->irq_window(v);
+		return;
+	}
+	vlapic_ack(l, vec);
+	x86_virt->inject_irq(v, (uint8_t)vec, false);
+}
+
+/* ---- IPIs ---- */
+
+static void deliver(struct vcpu *src, struct vcpu *t, const struct vlapic_ipi *ipi)
+{
+	struct vlapic *l = &t->arch.vlapic;
+
+	switch (ipi->delivery) {
+	case VLAPIC_DM_FIXED:
+	case VLAPIC_DM_LOWEST:
+		if (!vlapic_accept(l, ipi->vector) || t == src)
+			return; /* dropped, or the sender itself: it is not asleep */
+		break;
+	case VLAPIC_DM_NMI:
+		vlapic_accept_nmi(l);
+		break;
+	case VLAPIC_DM_INIT:
+		vlapic_accept_init(l); /* recorded; INIT-SIPI boot is not modelled yet */
+		return;
+	case VLAPIC_DM_STARTUP:
+		vlapic_accept_sipi(l, ipi->vector);
+		return;
+	default:
+		return; /* SMI, ExtINT, reserved: nothing */
+	}
+	vcpu_wake(t);
+}
+
+static bool ipi_targets(struct vcpu *src, struct vcpu *t, const struct vlapic_ipi *ipi)
+{
+	switch (ipi->shorthand) {
+	case VLAPIC_SH_SELF: return t == src;
+	case VLAPIC_SH_ALL: return true;
+	case VLAPIC_SH_OTHERS: return t != src;
+	}
+	return vlapic_match(&t->arch.vlapic, ipi->dest, ipi->logical);
+}
+
+/* An IPI from @src reaches vCPUs of its own VM only. */
+static void ipi_send(struct vcpu *src, const struct vlapic_ipi *ipi)
+{
+	struct vm *vm = src->vm;
+	struct vcpu *lowest = NULL;
+
+	if (ipi->level_deassert)
+		return;
+	if (ipi->shorthand == VLAPIC_SH_SELF) {
+		deliver(src, src, ipi);
+		return;
+	}
+	for (uint32_t i = 0; i < FIEF_MAX_VCPUS; i++) {
+		struct vcpu *t = &vm->vcpu[i];
+
+		if (vcpu_vm(t) != vm || !ipi_targets(src, t, ipi))
+			continue;
+		if (ipi->delivery != VLAPIC_DM_LOWEST) {
+			deliver(src, t, ipi);
+		} else if (!lowest || __atomic_load_n(&t->arch.vlapic.tpr, __ATOMIC_RELAXED) <
+					      __atomic_load_n(&lowest->arch.vlapic.tpr,
+							      __ATOMIC_RELAXED)) {
+			lowest = t;
+		}
+	}
+	if (lowest)
+		deliver(src, lowest, ipi);
+}
+
+/* ---- MSRs ---- */
+
+static uint64_t phys_mask(void)
+{
+	uint32_t bits = cpuid(0x80000008u, 0).eax & 0xff;
+
+	return bits >= 32 && bits < 64 ? (1ull << bits) - 1 : 0xfffffffffull;
+}
+
+static enum vlapic_result msr_write(struct vcpu *v, uint32_t msr, uint64_t val, uint64_t now,
+				    struct vlapic_ipi *ipi)
+{
+	struct vlapic *l = &v->arch.vlapic;
+
+	if (msr == VLAPIC_MSR_APIC_BASE)
+		return vlapic_set_base(l, val, phys_mask());
+	if (msr == VLAPIC_MSR_TSC_DEADLINE)
+		return l->mode == VLAPIC_MODE_DISABLED ? VLAPIC_OK :
+							 vlapic_tsc_deadline_write(l, val, now);
+	if (l->mode != VLAPIC_MODE_X2APIC)
+		return VLAPIC_GP;
+	return vlapic_write(l, (msr - VLAPIC_MSR_BASE) << 4, true, val, now, ipi);
+}
+
+static int msr_read(struct vcpu *v, uint32_t msr, uint64_t now, uint64_t *val)
+{
+	struct vlapic *l = &v->arch.vlapic;
+
+	if (msr == VLAPIC_MSR_APIC_BASE) {
+		*val = l->base;
+		return 0;
+	}
+	if (msr == VLAPIC_MSR_TSC_DEADLINE) {
+		*val = vlapic_tsc_deadline_read(l);
+		return 0;
+	}
+	if (l->mode != VLAPIC_MODE_X2APIC)
+		return -1;
+	return vlapic_read(l, (msr - VLAPIC_MSR_BASE) << 4, true, now, val) == VLAPIC_OK ? 0 : -1;
+}
+
+int x86_vlapic_msr(struct vcpu *v, uint32_t msr, bool write, uint64_t *val)
+{
+	uint64_t now = rdtsc();
+	struct vlapic_ipi ipi;
+
+	if (!x86_vlapic_msr_is(msr))
+		return 1;
+	if (!write)
+		return msr_read(v, msr, now, val);
+	switch (msr_write(v, msr, *val, now, &ipi)) {
+	case VLAPIC_GP:
+		return -1;
+	case VLAPIC_IPI:
+		ipi_send(v, &ipi);
+		break;
+	case VLAPIC_TIMER:
+		timer_changed(v, now);
+		break;
+	case VLAPIC_OK:
+		break;
+	}
+	return 0;
+}
+
+/* ---- interrupt lines (the I/O APIC is not modelled yet) ---- */
 
 uint32_t arch_irq_lines(void)
 {

@@ -9,6 +9,7 @@
  * architectural answer (#GP, or all-ones reads), never a fief crash.
  */
 #include "arch/x86/fpu.h"
+#include "arch/x86/lapic.h"
 #include "arch/x86/virt.h"
 #include "arch/x86/x86.h"
 #include "core/hypercall.h"
@@ -48,10 +49,13 @@
 #define UART_LSR_IDLE 0x60 /* transmitter empty, holding register empty */
 
 #define CPUID_HV_BASE 0x40000000u
+#define CPUID_HV_TIMING 0x40000010u
 #define CPUID1_ECX_MONITOR (1u << 3)
 #define CPUID1_ECX_VMX (1u << 5)
 #define CPUID1_ECX_FMA (1u << 12)
 #define CPUID1_ECX_PDCM (1u << 15)
+#define CPUID1_ECX_X2APIC (1u << 21)
+#define CPUID1_ECX_TSC_DEADLINE (1u << 24)
 #define CPUID1_ECX_XSAVE (1u << 26)
 #define CPUID1_ECX_OSXSAVE (1u << 27)
 #define CPUID1_ECX_AVX (1u << 28)
@@ -98,7 +102,8 @@ static uint64_t guest_cr4(struct vcpu *v)
 static void cpuid_leaf1(struct vcpu *v, struct cpuid_regs *r)
 {
 	r->ecx &= ~(CPUID1_ECX_VMX | CPUID1_ECX_MONITOR | CPUID1_ECX_PDCM | CPUID1_ECX_OSXSAVE);
-	r->ecx |= CPUID1_ECX_HYPERVISOR;
+	/* Every vCPU has a virtual LAPIC with x2APIC and a TSC-deadline timer. */
+	r->ecx |= CPUID1_ECX_HYPERVISOR | CPUID1_ECX_X2APIC | CPUID1_ECX_TSC_DEADLINE;
 	if (!x86_fpu.xsave)
 		r->ecx &= ~CPUID1_ECX_XSAVE;
 	else if (guest_cr4(v) & CR4_OSXSAVE)
@@ -151,6 +156,23 @@ static void cpuid_leafd(uint32_t sub, struct cpuid_regs *r)
 	}
 }
 
+/*
+ * fief's leaves: 0x40000000 the max leaf and the signature "fiefFIEFfief";
+ * 0x40000010 (the timing leaf VMware and KVM define) the TSC and the
+ * vLAPIC timer's input clock in kHz: both the TSC (the slice is 10 ms).
+ */
+static void cpuid_hv(uint32_t leaf, struct cpuid_regs *r)
+{
+	uint32_t khz = (uint32_t)(lapic_slice.tsc / 10);
+
+	if (leaf == CPUID_HV_BASE)
+		*r = (struct cpuid_regs){ CPUID_HV_TIMING, 0x66656966, 0x46454946, 0x66656966 };
+	else if (leaf == CPUID_HV_TIMING)
+		*r = (struct cpuid_regs){ khz, khz, 0, 0 };
+	else
+		*r = (struct cpuid_regs){ 0, 0, 0, 0 };
+}
+
 static void exit_cpuid(struct vcpu *v)
 {
 	struct x86_gprs *g = &v->arch.gpr;
@@ -158,10 +180,7 @@ static void exit_cpuid(struct vcpu *v)
 	struct cpuid_regs r;
 
 	if (leaf >= CPUID_HV_BASE && leaf < CPUID_HV_BASE + 0x100) {
-		/* fief's leaf: max leaf, then the signature "fiefFIEFfief". */
-		r = (struct cpuid_regs){ CPUID_HV_BASE, 0x66656966, 0x46454946, 0x66656966 };
-		if (leaf != CPUID_HV_BASE)
-			r = (struct cpuid_regs){ 0, 0, 0, 0 };
+		cpuid_hv(leaf, &r);
 	} else {
 		r = cpuid(leaf, sub);
 		switch (leaf) {
@@ -193,6 +212,10 @@ static void exit_cpuid(struct vcpu *v)
 /* Return: 0, or -1 to raise #GP. */
 static int msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 {
+	int r = x86_vlapic_msr(v, msr, false, val);
+
+	if (r <= 0)
+		return r; /* the vCPU's own virtual LAPIC */
 	if (msr == MSR_EFER) {
 		*val = v->arch.efer;
 		return 0;
@@ -241,7 +264,10 @@ static bool msr_value_valid(uint32_t msr, uint64_t val)
 static int msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
 {
 	struct x86_guest_mode m;
+	int r = x86_vlapic_msr(v, msr, true, &val);
 
+	if (r <= 0)
+		return r; /* the vCPU's own virtual LAPIC */
 	if (msr == MSR_EFER) {
 		/* Reserved bits, SVME included (SVM is hidden), raise #GP;
 		 * so does changing LME while paging is on (SDM 2.2.1). */
@@ -351,9 +377,15 @@ bool x86_exit_other(struct vcpu *v, struct x86_exit *x, struct vcpu_exit *out)
 	case X86_EXIT_IO:
 		exit_io(v, x, out);
 		break;
-	case X86_EXIT_HLT:
+	case X86_EXIT_HLT: {
+		struct x86_guest_mode m;
+
+		/* It sleeps until an interrupt it would take (core/event.h). */
+		x86_virt_guest_mode(v, &m);
+		v->arch.halt_if = (m.rflags & RFLAGS_IF) != 0;
 		out->reason = VCPU_EXIT_HALT;
 		break;
+	}
 	case X86_EXIT_NPF:
 		if (x86_mmio(v, x, out))
 			return out->reason == VCPU_EXIT_NONE; /* an emulated device */

@@ -2,8 +2,8 @@
 /*
  * Local APIC in xAPIC mode (MMIO at IA32_APIC_BASE): fief's preemption
  * timer and IPIs. The page is fief's (arch_devices(), core/devices.h): the
- * host VM's stage-2 never maps it, and x2APIC MSRs and IA32_APIC_BASE
- * raise #GP in every VM (arch/x86/exit.c).
+ * host VM's stage-2 never maps it, and x2APIC MSRs and IA32_APIC_BASE reach
+ * each vCPU's own virtual LAPIC (arch/x86/event.c), never this one.
  */
 #include "arch/x86/desc.h"
 #include "arch/x86/lapic.h"
@@ -31,7 +31,6 @@
 #define SVR_ENABLE (1u << 8)
 #define LVT_NMI (4u << 8)
 #define LVT_MASKED (1u << 16)
-#define LVT_PERIODIC (1u << 17)
 #define ICR_PENDING (1u << 12)
 
 static volatile uint32_t *lapic;
@@ -130,8 +129,17 @@ bool lapic_calibrate(void)
 void lapic_timer_start(void)
 {
 	wr(LAPIC_TIMER_DIV, 0x3); /* divide by 16 */
-	wr(LAPIC_LVT_TIMER, LVT_PERIODIC | X86_VEC_TIMER);
+	wr(LAPIC_LVT_TIMER, X86_VEC_TIMER); /* one-shot: arch/x86/event.c re-arms it */
 	wr(LAPIC_TIMER_INIT, lapic_slice.ticks);
+}
+
+void lapic_timer_oneshot(uint64_t ticks)
+{
+	if (ticks == 0)
+		ticks = 1; /* 0 would stop it */
+	if (ticks > 0xffffffffu)
+		ticks = 0xffffffffu;
+	wr(LAPIC_TIMER_INIT, (uint32_t)ticks);
 }
 
 void lapic_eoi(void)

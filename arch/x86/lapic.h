@@ -23,8 +23,11 @@ void lapic_init_cpu(void);
  */
 bool lapic_calibrate(void);
 
-/** lapic_timer_start() - this CPU's periodic timer on X86_VEC_TIMER, one slice. */
+/** lapic_timer_start() - this CPU's timer on X86_VEC_TIMER, one-shot, one slice. */
 void lapic_timer_start(void);
+
+/** lapic_timer_oneshot() - fire X86_VEC_TIMER once after @ticks (at least 1). */
+void lapic_timer_oneshot(uint64_t ticks);
 
 /** lapic_eoi() - end of interrupt. */
 void lapic_eoi(void);

@@ -27,9 +27,11 @@
 #define VMCB_ASID 0x058
 #define VMCB_TLB_CONTROL 0x05c
 #define VMCB_VINTR 0x060
+#define VMCB_INT_STATE 0x068
 #define VMCB_EXITCODE 0x070
 #define VMCB_EXITINFO1 0x078
 #define VMCB_EXITINFO2 0x080
+#define VMCB_EXITINTINFO 0x088
 #define VMCB_NP_ENABLE 0x090
 #define VMCB_EVENTINJ 0x0a8
 #define VMCB_NCR3 0x0b0
@@ -69,6 +71,7 @@
 /* Intercept bits (vector 3 at 0x00c, vector 4 at 0x010) */
 #define INT_INTR (1u << 0)
 #define INT_NMI (1u << 1)
+#define INT_VINTR (1u << 4)
 #define INT_RDPMC (1u << 15)
 #define INT_CPUID (1u << 18)
 #define INT_INVD (1u << 22)
@@ -89,11 +92,16 @@
 #define INT_XSETBV (1u << 13)
 
 #define VINTR_MASKING (1ull << 24)
+#define VINTR_IRQ (1ull << 8)          /* V_IRQ: a virtual interrupt is waiting */
+#define VINTR_PRIO (0xfull << 16)      /* V_INTR_PRIO: the highest */
+#define VINTR_IGN_TPR (1ull << 20)
+#define INT_STATE_SHADOW 1ull          /* the guest is in an STI / MOV SS shadow */
 
 /* Exit codes */
 #define SVM_EXIT_EXCP_UD 0x46
 #define SVM_EXIT_INTR 0x60
 #define SVM_EXIT_NMI 0x61
+#define SVM_EXIT_VINTR 0x64
 #define SVM_EXIT_RDPMC 0x6f
 #define SVM_EXIT_CPUID 0x72
 #define SVM_EXIT_INVD 0x76
@@ -121,6 +129,8 @@
 #define EVENT_VALID (1ull << 31)
 #define EVENT_ERR_VALID (1ull << 11)
 #define EVENT_TYPE_EXC (3ull << 8)
+#define EVENT_TYPE_NMI (2ull << 8)
+#define EVENT_TYPE_INTR (0ull << 8)
 
 /* Permission maps: all ones, so every port and MSR exits. Identity-mapped
  * static storage gives the physically contiguous pages SVM requires. */
@@ -241,8 +251,27 @@ static void decode_io(uint64_t info1, struct x86_exit *x)
 	x->io.port = (uint16_t)(info1 >> 16);
 }
 
+/* An exit that can interrupt the delivery of an event (a nested page
+ * fault on the guest's IDT or stack, a physical interrupt or NMI meanwhile):
+ * deliver it again at the next entry (EXITINTINFO has EVENTINJ's format). */
+static void reinject(void *vmcb)
+{
+	uint64_t info = *vmcb64(vmcb, VMCB_EXITINTINFO);
+
+	if (info & EVENT_VALID)
+		*vmcb64(vmcb, VMCB_EVENTINJ) = info;
+}
+
+/* The guest can take a virtual interrupt: withdraw V_IRQ, look again. */
+static void vintr(void *vmcb, struct vcpu *v)
+{
+	*vmcb64(vmcb, VMCB_VINTR) &= ~(VINTR_IRQ | VINTR_PRIO | VINTR_IGN_TPR);
+	*(uint32_t *)vmcb64(vmcb, VMCB_INTERCEPT_MISC1) &= ~INT_VINTR;
+	__atomic_store_n(&v->arch.vlapic.pending, 1, __ATOMIC_RELAXED);
+}
+
 /* Instruction lengths for exits without NRIP save (QEMU's SVM has none). */
-static void decode(void *vmcb, struct x86_exit *x)
+static void decode(struct vcpu *v, void *vmcb, struct x86_exit *x)
 {
 	uint64_t code = *vmcb64(vmcb, VMCB_EXITCODE), info1, info2;
 
@@ -254,12 +283,19 @@ static void decode(void *vmcb, struct x86_exit *x)
 	switch (code) {
 	case SVM_EXIT_INTR:
 	case SVM_EXIT_NMI:
+		reinject(vmcb);
 		x->kind = X86_EXIT_INTR;
+		return;
+	case SVM_EXIT_VINTR:
+		vintr(vmcb, v);
+		x->kind = X86_EXIT_NONE;
 		return;
 	case SVM_EXIT_CPUID:
 		x->kind = X86_EXIT_CPUID, x->insn_len = 2;
 		return;
 	case SVM_EXIT_HLT:
+		/* RIP moves past it: an STI shadow over the HLT ends. */
+		*vmcb64(vmcb, VMCB_INT_STATE) &= ~INT_STATE_SHADOW;
 		x->kind = X86_EXIT_HLT, x->insn_len = 1;
 		return;
 	case SVM_EXIT_MSR:
@@ -270,6 +306,7 @@ static void decode(void *vmcb, struct x86_exit *x)
 		x->insn_len = (uint8_t)(info2 - *vmcb64(vmcb, VMCB_RIP)); /* info2: next RIP */
 		return;
 	case SVM_EXIT_NPF:
+		reinject(vmcb);
 		x->kind = X86_EXIT_NPF;
 		x->insn_len = 0;
 		x->gpa = info2;
@@ -327,6 +364,7 @@ static void svm_vcpu_run(struct vcpu *v, struct vcpu_exit *out)
 		last_vmcb[cpu] = v->arch.ctl_pa;
 	}
 	*f64(v, VMCB_RAX) = v->arch.gpr.rax;
+	x86_event_check(v);
 	svm_run(v->arch.ctl_pa, &v->arch.gpr, (uint64_t)(uintptr_t)host_vmsave[cpu], &r);
 	__atomic_store_n(&x86_guest_vcpu[cpu], NULL, __ATOMIC_RELEASE);
 }
@@ -336,7 +374,7 @@ static __attribute__((noinline)) int svm_exit_other(struct x86_run *r, void *vmc
 {
 	int next;
 
-	decode(vmcb, &r->x);
+	decode(r->v, vmcb, &r->x);
 	next = x86_exit_stay(r->v, &r->x, r->out) ? X86_ENTER : X86_LEAVE;
 	*vmcb64(vmcb, VMCB_RIP) += r->x.insn_len;
 	return next;
@@ -371,6 +409,29 @@ static void svm_inject(struct vcpu *v, uint8_t vector, bool has_error, uint32_t 
 	if (has_error)
 		ev |= EVENT_ERR_VALID | ((uint64_t)error << 32);
 	*f64(v, VMCB_EVENTINJ) = ev;
+}
+
+static void svm_event_state(struct vcpu *v, struct x86_event_state *s)
+{
+	bool shadow = (*f64(v, VMCB_INT_STATE) & INT_STATE_SHADOW) != 0;
+
+	/* The CPU clears EVENTINJ.V when it injects: set means fief queued one. */
+	s->busy = (*f64(v, VMCB_EVENTINJ) & EVENT_VALID) != 0;
+	s->blocked = !(*f64(v, VMCB_RFLAGS) & RFLAGS_IF) || shadow;
+	s->nmi_blocked = shadow;
+}
+
+static void svm_inject_irq(struct vcpu *v, uint8_t vector, bool nmi)
+{
+	*f64(v, VMCB_EVENTINJ) = vector | (nmi ? EVENT_TYPE_NMI : EVENT_TYPE_INTR) | EVENT_VALID;
+}
+
+/* A virtual interrupt of the highest priority, intercepted the moment the
+ * guest would take it (VINTR): then fief injects the real one. */
+static void svm_irq_window(struct vcpu *v)
+{
+	*f64(v, VMCB_VINTR) |= VINTR_IRQ | VINTR_PRIO | VINTR_IGN_TPR;
+	*f32(v, VMCB_INTERCEPT_MISC1) |= INT_VINTR;
 }
 
 /* MSRs whose guest value the VMCB holds (the VMLOAD/VMSAVE set and PAT). */
@@ -423,6 +484,7 @@ static void svm_guest_mode(struct vcpu *v, struct x86_guest_mode *m)
 	m->cr0 = *f64(v, VMCB_CR0);
 	m->cr4 = *f64(v, VMCB_CR4);
 	m->cpl = *((uint8_t *)v->arch.ctl + VMCB_CPL);
+	m->rflags = *f64(v, VMCB_RFLAGS);
 }
 
 /* A VMCB segment (selector, attrib, limit, base) to and from the ABI's. */
@@ -514,6 +576,9 @@ const struct x86_virt_ops x86_svm_ops = {
 	.vcpu_init = svm_vcpu_init,
 	.vcpu_run = svm_vcpu_run,
 	.inject = svm_inject,
+	.event_state = svm_event_state,
+	.inject_irq = svm_inject_irq,
+	.irq_window = svm_irq_window,
 	.msr_read = svm_msr_read,
 	.msr_write = svm_msr_write,
 	.guest_mode = svm_guest_mode,

@@ -19,6 +19,8 @@
 #include "guest-abi/fief_abi.h"
 #include "lib/err.h"
 
+#define RFLAGS_IF (1ull << 9)
+
 enum x86_exit_kind {
 	X86_EXIT_NONE = 0,   /* handled inside the backend */
 	X86_EXIT_CPUID,
@@ -57,8 +59,15 @@ struct x86_exit {
 
 /** The guest's control state, as it sees it (x86_virt_guest_mode()). */
 struct x86_guest_mode {
-	uint64_t cr0, cr4;
+	uint64_t cr0, cr4, rflags;
 	uint8_t cpl;
+};
+
+/** What decides whether an interrupt can be injected now (event_state). */
+struct x86_event_state {
+	bool busy;        /* an event is already queued for the next entry */
+	bool blocked;     /* RFLAGS.IF clear, or an STI / MOV SS shadow */
+	bool nmi_blocked; /* an NMI cannot be taken now */
 };
 
 /*
@@ -116,6 +125,19 @@ struct x86_virt_ops {
 	void (*vcpu_run)(struct vcpu *v, struct vcpu_exit *out);
 	/** Mandatory. Make the next entry deliver an exception. */
 	void (*inject)(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error);
+	/**
+	 * Mandatory, all three: hardware event injection for the vLAPIC
+	 * (arch/x86/event.c), with the vCPU's control structure current, during
+	 * an exit or before an entry. event_state() says what blocks an
+	 * interrupt; inject_irq() queues external interrupt @vector (or an NMI)
+	 * for the next entry; irq_window() asks for an exit as soon as the
+	 * guest can take an interrupt (SVM: V_IRQ + VINTR intercept; VMX:
+	 * interrupt-window exiting), which the backend decodes by setting the
+	 * vLAPIC's pending word.
+	 */
+	void (*event_state)(struct vcpu *v, struct x86_event_state *s);
+	void (*inject_irq)(struct vcpu *v, uint8_t vector, bool nmi);
+	void (*irq_window)(struct vcpu *v);
 	/**
 	 * Mandatory, both. MSRs whose value lives in the control structure.
 	 * Return: 0, or FIEF_ENOENT if the backend does not hold @msr.
@@ -239,13 +261,29 @@ static inline void x86_virt_vcpu_destroy(struct vcpu *v)
  */
 bool x86_exit_other(struct vcpu *v, struct x86_exit *x, struct vcpu_exit *out);
 
+/**
+ * x86_event_entry() - before an entry: inject what the vLAPIC has for the
+ * guest (or ask for a window), when its pending word is set. Cold: the
+ * entry paths test the word first (arch/x86/event.c).
+ */
+void x86_event_entry(struct vcpu *v);
+
+/* The one test of the entry paths: one load and a branch. */
+static inline void x86_event_check(struct vcpu *v)
+{
+	if (__builtin_expect(ARCH_LOAD_RELAXED(&v->arch.vlapic.pending) != 0, 0))
+		x86_event_entry(v);
+}
+
 /* The vCPU, in state @s, may enter again at once: it and its VM still
  * run, and no stage-2 flush is pending. Announces guest mode
- * (x86_guest_vcpu) first; the backend withdraws it when its loop ends. */
+ * (x86_guest_vcpu) first; the backend withdraws it when its loop ends.
+ * Injects a pending interrupt first (x86_event_check()). */
 static inline bool x86_vcpu_stays_in(struct vcpu *v, enum vcpu_state s)
 {
 	if (s != VCPU_STATE_RUNNABLE || !vm_runs_now(v->vm))
 		return false;
+	x86_event_check(v);
 	__atomic_store_n(&x86_guest_vcpu[v->pcpu], v, __ATOMIC_SEQ_CST);
 	return v->arch.flush_gen == __atomic_load_n(&x86_s2_flush_gen, __ATOMIC_SEQ_CST);
 }
@@ -318,6 +356,37 @@ bool x86_mmio(struct vcpu *v, struct x86_exit *x, struct vcpu_exit *out);
  * virtual local APICs. Any CPU, the I/O APIC's lock not held.
  */
 void x86_ioapic_send(struct vm *vm, const struct vioapic_msg *m, uint32_t n);
+
+/* ---- The vLAPIC's glue (arch/x86/event.c) ---- */
+
+/**
+ * x86_vlapic_msr() - an access to IA32_APIC_BASE, IA32_TSC_DEADLINE or an
+ * x2APIC MSR (0x800-0x8ff) by @v. Return: 1 if @msr is not one of them,
+ * 0 done, -1 to raise #GP.
+ */
+int x86_vlapic_msr(struct vcpu *v, uint32_t msr, bool write, uint64_t *val);
+
+static inline bool x86_vlapic_msr_is(uint32_t msr)
+{
+	return (msr & ~0xffu) == VLAPIC_MSR_BASE || msr == VLAPIC_MSR_APIC_BASE ||
+	       msr == VLAPIC_MSR_TSC_DEADLINE;
+}
+
+/** x86_vlapic_set_cr8() - MOV to CR8 (VMX): TPR = @val << 4. */
+void x86_vlapic_set_cr8(struct vcpu *v, uint64_t val);
+
+/** x86_vlapic_reset() - @v's vLAPIC to its power-on state (vCPU creation). */
+void x86_vlapic_reset(struct vcpu *v);
+
+/* fief's own timer (arch/x86/event.c): one-shot at min(the slice's end,
+ * the running vCPU's deadline). */
+/** x86_timer_enter() - before @v enters: arm the timer, fire a due vCPU timer. */
+void x86_timer_enter(struct vcpu *v);
+/** x86_timer_after_intr() - after a physical interrupt ended @v's run:
+ * fire its timer if due. Return: true if the slice is over. */
+bool x86_timer_after_intr(struct vcpu *v);
+/** x86_timer_turn_end() - @v's turn on this CPU ended: the next gets a fresh slice. */
+void x86_timer_turn_end(struct vcpu *v);
 
 /** x86_guest_boot() - write the boot structures; fill the first state. */
 int x86_guest_boot(struct vcpu *v, gpaddr_t entry, struct x86_boot_state *s);

@@ -74,6 +74,7 @@ int arch_vcpu_init(struct vcpu *vcpu, gpaddr_t entry)
 
 	if (!x86_virt)
 		return FIEF_ENOTSUP;
+	x86_vlapic_reset(vcpu);
 	err = x86_guest_boot(vcpu, entry, &s);
 	if (err == 0)
 		err = x86_fpu_vcpu_init(vcpu);
@@ -95,28 +96,27 @@ void arch_vcpu_run(struct vcpu *vcpu, struct vcpu_exit *exit)
 {
 	exit->reason = VCPU_EXIT_NONE;
 	x86_fpu_load(vcpu);
+	x86_timer_enter(vcpu);
 	x86_virt_vcpu_run(vcpu, exit);
 	if (exit->reason == VCPU_EXIT_PREEMPT) { /* the interrupt reaches fief's handler */
 		__asm__ volatile("sti; nop; cli" ::: "memory");
 		x86_irq_report();
+		/* A kick, a shootdown or the vCPU's own timer deadline: the turn
+		 * goes on unless the slice is over. */
+		if (!x86_timer_after_intr(vcpu))
+			exit->reason = VCPU_EXIT_NONE;
 	}
 }
 
 void arch_vcpu_leave(struct vcpu *vcpu)
 {
+	x86_timer_turn_end(vcpu);
 	x86_virt_vcpu_leave(vcpu);
 }
 
 void arch_vcpu_set_result(struct vcpu *vcpu, int64_t result)
 {
 	vcpu->arch.gpr.rax = (uint64_t)result;
-}
-
-void arch_cpu_idle(uint64_t wake_at)
-{
-	(void)wake_at; /* the preemption tick wakes it at least once a slice */
-	__asm__ volatile("sti; hlt; cli" ::: "memory");
-	x86_irq_report();
 }
 
 uint64_t arch_host_gpa_base(const struct boot_info *bi)

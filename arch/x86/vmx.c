@@ -189,6 +189,8 @@ static int vmx_setup_controls(void)
 	    !(ev & (EPT_CAP_WB | EPT_CAP_UC)) || !(ev & EPT_CAP_INVEPT) ||
 	    !(ev & VPID_CAP_INVVPID))
 		return FIEF_ENOTSUP;
+	vmx.intr_window = (rdmsr(true_ctls ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS :
+					     MSR_IA32_VMX_PROCBASED_CTLS) >> 32) & PROC_INTR_WINDOW;
 	if (vmx.pin & PIN_PREEMPT_TIMER)
 		vmx.slice = (uint32_t)(lapic_slice.tsc >> (rdmsr(MSR_IA32_VMX_MISC) & 0x1f));
 	vmx.slice_reload = vmx.slice && !(vmx.exit & EXIT_SAVE_PREEMPT_TIMER);
@@ -511,6 +513,7 @@ static void vmx_vcpu_run(struct vcpu *v, struct vcpu_exit *out)
 		vmcs_host();
 	if (vmx.slice_reload)
 		vmwrite(VMCS_PREEMPTION_TIMER, vmx.slice); /* not kept across exits */
+	x86_event_check(v);
 	/* Guest mode is announced before flush_tlb() reads the generation
 	 * (virt.h, x86_guest_vcpu). */
 	__atomic_store_n(&x86_guest_vcpu[cpu], v, __ATOMIC_SEQ_CST);
@@ -555,6 +558,32 @@ static void vmx_inject(struct vcpu *v, uint8_t vector, bool has_error, uint32_t 
 		vmwrite(VMCS_ENTRY_EXC_ERROR, error);
 	}
 	vmwrite(VMCS_ENTRY_INTR_INFO, info);
+}
+
+static void vmx_event_state(struct vcpu *v, struct x86_event_state *s)
+{
+	uint64_t intr = vmread(VMCS_GUEST_INTERRUPTIBILITY);
+
+	(void)v;
+	/* VM exits clear the valid bit: set means fief queued an event. */
+	s->busy = (vmread(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID) != 0;
+	s->blocked = !(vmread(VMCS_GUEST_RFLAGS) & RFLAGS_IF) || (intr & INTERRUPTIBILITY_STI_MOVSS);
+	s->nmi_blocked = (intr & (INTERRUPTIBILITY_STI_MOVSS | INTERRUPTIBILITY_NMI)) != 0;
+}
+
+static void vmx_inject_irq(struct vcpu *v, uint8_t vector, bool nmi)
+{
+	(void)v;
+	vmwrite(VMCS_ENTRY_INTR_INFO,
+		vector | (nmi ? INTR_TYPE_NMI : INTR_TYPE_EXT_INTR) | INTR_INFO_VALID);
+}
+
+/* Without interrupt-window exiting the next exit of any kind looks again. */
+static void vmx_irq_window(struct vcpu *v)
+{
+	(void)v;
+	if (vmx.intr_window)
+		vmwrite(VMCS_PROC_CTLS, vmread(VMCS_PROC_CTLS) | PROC_INTR_WINDOW);
 }
 
 /* MSRs whose guest value the VMCS holds. */
@@ -613,6 +642,9 @@ const struct x86_virt_ops x86_vmx_ops = {
 	.vcpu_init = vmx_vcpu_init,
 	.vcpu_run = vmx_vcpu_run,
 	.inject = vmx_inject,
+	.event_state = vmx_event_state,
+	.inject_irq = vmx_inject_irq,
+	.irq_window = vmx_irq_window,
 	.msr_read = vmx_msr_read,
 	.msr_write = vmx_msr_write,
 	.guest_mode = vmx_guest_mode,

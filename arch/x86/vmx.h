@@ -147,6 +147,7 @@ enum vmcs_seg {
 #define PIN_NMI_EXITING (1u << 3)
 #define PIN_PREEMPT_TIMER (1u << 6)
 /* Primary processor-based controls */
+#define PROC_INTR_WINDOW (1u << 2)
 #define PROC_HLT_EXITING (1u << 7)
 #define PROC_MWAIT_EXITING (1u << 10)
 #define PROC_RDPMC_EXITING (1u << 11)
@@ -195,6 +196,7 @@ enum vmcs_seg {
 #define VMX_EXIT_EXC_NMI 0
 #define VMX_EXIT_EXT_INTR 1
 #define VMX_EXIT_TRIPLE_FAULT 2
+#define VMX_EXIT_INTR_WINDOW 7
 #define VMX_EXIT_CPUID 10
 #define VMX_EXIT_GETSEC 11
 #define VMX_EXIT_HLT 12
@@ -231,12 +233,14 @@ enum vmcs_seg {
 /* Interruption information (entry, exit, IDT vectoring) */
 #define INTR_INFO_VALID (1u << 31)
 #define INTR_INFO_ERR_VALID (1u << 11)
+#define INTR_TYPE_EXT_INTR (0u << 8)
 #define INTR_TYPE_NMI (2u << 8)
 #define INTR_TYPE_HW_EXC (3u << 8)
 #define INTR_TYPE_MASK (7u << 8)
 
-/* Guest interruptibility: blocking by STI, by MOV SS */
+/* Guest interruptibility: blocking by STI, by MOV SS; by NMI */
 #define INTERRUPTIBILITY_STI_MOVSS 3u
+#define INTERRUPTIBILITY_NMI 8u
 
 /* Segment access rights in VMX format (bit 16: unusable) */
 #define AR_CODE64 0xa09bu /* G, L, P, S, execute/read accessed */
@@ -260,6 +264,7 @@ struct vmx_config {
 	uint32_t pin, proc, proc2, exit, entry;
 	uint32_t slice; /* preemption timer value (0: not used) */
 	bool slice_reload; /* the timer is not saved on exit: write it before each entry */
+	bool intr_window;  /* the CPU offers interrupt-window exiting */
 	uint64_t cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
 	uint64_t eptp_flags;
 	bool ready;

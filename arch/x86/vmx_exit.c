@@ -155,7 +155,7 @@ static bool cr_access(struct vcpu *v, uint64_t qual, bool *skip)
 	uint64_t val = gp ? *gp : vmread(VMCS_GUEST_RSP);
 
 	if (type == 1 && (cr == 3 || cr == 8)) {
-		gpr_write(gp, cr == 3 ? vmread(VMCS_GUEST_CR3) : v->arch.tpr);
+		gpr_write(gp, cr == 3 ? vmread(VMCS_GUEST_CR3) : v->arch.vlapic.tpr >> 4);
 		return true;
 	}
 	if (type == 0 && cr == 8) {
@@ -163,7 +163,7 @@ static bool cr_access(struct vcpu *v, uint64_t qual, bool *skip)
 			inject_gp();
 			*skip = false;
 		} else {
-			v->arch.tpr = (uint8_t)val;
+			x86_vlapic_set_cr8(v, val); /* CR8 is TPR[7:4] */
 		}
 		return true;
 	}
@@ -296,6 +296,12 @@ static void decode(struct vcpu *v, struct x86_exit *x, uint32_t reason)
 		x86_irq_stats[v->pcpu].nmi++;
 		x86_nmi_unblock();
 		x->kind = X86_EXIT_INTR;
+		return;
+	case VMX_EXIT_INTR_WINDOW:
+		/* The guest can take an interrupt now: stop asking, look again. */
+		vmwrite(VMCS_PROC_CTLS, vmread(VMCS_PROC_CTLS) & ~(uint64_t)PROC_INTR_WINDOW);
+		__atomic_store_n(&v->arch.vlapic.pending, 1, __ATOMIC_RELAXED);
+		x->kind = X86_EXIT_NONE;
 		return;
 	case VMX_EXIT_TRIPLE_FAULT:
 		x->kind = X86_EXIT_SHUTDOWN;

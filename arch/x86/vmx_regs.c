@@ -82,6 +82,7 @@ void vmx_guest_mode(struct vcpu *v, struct x86_guest_mode *m)
 	m->cr0 = cr_visible(VMCS_GUEST_CR0, VMCS_CR0_MASK, VMCS_CR0_SHADOW);
 	m->cr4 = cr_visible(VMCS_GUEST_CR4, VMCS_CR4_MASK, VMCS_CR4_SHADOW);
 	m->cpl = (uint8_t)((vmread((enum vmcs_field)(VMCS_GUEST_ES_AR + 2 * VMCS_SEG_SS)) >> 5) & 3);
+	m->rflags = vmread(VMCS_GUEST_RFLAGS);
 }
 
 void vmx_regs_get(struct vcpu *v, struct fief_regs_x86 *r)

@@ -17,9 +17,11 @@ import sys
 
 # What each backend must report; exit_cpuid exists on x86 only.
 FIGURES = {
-    "svm": ["calib_ticks_per_insn", "hypercall_null", "exit_cpuid", "exit_console",
+    "svm": ["calib_ticks_per_insn", "hypercall_null", "exit_cpuid", "irq_self_ipi", "irq_timer",
+            "exit_console",
             "host_fault", "host_fault_same_block"],
-    "vmx": ["calib_ticks_per_insn", "hypercall_null", "exit_cpuid", "exit_console",
+    "vmx": ["calib_ticks_per_insn", "hypercall_null", "exit_cpuid", "irq_self_ipi", "irq_timer",
+            "exit_console",
             "host_fault", "host_fault_same_block"],
     "arm64": ["calib_ticks_per_insn", "hypercall_null", "exit_console",
               "host_fault", "host_fault_same_block"],

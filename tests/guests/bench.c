@@ -109,6 +109,85 @@ LOOP console_op(uint64_t n)
 			     : "+r"(n) : : "rax", "rdx", "memory");
 }
 
+/*
+ * Interrupts through the x2APIC: the handler (vectors 0x40 and 0x41) only
+ * EOIs (WRMSR 0x80b) and returns. irq_self_ipi: SELF_IPI (WRMSR 0x83f) ->
+ * injection -> handler -> EOI -> IRET; irq_timer: IA32_TSC_DEADLINE
+ * written in the past (WRMSR 0x6e0, value 1) -> the timer expires at once
+ * -> the same. The loops run with IF set.
+ */
+__asm__(".pushsection .text\n"
+	"bench_irq_handler:\n"
+	"	pushq %rax\n\tpushq %rcx\n\tpushq %rdx\n"
+	"	movl $0x80b, %ecx\n\txorl %eax, %eax\n\txorl %edx, %edx\n\twrmsr\n"
+	"	popq %rdx\n\tpopq %rcx\n\tpopq %rax\n\tiretq\n"
+	".popsection\n");
+void bench_irq_handler(void);
+
+LOOP irq_self_empty(uint64_t n)
+{
+	__asm__ __volatile__("sti\n1: mov $0x83f, %%ecx\n\tmov $0x41, %%eax\n\txor %%edx, %%edx\n\t"
+			     "dec %0\n\tjnz 1b\n\tcli"
+			     : "+r"(n) : : "rax", "rcx", "rdx", "memory");
+}
+
+LOOP irq_self_op(uint64_t n)
+{
+	__asm__ __volatile__("sti\n1: mov $0x83f, %%ecx\n\tmov $0x41, %%eax\n\txor %%edx, %%edx\n\t"
+			     "wrmsr\n\tdec %0\n\tjnz 1b\n\tcli"
+			     : "+r"(n) : : "rax", "rcx", "rdx", "memory");
+}
+
+LOOP irq_timer_empty(uint64_t n)
+{
+	__asm__ __volatile__("sti\n1: mov $0x6e0, %%ecx\n\tmov $1, %%eax\n\txor %%edx, %%edx\n\t"
+			     "dec %0\n\tjnz 1b\n\tcli"
+			     : "+r"(n) : : "rax", "rcx", "rdx", "memory");
+}
+
+LOOP irq_timer_op(uint64_t n)
+{
+	__asm__ __volatile__("sti\n1: mov $0x6e0, %%ecx\n\tmov $1, %%eax\n\txor %%edx, %%edx\n\t"
+			     "wrmsr\n\tdec %0\n\tjnz 1b\n\tcli"
+			     : "+r"(n) : : "rax", "rcx", "rdx", "memory");
+}
+
+static struct {
+	uint16_t off_lo, sel;
+	uint8_t ist, type;
+	uint16_t off_mid;
+	uint32_t off_hi, zero;
+} bench_idt[256] __attribute__((aligned(16)));
+
+static void wrmsr64(uint32_t msr, uint64_t v)
+{
+	__asm__ __volatile__("wrmsr" : : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32))
+			     : "memory");
+}
+
+/* x2APIC on, software-enabled, the timer in TSC-deadline mode on 0x40. */
+static int irq_setup(void)
+{
+	uint64_t a = (uint64_t)(uintptr_t)bench_irq_handler;
+	uint32_t lo, hi;
+
+	if (!(x86_cpuid(1, 0).ecx & (1u << 21)))
+		return -1;
+	for (unsigned v = 0x40; v <= 0x41; v++) {
+		bench_idt[v].off_lo = (uint16_t)a;
+		bench_idt[v].sel = X86_BOOT_CS;
+		bench_idt[v].type = 0x8e;
+		bench_idt[v].off_mid = (uint16_t)(a >> 16);
+		bench_idt[v].off_hi = (uint32_t)(a >> 32);
+	}
+	x86_lidt((uint64_t)(uintptr_t)bench_idt, sizeof(bench_idt) - 1);
+	__asm__ __volatile__("rdmsr" : "=a"(lo), "=d"(hi) : "c"(0x1bu));
+	wrmsr64(0x1b, (((uint64_t)hi << 32) | lo) | (1u << 10) | (1u << 11));
+	wrmsr64(0x80f, 0x1ff);
+	wrmsr64(0x832, 0x40 | (2u << 17));
+	return 0;
+}
+
 static loop_fn hc_op(void)
 {
 	struct x86_cpuid r = x86_cpuid(0, 0);
@@ -352,6 +431,12 @@ int main(unsigned vcpu, uint64_t mem_size)
 	measure("hypercall_null", hc_op(), hc_empty, HC_N, NULL);
 #if HAVE_CPUID
 	measure("exit_cpuid", cpuid_op, cpuid_empty, CPUID_N, NULL);
+	if (irq_setup() == 0) {
+		measure("irq_self_ipi", irq_self_op, irq_self_empty, CPUID_N, NULL);
+		measure("irq_timer", irq_timer_op, irq_timer_empty, CPUID_N, NULL);
+	} else {
+		guest_printf("bench-info: irq skipped: no x2APIC\n");
+	}
 #endif
 	measure("exit_console", console_op, console_empty, CONSOLE_N, newline);
 	if (bi->magic != FIEF_BOOT_MAGIC || !(bi->flags & FIEF_BOOT_F_HOST))

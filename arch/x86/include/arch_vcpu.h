@@ -18,6 +18,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "arch/x86/vlapic.h"
+
 /*
  * Guest general registers fief keeps (RSP lives in the VMCB/VMCS). RDI,
  * RSI, RDX, RCX, R8, R9 come first and in the hypercall ABI's argument
@@ -43,7 +45,9 @@ struct arch_vcpu {
 	uint64_t efer;        /* EFER as the guest sees it */
 	uint32_t asid;        /* ASID / VPID */
 	uint8_t launched;     /* VMX: VMLAUNCH done */
-	uint8_t tpr;          /* VMX: CR8 (the task priority) as the guest sees it */
+	uint8_t halt_if;      /* RFLAGS.IF when it last executed HLT */
+	struct vlapic vlapic; /* its virtual local APIC (arch/x86/vlapic.h says who
+			       * touches which field) */
 	/* Switched in software (arch/x86/fpu.c), live in the CPU while this
 	 * vCPU is the one its CPU holds: */
 	void *fpu;            /* XSAVE (or FXSAVE) area, a page of fief's pool */

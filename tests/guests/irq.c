@@ -1,0 +1,295 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * irq: interrupts through the vCPU's virtual local APIC in x2APIC mode
+ * (docs/events.md, x86). vCPU 0 runs, in order:
+ *
+ *  - periodic: the LAPIC timer, periodic every IRQ_PERIOD_US, 100 ticks,
+ *    HLT between them;
+ *  - one-shot: one expiry, then the current count reads 0;
+ *  - tsc-deadline: IA32_TSC_DEADLINE, the interrupt comes at or after it;
+ *  - self-ipi: SELF_IPI (MSR 0x83f) 1,000 times, each handled and EOIed
+ *    before the next WRMSR completes;
+ *  - with IRQ_IPI (irq-ipi.elf, two vCPUs): a ping-pong of fixed IPIs
+ *    through the ICR between vCPU 0 and vCPU 1, 1,000 rounds, each side
+ *    sleeping in HLT until its interrupt comes.
+ *
+ * Each step prints "irq: NAME ok ..." or "irq: NAME FAIL ..." and a
+ * failure makes the VM's status non-zero.
+ */
+#include "guest.h"
+#include "x86.h"
+
+#define MSR_APIC_BASE 0x1bu
+#define MSR_TSC_DEADLINE 0x6e0u
+#define X2_ID 0x802u
+#define X2_EOI 0x80bu
+#define X2_SVR 0x80fu
+#define X2_ESR 0x828u
+#define X2_ICR 0x830u
+#define X2_LVT_TIMER 0x832u
+#define X2_TIMER_INIT 0x838u
+#define X2_TIMER_CUR 0x839u
+#define X2_TIMER_DIV 0x83eu
+#define X2_SELF_IPI 0x83fu
+
+#define VEC_TIMER 0x40u
+#define VEC_SELF 0x41u
+#define VEC_PING 0x42u
+#define VEC_PONG 0x43u
+#define VEC_SPURIOUS 0xffu
+
+#define ROUNDS 1000u
+#define TICKS 100u
+#ifndef IRQ_PERIOD_US
+#define IRQ_PERIOD_US 1000u
+#endif
+
+static inline void wrmsr(uint32_t msr, uint64_t v)
+{
+	__asm__ __volatile__("wrmsr" : : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32))
+			     : "memory");
+}
+
+static inline uint64_t rdmsr(uint32_t msr)
+{
+	uint32_t lo, hi;
+
+	__asm__ __volatile__("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr) : "memory");
+	return ((uint64_t)hi << 32) | lo;
+}
+
+/* Per vector 0x40..0x4f: interrupts handled (the stubs below count). */
+volatile uint32_t irq_count[16];
+
+#define STUB(vec)                                                        \
+	__asm__(".pushsection .text\n"                                   \
+		".globl irq_stub_" #vec "\n"                             \
+		"irq_stub_" #vec ":\n"                                   \
+		"	pushq %rax\n"                                    \
+		"	pushq %rcx\n"                                    \
+		"	pushq %rdx\n"                                    \
+		"	lock incl irq_count+4*(" #vec "-0x40)(%rip)\n"   \
+		"	movl $0x80b, %ecx\n"                             \
+		"	xorl %eax, %eax\n"                               \
+		"	xorl %edx, %edx\n"                               \
+		"	wrmsr\n"                                         \
+		"	popq %rdx\n"                                     \
+		"	popq %rcx\n"                                     \
+		"	popq %rax\n"                                     \
+		"	iretq\n"                                         \
+		".popsection\n")
+
+STUB(0x40);
+STUB(0x41);
+STUB(0x42);
+STUB(0x43);
+void irq_stub_0x40(void);
+void irq_stub_0x41(void);
+void irq_stub_0x42(void);
+void irq_stub_0x43(void);
+
+struct gate {
+	uint16_t off_lo, sel;
+	uint8_t ist, type;
+	uint16_t off_mid;
+	uint32_t off_hi, zero;
+};
+
+static struct gate idt[256] __attribute__((aligned(16)));
+
+static void gate_set(unsigned vec, void (*fn)(void))
+{
+	uint64_t a = (uint64_t)(uintptr_t)fn;
+
+	idt[vec] = (struct gate){ (uint16_t)a, X86_BOOT_CS, 0, 0x8e, (uint16_t)(a >> 16),
+				  (uint32_t)(a >> 32), 0 };
+}
+
+static void idt_load(void)
+{
+	x86_lidt((uint64_t)(uintptr_t)idt, sizeof(idt) - 1);
+}
+
+static uint32_t count(unsigned vec)
+{
+	return irq_count[vec - 0x40];
+}
+
+/* Sleep until vector @vec has been handled @n times in all. */
+static void wait_for(unsigned vec, uint32_t n)
+{
+	__asm__ __volatile__("cli");
+	while (count(vec) < n)
+		__asm__ __volatile__("sti; hlt; cli" ::: "memory");
+}
+
+/* This vCPU's APIC: x2APIC mode, software-enabled. */
+static void apic_on(void)
+{
+	wrmsr(MSR_APIC_BASE, rdmsr(MSR_APIC_BASE) | (1u << 10) | (1u << 11));
+	wrmsr(X2_SVR, 0x100 | VEC_SPURIOUS);
+}
+
+static int fail(const char *what, const char *fmt, uint64_t a, uint64_t b)
+{
+	guest_printf("irq: %s FAIL ", what);
+	guest_printf(fmt, (unsigned long long)a, (unsigned long long)b);
+	guest_printf("\n");
+	return 1;
+}
+
+static uint64_t tsc_khz(void)
+{
+	struct x86_cpuid max = x86_cpuid(0x40000000u, 0);
+
+	return max.eax >= 0x40000010u ? x86_cpuid(0x40000010u, 0).eax : 0;
+}
+
+static int test_periodic(uint64_t khz)
+{
+	uint64_t t0, t1, period = khz * IRQ_PERIOD_US / 1000u;
+
+	wrmsr(X2_TIMER_DIV, 0xb); /* divide by 1: a tick is a TSC cycle */
+	wrmsr(X2_LVT_TIMER, VEC_TIMER | (1u << 17));
+	t0 = guest_cycles();
+	wrmsr(X2_TIMER_INIT, period);
+	wait_for(VEC_TIMER, TICKS);
+	wrmsr(X2_TIMER_INIT, 0);
+	t1 = guest_cycles();
+	if (count(VEC_TIMER) != TICKS)
+		return fail("periodic", "%llu ticks, wanted %llu", count(VEC_TIMER), TICKS);
+	if (t1 - t0 < period * (TICKS - 1))
+		return fail("periodic", "%llu cycles for %llu ticks: too fast", t1 - t0, TICKS);
+	guest_printf("irq: periodic ok %u ticks, %llu cycles each\n", TICKS,
+		     (unsigned long long)((t1 - t0) / TICKS));
+	return 0;
+}
+
+static int test_oneshot(uint64_t khz)
+{
+	uint32_t before = count(VEC_TIMER);
+	uint64_t t0, t1, wait = khz * IRQ_PERIOD_US / 1000u;
+
+	wrmsr(X2_TIMER_DIV, 0x1); /* divide by 4 */
+	wrmsr(X2_LVT_TIMER, VEC_TIMER);
+	t0 = guest_cycles();
+	wrmsr(X2_TIMER_INIT, wait / 4);
+	if (rdmsr(X2_TIMER_CUR) == 0)
+		return fail("one-shot", "current count 0 right after the start%llu%llu", 0, 0);
+	wait_for(VEC_TIMER, before + 1);
+	t1 = guest_cycles();
+	if (rdmsr(X2_TIMER_CUR) != 0 || t1 - t0 < wait - 8)
+		return fail("one-shot", "count %llu after expiry, %llu cycles", rdmsr(X2_TIMER_CUR),
+			    t1 - t0);
+	guest_printf("irq: one-shot ok after %llu cycles\n", (unsigned long long)(t1 - t0));
+	return 0;
+}
+
+static int test_deadline(uint64_t khz)
+{
+	uint32_t before = count(VEC_TIMER);
+	uint64_t deadline, t1;
+
+	wrmsr(X2_LVT_TIMER, VEC_TIMER | (2u << 17));
+	deadline = guest_cycles() + khz * IRQ_PERIOD_US / 1000u;
+	wrmsr(MSR_TSC_DEADLINE, deadline);
+	if (rdmsr(MSR_TSC_DEADLINE) != deadline)
+		return fail("tsc-deadline", "reads %llu, wrote %llu", rdmsr(MSR_TSC_DEADLINE),
+			    deadline);
+	wait_for(VEC_TIMER, before + 1);
+	t1 = guest_cycles();
+	if (t1 < deadline || rdmsr(MSR_TSC_DEADLINE) != 0)
+		return fail("tsc-deadline", "fired at %llu, deadline %llu", t1, deadline);
+	wrmsr(X2_LVT_TIMER, 1u << 16);
+	guest_printf("irq: tsc-deadline ok %llu cycles late\n",
+		     (unsigned long long)(t1 - deadline));
+	return 0;
+}
+
+static int test_self_ipi(void)
+{
+	uint32_t before = count(VEC_SELF);
+
+	__asm__ __volatile__("sti");
+	for (uint32_t i = 0; i < ROUNDS; i++) {
+		wrmsr(X2_SELF_IPI, VEC_SELF);
+		if (count(VEC_SELF) != before + i + 1) {
+			__asm__ __volatile__("cli");
+			return fail("self-ipi", "round %llu: %llu handled", i, count(VEC_SELF) - before);
+		}
+	}
+	__asm__ __volatile__("cli");
+	/* An illegal vector is refused: ESR "send illegal vector". */
+	wrmsr(X2_SELF_IPI, 3);
+	wrmsr(X2_ESR, 0);
+	if ((rdmsr(X2_ESR) & (1u << 5)) == 0)
+		return fail("self-ipi", "ESR 0x%llx after vector 3%llu", rdmsr(X2_ESR), 0);
+	guest_printf("irq: self-ipi ok %u handled\n", ROUNDS);
+	return 0;
+}
+
+#ifdef IRQ_IPI
+static volatile uint32_t secondary_ready;
+
+/* vCPU 1: answer every ping with a pong. */
+int secondary_main(unsigned vcpu, uint64_t mem_size)
+{
+	(void)mem_size;
+	if (vcpu != 1)
+		return 0;
+	idt_load();
+	apic_on();
+	__atomic_store_n(&secondary_ready, 1, __ATOMIC_SEQ_CST);
+	for (uint32_t i = 1; i <= ROUNDS; i++) {
+		wait_for(VEC_PING, i);
+		wrmsr(X2_ICR, (0ull << 32) | VEC_PONG); /* to APIC 0, fixed, physical */
+	}
+	return 0;
+}
+
+static int test_ping_pong(void)
+{
+	uint64_t t0 = guest_cycles();
+
+	while (!__atomic_load_n(&secondary_ready, __ATOMIC_SEQ_CST))
+		guest_relax();
+	for (uint32_t i = 1; i <= ROUNDS; i++) {
+		wrmsr(X2_ICR, (1ull << 32) | VEC_PING); /* to APIC 1 */
+		wait_for(VEC_PONG, i);
+	}
+	if (count(VEC_PING) != ROUNDS || count(VEC_PONG) != ROUNDS)
+		return fail("ping-pong", "%llu pings, %llu pongs", count(VEC_PING), count(VEC_PONG));
+	guest_printf("irq: ping-pong ok %u rounds, %llu cycles each\n", ROUNDS,
+		     (unsigned long long)((guest_cycles() - t0) / ROUNDS));
+	return 0;
+}
+#endif
+
+int main(unsigned vcpu, uint64_t mem_size)
+{
+	uint64_t khz = tsc_khz();
+	int bad = 0;
+
+	(void)vcpu;
+	(void)mem_size;
+	gate_set(VEC_TIMER, irq_stub_0x40);
+	gate_set(VEC_SELF, irq_stub_0x41);
+	gate_set(VEC_PING, irq_stub_0x42);
+	gate_set(VEC_PONG, irq_stub_0x43);
+	idt_load();
+	if (!(x86_cpuid(1, 0).ecx & (1u << 21)) || !(x86_cpuid(1, 0).ecx & (1u << 24)) || !khz)
+		return fail("cpuid", "x2APIC/TSC-deadline/TSC kHz missing: ecx 0x%llx, %llu kHz",
+			    x86_cpuid(1, 0).ecx, khz);
+	apic_on();
+	guest_printf("irq: x2APIC on, APIC id %llu, TSC %llu kHz\n",
+		     (unsigned long long)rdmsr(X2_ID), (unsigned long long)khz);
+	bad |= test_periodic(khz);
+	bad |= test_oneshot(khz);
+	bad |= test_deadline(khz);
+	bad |= test_self_ipi();
+#ifdef IRQ_IPI
+	bad |= test_ping_pong();
+#endif
+	guest_printf("irq: %s\n", bad ? "FAIL" : "all ok");
+	return bad;
+}
