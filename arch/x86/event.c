@@ -216,14 +216,16 @@ void x86_event_entry(struct vcpu *v)
 
 /* ---- IPIs ---- */
 
-static void deliver(struct vcpu *src, struct vcpu *t, const struct vlapic_ipi *ipi)
+/* @src: the sending vCPU, NULL for the I/O APIC; @level: the trigger mode
+ * (only I/O APIC pins send level-triggered interrupts). */
+static void deliver(struct vcpu *src, struct vcpu *t, const struct vlapic_ipi *ipi, bool level)
 {
 	struct vlapic *l = &t->arch.vlapic;
 
 	switch (ipi->delivery) {
 	case VLAPIC_DM_FIXED:
 	case VLAPIC_DM_LOWEST:
-		if (!vlapic_accept(l, ipi->vector) || t == src)
+		if (!vlapic_accept_trig(l, ipi->vector, level) || t == src)
 			return; /* dropped, or the sender itself: it is not asleep */
 		break;
 	case VLAPIC_DM_NMI:
@@ -241,7 +243,7 @@ static void deliver(struct vcpu *src, struct vcpu *t, const struct vlapic_ipi *i
 	vcpu_wake(t);
 }
 
-static bool ipi_targets(struct vcpu *src, struct vcpu *t, const struct vlapic_ipi *ipi)
+static bool ipi_targets(const struct vcpu *src, struct vcpu *t, const struct vlapic_ipi *ipi)
 {
 	switch (ipi->shorthand) {
 	case VLAPIC_SH_SELF: return t == src;
@@ -251,16 +253,17 @@ static bool ipi_targets(struct vcpu *src, struct vcpu *t, const struct vlapic_ip
 	return vlapic_match(&t->arch.vlapic, ipi->dest, ipi->logical);
 }
 
-/* An IPI from @src reaches vCPUs of its own VM only. */
-static void ipi_send(struct vcpu *src, const struct vlapic_ipi *ipi)
+/* An interrupt message for vCPUs of @vm only: an IPI from @src (its own
+ * VM's) or, with @src NULL, one of the VM's I/O APIC. */
+static void route(struct vm *vm, struct vcpu *src, const struct vlapic_ipi *ipi, bool level)
 {
-	struct vm *vm = src->vm;
 	struct vcpu *lowest = NULL;
 
 	if (ipi->level_deassert)
 		return;
 	if (ipi->shorthand == VLAPIC_SH_SELF) {
-		deliver(src, src, ipi);
+		if (src)
+			deliver(src, src, ipi, level);
 		return;
 	}
 	for (uint32_t i = 0; i < FIEF_MAX_VCPUS; i++) {
@@ -269,7 +272,7 @@ static void ipi_send(struct vcpu *src, const struct vlapic_ipi *ipi)
 		if (vcpu_vm(t) != vm || !ipi_targets(src, t, ipi))
 			continue;
 		if (ipi->delivery != VLAPIC_DM_LOWEST) {
-			deliver(src, t, ipi);
+			deliver(src, t, ipi, level);
 		} else if (!lowest || __atomic_load_n(&t->arch.vlapic.tpr, __ATOMIC_RELAXED) <
 					      __atomic_load_n(&lowest->arch.vlapic.tpr,
 							      __ATOMIC_RELAXED)) {
@@ -277,7 +280,30 @@ static void ipi_send(struct vcpu *src, const struct vlapic_ipi *ipi)
 		}
 	}
 	if (lowest)
-		deliver(src, lowest, ipi);
+		deliver(src, lowest, ipi, level);
+}
+
+static void ipi_send(struct vcpu *src, const struct vlapic_ipi *ipi)
+{
+	route(src->vm, src, ipi, false);
+}
+
+/* The EOI of a level-triggered @vector reaches the VM's I/O APIC, which
+ * sends again the pins still asserted. */
+static void eoi_broadcast(struct vm *vm, uint8_t vector)
+{
+	struct vioapic_msg m[VIOAPIC_MSGS_MAX];
+
+	x86_ioapic_send(vm, m, vioapic_eoi(&vm->arch.ioapic, vector, m));
+}
+
+void x86_vlapic_eoi(struct vcpu *v)
+{
+	bool level;
+	int vec = vlapic_eoi(&v->arch.vlapic, &level);
+
+	if (level)
+		eoi_broadcast(v->vm, (uint8_t)vec);
 }
 
 /* ---- MSRs ---- */
@@ -339,13 +365,16 @@ int x86_vlapic_msr(struct vcpu *v, uint32_t msr, bool write, uint64_t *val)
 	case VLAPIC_TIMER:
 		timer_changed(v, now);
 		break;
+	case VLAPIC_EOI_LEVEL:
+		eoi_broadcast(v->vm, ipi.vector);
+		break;
 	case VLAPIC_OK:
 		break;
 	}
 	return 0;
 }
 
-/* ---- interrupt lines (the I/O APIC is not modelled yet) ---- */
+/* ---- interrupt lines: the VM's I/O APIC (arch/x86/vioapic.c) ---- */
 
 uint32_t arch_irq_lines(void)
 {
@@ -354,8 +383,21 @@ uint32_t arch_irq_lines(void)
 
 void x86_ioapic_send(struct vm *vm, const struct vioapic_msg *m, uint32_t n)
 {
-	/* No virtual local APIC takes them yet: counted only. */
-	(void)m;
+	for (uint32_t i = 0; i < n; i++) {
+		/* An 8-bit destination; 0xff in physical mode is everyone,
+		 * also for x2APIC-mode vLAPICs (no interrupt remapping). */
+		struct vlapic_ipi ipi = {
+			.dest = !m[i].logical && m[i].dest == 0xff ? 0xffffffffu : m[i].dest,
+			.vector = m[i].vector,
+			.delivery = m[i].delivery,
+			.shorthand = VLAPIC_SH_NONE,
+			.logical = m[i].logical,
+		};
+
+		if (!m[i].logical && m[i].dest == 0xff)
+			ipi.shorthand = VLAPIC_SH_ALL;
+		route(vm, NULL, &ipi, m[i].level);
+	}
 	__atomic_add_fetch(&vm->arch.ioapic_msgs, n, __ATOMIC_RELAXED);
 }
 

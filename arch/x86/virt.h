@@ -372,6 +372,12 @@ static inline bool x86_vlapic_msr_is(uint32_t msr)
 	       msr == VLAPIC_MSR_TSC_DEADLINE;
 }
 
+/**
+ * x86_vlapic_eoi() - an EOI by @v: ends the highest vector in service and,
+ * if it was level-triggered, broadcasts it to the VM's I/O APIC.
+ */
+void x86_vlapic_eoi(struct vcpu *v);
+
 /** x86_vlapic_set_cr8() - MOV to CR8 (VMX): TPR = @val << 4. */
 void x86_vlapic_set_cr8(struct vcpu *v, uint64_t val);
 

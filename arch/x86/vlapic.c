@@ -119,6 +119,10 @@ void vlapic_ack(struct vlapic *l, int vector)
 
 	__atomic_fetch_and(&l->irr[vector >> 5], ~bit, __ATOMIC_RELAXED);
 	l->isr[vector >> 5] |= bit;
+	if (__atomic_load_n(&l->tmr_in[vector >> 5], __ATOMIC_RELAXED) & bit)
+		l->tmr[vector >> 5] |= bit;
+	else
+		l->tmr[vector >> 5] &= ~bit;
 }
 
 static void set_pending(struct vlapic *l)
@@ -133,17 +137,29 @@ static void error(struct vlapic *l, uint32_t bit)
 	__atomic_fetch_or(&l->esr_next, bit, __ATOMIC_RELAXED);
 }
 
-bool vlapic_accept(struct vlapic *l, uint8_t vector)
+bool vlapic_accept_trig(struct vlapic *l, uint8_t vector, bool level)
 {
+	uint32_t bit = 1u << (vector & 31);
+
 	if (!vlapic_sw_enabled(l))
 		return false;
 	if (vector < 16) {
 		error(l, VLAPIC_ESR_RECV_ILLEGAL);
 		return false;
 	}
-	__atomic_fetch_or(&l->irr[vector >> 5], 1u << (vector & 31), __ATOMIC_SEQ_CST);
+	/* The trigger mode before the request, so the taker sees both. */
+	if (level)
+		__atomic_fetch_or(&l->tmr_in[vector >> 5], bit, __ATOMIC_SEQ_CST);
+	else if (__atomic_load_n(&l->tmr_in[vector >> 5], __ATOMIC_RELAXED) & bit)
+		__atomic_fetch_and(&l->tmr_in[vector >> 5], ~bit, __ATOMIC_SEQ_CST);
+	__atomic_fetch_or(&l->irr[vector >> 5], bit, __ATOMIC_SEQ_CST);
 	set_pending(l);
 	return true;
+}
+
+bool vlapic_accept(struct vlapic *l, uint8_t vector)
+{
+	return vlapic_accept_trig(l, vector, false);
 }
 
 void vlapic_accept_nmi(struct vlapic *l)
@@ -265,10 +281,12 @@ enum vlapic_result vlapic_read(struct vlapic *l, uint32_t offset, bool x2apic, u
 	return VLAPIC_GP; /* EOI, SELF_IPI (write-only), DFR, ICR_HI, APR, reserved */
 }
 
-int vlapic_eoi(struct vlapic *l)
+int vlapic_eoi(struct vlapic *l, bool *level)
 {
 	int v = highest(l->isr, false);
 
+	if (level)
+		*level = v >= 0 && (l->tmr[v >> 5] & (1u << (v & 31)));
 	if (v < 0)
 		return -1;
 	l->isr[v >> 5] &= ~(1u << (v & 31));
@@ -385,9 +403,16 @@ enum vlapic_result vlapic_write(struct vlapic *l, uint32_t offset, bool x2apic, 
 		if (vlapic_deliverable(l) >= 0)
 			set_pending(l);
 		return VLAPIC_OK;
-	case VLAPIC_EOI:
-		vlapic_eoi(l);
-		return VLAPIC_OK;
+	case VLAPIC_EOI: {
+		bool level;
+		int v = vlapic_eoi(l, &level);
+
+		if (!level)
+			return VLAPIC_OK;
+		if (ipi)
+			ipi->vector = (uint8_t)v;
+		return VLAPIC_EOI_LEVEL;
+	}
 	case VLAPIC_SVR:
 		write_svr(l, v32);
 		return VLAPIC_OK;

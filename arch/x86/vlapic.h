@@ -108,6 +108,8 @@ struct vlapic {
 	uint32_t init;        /* an INIT arrived */
 	uint32_t sipi;        /* 0x100 | vector of the last STARTUP, 0: none */
 	uint32_t esr_next;    /* errors since the last ESR write */
+	uint32_t tmr_in[8];   /* the trigger mode each requested vector arrived
+			       * with (1: level), moved into TMR when it is taken */
 	/* Own CPU writes (atomic stores), any CPU reads (destination search). */
 	uint32_t id;          /* the APIC ID: the vCPU's index */
 	uint32_t ldr, dfr, svr, tpr;
@@ -141,6 +143,8 @@ enum vlapic_result {
 	VLAPIC_GP = 1,        /* x2APIC: the write/read raises #GP */
 	VLAPIC_IPI = 2,       /* *ipi holds an IPI to send */
 	VLAPIC_TIMER = 3,     /* the timer's deadline changed */
+	VLAPIC_EOI_LEVEL = 4, /* the EOI ended a level-triggered vector, in
+			       * ipi->vector: broadcast it to the I/O APIC */
 };
 
 /** vlapic_reset() - power-on state for APIC @id; @bsp sets the BSP flag. */
@@ -171,6 +175,13 @@ void vlapic_ack(struct vlapic *l, int vector);
  * Return: true if IRR (or ESR) changed and the vCPU should be woken.
  */
 bool vlapic_accept(struct vlapic *l, uint8_t vector);
+
+/**
+ * vlapic_accept_trig() - vlapic_accept() for an interrupt that arrives with
+ * trigger mode @level (an I/O APIC pin's): once it is taken its TMR bit
+ * says so, and its EOI is reported for broadcast (VLAPIC_EOI_LEVEL).
+ */
+bool vlapic_accept_trig(struct vlapic *l, uint8_t vector, bool level);
 
 /** vlapic_accept_nmi/init/sipi() - the other delivery modes (any CPU). */
 void vlapic_accept_nmi(struct vlapic *l);
@@ -226,8 +237,9 @@ bool vlapic_timer_fire(struct vlapic *l, uint64_t now);
 /**
  * vlapic_eoi() - end of the highest interrupt in service. Return: its
  * vector, -1 if none; sets `pending` if something requested is above the
- * new priority.
+ * new priority. *@level (if not NULL) tells whether it was level-triggered
+ * (its TMR bit was set): the EOI must then reach the I/O APIC.
  */
-int vlapic_eoi(struct vlapic *l);
+int vlapic_eoi(struct vlapic *l, bool *level);
 
 #endif

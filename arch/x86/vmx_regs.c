@@ -36,9 +36,13 @@ static bool vmcs_load_here(struct vcpu *v, uint64_t *prev)
 }
 
 /* Undo vmcs_load_here(): leave a VMCS that was clear clear, and make what
- * was current before current again. */
+ * was current before current again. A VMCS that was already current is
+ * the one its CPU is running (@v's own exit, even before its first entry
+ * completed, when `launched` is not set yet): it stays as it is. */
 static void vmcs_unload_here(struct vcpu *v, uint64_t prev)
 {
+	if (prev == v->arch.ctl_pa)
+		return;
 	if (!v->arch.launched) {
 		vmclear(v->arch.ctl_pa);
 		vmx_current_vmcs[x86_cpu_index()] = 0;

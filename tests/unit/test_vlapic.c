@@ -85,14 +85,37 @@ static void test_priority(void **state)
 	vlapic_ack(&l, 0x52);
 	/* EOI ends the highest in service first. */
 	l.pending = 0;
-	assert_int_equal(vlapic_eoi(&l), 0x52);
-	assert_int_equal(vlapic_eoi(&l), 0x41);
+	assert_int_equal(vlapic_eoi(&l, NULL), 0x52);
+	assert_int_equal(vlapic_eoi(&l, NULL), 0x41);
 	assert_int_equal(l.pending, 1); /* 0x35 is deliverable again */
 	assert_int_equal(vlapic_deliverable(&l), 0x35);
 	vlapic_ack(&l, 0x35);
 	assert_int_equal(wr(VLAPIC_EOI, 0, 0, NULL), VLAPIC_OK);
-	assert_int_equal(vlapic_eoi(&l), -1);
+	assert_int_equal(vlapic_eoi(&l, NULL), -1);
 	assert_int_equal(rd(VLAPIC_PPR, 0), 0);
+}
+
+/* A level-triggered arrival sets TMR when taken, and its EOI asks for
+ * the broadcast; an edge on the same vector later does not. */
+static void test_level_trigger(void **state)
+{
+	struct vlapic_ipi ipi = { 0 };
+
+	(void)state;
+	setup_x2(0);
+	assert_true(vlapic_accept_trig(&l, 0x61, true));
+	assert_int_equal(vlapic_deliverable(&l), 0x61);
+	vlapic_ack(&l, 0x61);
+	assert_int_equal(rd(VLAPIC_TMR + 0x30, 0), 1u << 1);
+	assert_int_equal(wr(VLAPIC_EOI, 0, 0, &ipi), VLAPIC_EOI_LEVEL);
+	assert_int_equal(ipi.vector, 0x61);
+	assert_int_equal(rd(VLAPIC_TMR + 0x30, 0), 0);
+	assert_true(vlapic_accept(&l, 0x61));
+	vlapic_ack(&l, 0x61);
+	assert_int_equal(rd(VLAPIC_TMR + 0x30, 0), 0);
+	assert_int_equal(wr(VLAPIC_EOI, 0, 0, &ipi), VLAPIC_OK);
+	/* No EOI in service: nothing to broadcast. */
+	assert_int_equal(wr(VLAPIC_EOI, 0, 0, &ipi), VLAPIC_OK);
 }
 
 static void test_illegal_vectors(void **state)
@@ -252,7 +275,7 @@ static void test_timer_modes(void **state)
 	assert_int_equal(rd(VLAPIC_TIMER_CUR, 1500), 0);
 	/* Periodic, divide by 1: re-armed; missed periods dropped. */
 	vlapic_ack(&l, 0x40);
-	vlapic_eoi(&l);
+	vlapic_eoi(&l, NULL);
 	assert_int_equal(wr(VLAPIC_TIMER_DIV, 0xb, 0, NULL), VLAPIC_OK);
 	assert_int_equal(wr(VLAPIC_LVT_TIMER, 0x41 | (1u << 17), 0, NULL), VLAPIC_TIMER);
 	assert_int_equal(wr(VLAPIC_TIMER_INIT, 50, 2000, NULL), VLAPIC_TIMER);
@@ -263,7 +286,7 @@ static void test_timer_modes(void **state)
 	assert_int_equal(vlapic_highest_irr(&l), 0x41);
 	/* Masked: expires without an interrupt. */
 	vlapic_ack(&l, 0x41);
-	vlapic_eoi(&l);
+	vlapic_eoi(&l, NULL);
 	assert_int_equal(wr(VLAPIC_LVT_TIMER, 0x41 | (1u << 17) | VLAPIC_LVT_MASKED, 0, NULL),
 			 VLAPIC_OK);
 	assert_true(vlapic_timer_fire(&l, 2550));
@@ -306,6 +329,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_reset),
 		cmocka_unit_test(test_priority),
+		cmocka_unit_test(test_level_trigger),
 		cmocka_unit_test(test_illegal_vectors),
 		cmocka_unit_test(test_x2apic_rules),
 		cmocka_unit_test(test_base_modes),
