@@ -122,6 +122,8 @@ static void exit_abort(struct vcpu *v, uint64_t esr, bool fetch, struct vcpu_exi
 		vuart_access(v, esr, ipa, out);
 		return;
 	}
+	if (!fetch && a64_vgic_mmio(v, esr, ipa, out))
+		return;
 	out->reason = VCPU_EXIT_MEM_FAULT;
 	out->gpa = gpa_init(ipa);
 	out->exec = fetch;
@@ -160,6 +162,32 @@ static bool fast_hvc(struct vcpu *v, enum vcpu_state *s)
 	*s = hypercall_run(v, fief_smccc_call(fid), &v->arch.x[1], &r);
 	if (*s != VCPU_STATE_STOPPED)
 		v->arch.x[0] = (uint64_t)r;
+	return true;
+}
+
+/* ICC_SGI1R_EL1 and ICC_ASGI1R_EL1 (trapped by HCR_EL2.IMO); ICC_SGI0R_EL1. */
+#define ISS_SYSREG_MASK 0x3ffc1eu
+#define ISS_ICC_SGI1R 0x3a3016u  /* op0 3, op1 0, CRn 12, CRm 11, op2 5 */
+#define ISS_ICC_ASGI1R 0x3c3016u /* op2 6 */
+#define ISS_ICC_SGI0R 0x3e3016u  /* op2 7: Group 0, which guests do not have */
+
+static bool is_sgi_write(uint32_t iss)
+{
+	uint32_t r = iss & ISS_SYSREG_MASK;
+
+	return !(iss & 1) && (r == ISS_ICC_SGI1R || r == ISS_ICC_ASGI1R);
+}
+
+/* The short path's SGI: the write is done here, ELR_EL2 stepped in the CPU. */
+static bool fast_sgi(struct vcpu *v, uint64_t esr)
+{
+	uint32_t iss = ESR_ISS(esr);
+	unsigned rt = (iss >> 5) & 0x1f;
+
+	if (!is_sgi_write(iss) || (rt >= 19 && rt <= 29))
+		return false;
+	a64_vgic_sgi(v, reg_get(v, rt));
+	write_sysreg(elr_el2, read_sysreg(elr_el2) + 4);
 	return true;
 }
 
@@ -204,6 +232,11 @@ uint64_t a64_exit_fast(struct arch_vcpu *a)
 		break;
 	case EC_DABT_LOW:
 		done = fast_vuart(v, esr);
+		if (done)
+			s = vcpu_state(v);
+		break;
+	case EC_SYSREG:
+		done = fast_sgi(v, esr);
 		if (done)
 			s = vcpu_state(v);
 		break;
@@ -256,6 +289,19 @@ static void exit_sysreg(struct vcpu *v, uint64_t esr)
 	unsigned rt = (iss >> 5) & 0x1f;
 	uint64_t val;
 
+	if (is_sgi_write(iss)) {
+		a64_vgic_sgi(v, reg_get(v, rt));
+		skip_insn(v, esr);
+		return;
+	}
+	if ((iss & ISS_SYSREG_MASK) == ISS_ICC_SGI0R && !(iss & 1)) {
+		skip_insn(v, esr); /* no Group 0 interrupts: ignored */
+		return;
+	}
+	if (a64_ptimer_access(v, iss)) {
+		skip_insn(v, esr);
+		return;
+	}
 	if ((iss & 1) ? a64_sysreg_read(iss, &val) : a64_sysreg_write_ignored(iss)) {
 		if (iss & 1)
 			reg_set(v, rt, val);
