@@ -128,7 +128,10 @@ static void flush_live(struct vcpu *v)
 	for (uint32_t m = l->dirty; m; m &= m - 1)
 		lr_access((unsigned)__builtin_ctz(m), true, &l->lr[__builtin_ctz(m)]);
 	l->dirty = 0;
-	write_sysreg(ICH_HCR_EL2, ICH_HCR_EN | (l->uie ? ICH_HCR_UIE : 0));
+	if (l->uie != l->uie_hw) {
+		write_sysreg(ICH_HCR_EL2, ICH_HCR_EN | (l->uie ? ICH_HCR_UIE : 0));
+		l->uie_hw = l->uie;
+	}
 }
 
 /*
@@ -150,7 +153,8 @@ static bool sync(struct vcpu *v, bool live)
 		vgic_set_level(s, v->index, VGIC_PPI_VTIMER, false);
 		unmask = live;
 	}
-	pending = vgic_fill(s, v->index);
+	vgic_fill(s, v->index);
+	pending = vgic_pending(s, v->index);
 	if (live)
 		flush_live(v);
 	spin_unlock(&v->vm->arch.vgic_lock);
@@ -201,6 +205,7 @@ void a64_vgic_restore(struct vcpu *v)
 		apr_access(4 + i, true, &v->arch.ich_apr[4 + i]);
 	}
 	write_sysreg(ICH_HCR_EL2, ICH_HCR_EN | (l->uie ? ICH_HCR_UIE : 0));
+	l->uie_hw = l->uie;
 	/* The physical PPI 27 stays masked while this vCPU's virtual one is
 	 * in flight (raised, not yet deactivated by the guest). */
 	gic_ppi_set(VGIC_PPI_VTIMER,
@@ -357,18 +362,40 @@ void arch_vm_irq_reset(struct vm *vm)
 
 /* ---- GICD / GICR frames: stage-2 data aborts ---- */
 
+/* The physical GIC's distributor and (first) redistributor range, where
+ * the host finds its virtual ones: from fief's device list, which is
+ * fixed once VMs run; looked up once (every CPU finds the same). */
+static struct device_range host_gic[2];
+static uint32_t host_gic_known;
+
+static void host_gic_find(void)
+{
+	const struct device_list *l = devices_fief();
+	struct device_range found[2] = { { 0, 0, DEVICE_GICD }, { 0, 0, DEVICE_GICR } };
+
+	for (uint32_t i = 0; i < l->count && i < DEVICES_MAX; i++)
+		for (unsigned k = 0; k < 2; k++)
+			if (l->dev[i].kind == found[k].kind && !found[k].size)
+				found[k] = l->dev[i];
+	host_gic[0] = found[0];
+	host_gic[1] = found[1];
+	__atomic_store_n(&host_gic_known, 1, __ATOMIC_RELEASE);
+}
+
 /* Where @ipa falls for @v's VM: 1 distributor, 2 redistributors (frame
  * base in *@base), 0 neither. The host finds them at the physical GIC's
  * addresses (identity map); guests at FIEF_ARM64_GICD_GPA/GICR_GPA. */
 static int vgic_region(struct vcpu *v, uint64_t ipa, uint64_t *base)
 {
 	if (v->vm->host) {
-		const struct device_range *d = devices_find(devices_fief(), ipa);
-
-		if (!d || (d->kind != DEVICE_GICD && d->kind != DEVICE_GICR))
-			return 0;
-		*base = d->base;
-		return d->kind == DEVICE_GICD ? 1 : 2;
+		if (!__atomic_load_n(&host_gic_known, __ATOMIC_ACQUIRE))
+			host_gic_find();
+		for (unsigned k = 0; k < 2; k++)
+			if (host_gic[k].size && ipa - host_gic[k].base < host_gic[k].size) {
+				*base = host_gic[k].base;
+				return (int)k + 1;
+			}
+		return 0;
 	}
 	if (ipa - FIEF_ARM64_GICD_GPA < FIEF_ARM64_GICD_SIZE) {
 		*base = FIEF_ARM64_GICD_GPA;

@@ -31,7 +31,7 @@ static unsigned ctz64(uint64_t m)
 	return (unsigned)__builtin_ctzll(m);
 }
 
-static struct vgic_bank *bank_of(struct vgic_state *s, uint32_t vcpu, uint32_t intid)
+static inline struct vgic_bank *bank_of(struct vgic_state *s, uint32_t vcpu, uint32_t intid)
 {
 	if (intid >= VGIC_INTIDS)
 		return 0;
@@ -82,12 +82,12 @@ void vgic_reset(struct vgic_state *s, uint32_t vcpus, uint32_t lr_count)
 	}
 }
 
-static uint32_t bank_candidates(const struct vgic_bank *b)
+static inline uint32_t bank_candidates(const struct vgic_bank *b)
 {
 	return b->enabled & (b->latch | (b->level & ~b->edge)) & ~b->in_lr;
 }
 
-uint64_t vgic_pending_mask(const struct vgic_state *s, uint32_t vcpu)
+static inline uint64_t pending_mask(const struct vgic_state *s, uint32_t vcpu)
 {
 	uint32_t spis;
 
@@ -95,6 +95,11 @@ uint64_t vgic_pending_mask(const struct vgic_state *s, uint32_t vcpu)
 		return 0;
 	spis = bank_candidates(&s->spi) & s->routed[vcpu];
 	return bank_candidates(&s->priv[vcpu]) | (uint64_t)spis << 32;
+}
+
+uint64_t vgic_pending_mask(const struct vgic_state *s, uint32_t vcpu)
+{
+	return pending_mask(s, vcpu);
 }
 
 static void lr_free(struct vgic_lrs *l, unsigned n)
@@ -105,17 +110,13 @@ static void lr_free(struct vgic_lrs *l, unsigned n)
 	l->dirty = (uint16_t)(l->dirty | BIT32(n));
 }
 
-/* One list register against its bank; returns the INTID's bit in the
- * resample set if the guest deactivated a level-sensitive interrupt. */
-static uint64_t fold_one(struct vgic_state *s, uint32_t vcpu, unsigned n, bool empty)
+/* A list register the guest has not ended yet (pending and/or active):
+ * merge what happened meanwhile. Out of line: the usual fold is an ended one. */
+static __attribute__((noinline)) void fold_held(struct vgic_state *s, uint32_t vcpu, unsigned n,
+						struct vgic_bank *b, uint32_t bit, bool level)
 {
 	struct vgic_lrs *l = &s->lrs[vcpu];
-	uint32_t intid = l->intid[n];
-	struct vgic_bank *b = bank_of(s, vcpu, intid);
-	uint32_t bit = BIT32(intid % 32);
-	uint64_t lr = empty ? 0 : l->lr[n];
-	bool level = !(b->edge & bit);
-	bool ended = !(lr & (VGIC_LR_PENDING | VGIC_LR_ACTIVE)); /* the guest is done */
+	uint64_t lr = l->lr[n];
 
 	if (lr & VGIC_LR_PENDING && b->unpend & bit) {
 		lr &= ~VGIC_LR_PENDING; /* ICPENDR while it sat here */
@@ -136,7 +137,7 @@ static uint64_t fold_one(struct vgic_state *s, uint32_t vcpu, unsigned n, bool e
 		b->in_lr &= ~bit;
 		b->active &= ~bit;
 		lr_free(l, n);
-		return level && ended ? 1ull << intid : 0;
+		return;
 	}
 	if (lr & VGIC_LR_ACTIVE)
 		b->active |= bit;
@@ -151,7 +152,32 @@ static uint64_t fold_one(struct vgic_state *s, uint32_t vcpu, unsigned n, bool e
 		l->lr[n] = lr;
 		l->dirty = (uint16_t)(l->dirty | BIT32(n));
 	}
-	return 0;
+}
+
+/* One list register against its bank; returns the INTID's bit in the
+ * resample set if the guest deactivated a level-sensitive interrupt. */
+static inline uint64_t fold_one(struct vgic_state *s, uint32_t vcpu, unsigned n, bool empty)
+{
+	struct vgic_lrs *l = &s->lrs[vcpu];
+	uint32_t intid = l->intid[n];
+	struct vgic_bank *b = bank_of(s, vcpu, intid);
+	uint32_t bit = BIT32(intid % 32);
+	bool level = !(b->edge & bit);
+
+	if (!empty && l->lr[n] & (VGIC_LR_PENDING | VGIC_LR_ACTIVE)) {
+		fold_held(s, vcpu, n, b, bit, level);
+		return 0;
+	}
+	/* The usual case: the guest took it and ended it. */
+	b->unpend &= ~bit;
+	if (level)
+		b->latch &= ~bit; /* a written pending is consumed */
+	b->in_lr &= ~bit;
+	b->active &= ~bit;
+	lr_free(l, n);
+	if (empty) /* the CPU holds it as empty already: no write */
+		l->dirty = (uint16_t)(l->dirty & ~BIT32(n));
+	return level ? 1ull << intid : 0;
 }
 
 uint64_t vgic_fold(struct vgic_state *s, uint32_t vcpu, uint32_t empty)
@@ -177,8 +203,11 @@ static uint8_t prio_of(struct vgic_state *s, uint32_t vcpu, uint32_t intid)
 static uint32_t best_of(struct vgic_state *s, uint32_t vcpu, uint64_t cand)
 {
 	uint32_t best = ctz64(cand);
-	uint8_t bp = prio_of(s, vcpu, best);
+	uint8_t bp;
 
+	if (!(cand & (cand - 1)))
+		return best; /* one candidate: the usual case */
+	bp = prio_of(s, vcpu, best);
 	for (cand &= cand - 1; cand; cand &= cand - 1) {
 		uint32_t i = ctz64(cand);
 		uint8_t p = prio_of(s, vcpu, i);
@@ -194,15 +223,13 @@ static uint32_t best_of(struct vgic_state *s, uint32_t vcpu, uint64_t cand)
 /* A list register for an interrupt of priority @prio: a free one, else the
  * least urgent one that is only pending and less urgent than @prio (its
  * interrupt spilled back to its bank). -1 if none. */
-static int lr_for(struct vgic_state *s, uint32_t vcpu, uint8_t prio)
+static __attribute__((noinline)) int lr_spill(struct vgic_state *s, uint32_t vcpu, uint8_t prio,
+					       bool *spilled)
 {
 	struct vgic_lrs *l = &s->lrs[vcpu];
-	uint32_t free = ~(uint32_t)l->used & (BIT32(l->count) - 1u);
 	int victim = -1;
 	unsigned vprio = prio;
 
-	if (free)
-		return __builtin_ctz(free);
 	for (unsigned n = 0; n < l->count; n++) {
 		unsigned p = (unsigned)(l->lr[n] >> VGIC_LR_PRIO_SHIFT) & 0xff;
 
@@ -220,25 +247,36 @@ static int lr_for(struct vgic_state *s, uint32_t vcpu, uint8_t prio)
 			b->latch |= bit; /* still pending, now in its bank */
 		b->in_lr &= ~bit;
 		lr_free(l, (unsigned)victim);
+		*spilled = true;
 	}
 	return victim;
 }
 
-bool vgic_fill(struct vgic_state *s, uint32_t vcpu)
+static inline int lr_for(struct vgic_state *s, uint32_t vcpu, uint8_t prio, bool *spilled)
+{
+	const struct vgic_lrs *l = &s->lrs[vcpu];
+	uint32_t free = ~(uint32_t)l->used & (BIT32(l->count) - 1u);
+
+	if (free)
+		return __builtin_ctz(free);
+	return lr_spill(s, vcpu, prio, spilled);
+}
+
+void vgic_fill(struct vgic_state *s, uint32_t vcpu)
 {
 	struct vgic_lrs *l;
-	uint64_t cand = vgic_pending_mask(s, vcpu);
-	bool pending = false;
+	uint64_t cand = pending_mask(s, vcpu);
+	bool spilled = false;
 
 	if (vcpu >= s->vcpus)
-		return false;
+		return;
 	l = &s->lrs[vcpu];
 	while (cand) {
 		uint32_t intid = best_of(s, vcpu, cand);
 		struct vgic_bank *b = bank_of(s, vcpu, intid);
 		uint32_t bit = BIT32(intid % 32);
 		uint8_t prio = b->prio[intid % 32];
-		int n = lr_for(s, vcpu, prio);
+		int n = lr_for(s, vcpu, prio, &spilled);
 
 		if (n < 0)
 			break;
@@ -254,10 +292,21 @@ bool vgic_fill(struct vgic_state *s, uint32_t vcpu)
 		b->in_lr |= bit;
 		cand &= ~(1ull << intid);
 	}
-	l->uie = l->count >= 2 && vgic_pending_mask(s, vcpu) != 0;
+	/* Left over, or spilled: ask for the underflow to refill. */
+	l->uie = l->count >= 2 && (cand || spilled);
+}
+
+bool vgic_pending(const struct vgic_state *s, uint32_t vcpu)
+{
+	const struct vgic_lrs *l;
+	bool pending = false;
+
+	if (vcpu >= s->vcpus)
+		return false;
+	l = &s->lrs[vcpu];
 	for (uint32_t m = l->used; m; m &= m - 1)
 		pending |= (l->lr[__builtin_ctz(m)] & VGIC_LR_PENDING) != 0;
-	return pending || l->uie;
+	return pending || vgic_pending_mask(s, vcpu) != 0;
 }
 
 static int target_of(const struct vgic_state *s, uint32_t vcpu, uint32_t intid)

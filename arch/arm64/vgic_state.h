@@ -82,6 +82,7 @@ struct vgic_lrs {
 	uint16_t dirty;               /* registers changed since written to the CPU */
 	uint8_t count;                /* list registers the CPU has (ICH_VTR_EL2) */
 	bool uie;                     /* more is pending than fits: ask for underflow */
+	bool uie_hw;                  /* ICH_HCR_EL2.UIE as last written (arch/arm64/vgic.c) */
 };
 
 /** A VM's vGIC. Every field: the VM's vGIC lock (arch/arm64/vgic.c). */
@@ -117,10 +118,13 @@ uint64_t vgic_fold(struct vgic_state *s, uint32_t vcpu, uint32_t empty);
 /**
  * vgic_fill() - put @vcpu's best candidates in its list registers (marking
  * s->lrs[vcpu].dirty), spilling lower-priority pending ones; sets
- * s->lrs[vcpu].uie if candidates are left over.
- * Return: whether anything in them is pending for the guest now.
+ * s->lrs[vcpu].uie if candidates are left over or were spilled.
  */
-bool vgic_fill(struct vgic_state *s, uint32_t vcpu);
+void vgic_fill(struct vgic_state *s, uint32_t vcpu);
+
+/** vgic_pending() - whether anything is pending for @vcpu's guest (in a
+ * list register, or a candidate waiting for one). */
+bool vgic_pending(const struct vgic_state *s, uint32_t vcpu);
 
 /** vgic_set_pending() - make @intid pending for @vcpu (SPIs: @vcpu ignored).
  * Return: the vCPU that must look again (-1: none, e.g. an invalid INTID). */
