@@ -106,21 +106,43 @@ static bool any_runnable(void)
 	return false;
 }
 
+/*
+ * CPUs in run_cpu() that are not idle for lack of anything runnable
+ * anywhere. A vCPU going to sleep is HALTED for a moment even when an
+ * event is already pending for it (vcpu_sleep() puts it back to RUNNABLE
+ * right after): another CPU must not take that moment for the end of all
+ * work. So a CPU ends its loop only once every CPU found nothing to run:
+ * the CPU running that vCPU is busy until its sleep is settled.
+ */
+static uint32_t busy_cpus;
+
 void run_cpu(uint32_t cpu)
 {
 	uint32_t cursor = 0;
 	struct vcpu_exit exit;
 	enum vcpu_state yielded;
+	bool idle = false;
 
+	__atomic_add_fetch(&busy_cpus, 1, __ATOMIC_SEQ_CST);
 	for (;;) {
 		uint64_t wake_at = event_run_timers(cpu);
 		struct vcpu *v = pick(cpu, &cursor);
 
+		if (v && idle) {
+			__atomic_add_fetch(&busy_cpus, 1, __ATOMIC_SEQ_CST);
+			idle = false;
+		}
 		if (!v || !vm_begin_run(v, cpu)) {
 			/* Nothing runnable and no timer that could make something
-			 * so: nothing can happen any more. */
-			if (!v && !any_runnable() && !event_any_timer())
-				return;
+			 * so, on any CPU: nothing can happen any more. */
+			if (!v && !any_runnable() && !event_any_timer()) {
+				if (!idle)
+					__atomic_sub_fetch(&busy_cpus, 1, __ATOMIC_SEQ_CST);
+				idle = true;
+				if (__atomic_load_n(&busy_cpus, __ATOMIC_SEQ_CST) == 0 &&
+				    !any_runnable() && !event_any_timer())
+					return;
+			}
 			if (!v)
 				arch_cpu_idle(wake_at);
 			continue;

@@ -13,6 +13,24 @@
 
 #include "fief_abi.h"
 
+/*
+ * The virtual GICv3 of every arm64 guest VM (docs/events.md, "arm64"), at
+ * QEMU virt's addresses: the distributor (64 KiB) and one redistributor
+ * per vCPU (RD and SGI frames, 128 KiB), vCPU i's at GICR_GPA + i *
+ * GICR_STRIDE, the last one's GICR_TYPER.Last set. The CPU interface is
+ * the ICC_* system registers (list registers behind them). INTIDs: SGIs
+ * 0..15, PPIs 16..31 (27 the virtual timer, 30 the EL1 physical timer),
+ * SPIs 32..63 (irqchip line n is SPI 32 + n). The host VM finds its
+ * virtual GIC at the physical GIC's addresses (identity map).
+ */
+#define FIEF_ARM64_GICD_GPA 0x08000000ull
+#define FIEF_ARM64_GICD_SIZE 0x10000ull
+#define FIEF_ARM64_GICR_GPA 0x080a0000ull
+#define FIEF_ARM64_GICR_STRIDE 0x20000ull
+#define FIEF_ARM64_SPI_BASE 32u
+#define FIEF_ARM64_PPI_VTIMER 27u
+#define FIEF_ARM64_PPI_PTIMER 30u
+
 /**
  * fief_arm64_hypercall() - make call @nr with six arguments.
  * Return: X0 after the call (negative: a FIEF_E_* code).

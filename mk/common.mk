@@ -12,4 +12,4 @@ CORE_SRCS := $(wildcard lib/*.c) $(wildcard mm/*.c) $(wildcard core/*.c)
 # with no hardware access, built into their arch's image and also into the
 # host tests and fuzz targets (each includes only lib/ and guest-abi/
 # besides its own header).
-MODEL_SRCS := arch/x86/vioapic.c arch/x86/insn.c arch/x86/vlapic.c
+MODEL_SRCS := arch/x86/vioapic.c arch/x86/insn.c arch/x86/vlapic.c arch/arm64/vgic_state.c

@@ -145,6 +145,10 @@ GUEST_A64_BASE_mgrkill := 0x40200000
 GUEST_A64_BASE_bufrace := 0x40200000
 GUEST_A64_BASE_crash := 0x40200000
 GUESTS_A64 += $(patsubst %,attack-%,$(ATTACKS_A64))
+# Interrupt tests (arm64 only): one image per test of tests/guests/a64irq.c.
+A64IRQS := timer sgi pingpong line host
+GUESTS_A64 += $(patsubst %,a64irq-%,$(A64IRQS))
+GUEST_A64_BASE_a64irq-host := 0x40200000
 $(foreach a,$(ATTACKS_A64),$(eval GUEST_A64_BASE_attack-$(a) := 0x40200000))
 
 GUEST_LIB_A64_SRCS := $(wildcard tests/guests/lib/*.c) \
@@ -162,6 +166,10 @@ $(GUEST_A64_DIR)/obj/%.c.o: tests/guests/%.c
 $(GUEST_A64_DIR)/obj/attack-%.c.o: tests/guests/attack.c
 	@mkdir -p $(dir $@)
 	$(GUEST_A64_CC) $(GUEST_A64_CFLAGS) -DATTACK='"$*"' -MMD -MP -c $< -o $@
+
+$(GUEST_A64_DIR)/obj/a64irq-%.c.o: tests/guests/a64irq.c
+	@mkdir -p $(dir $@)
+	$(GUEST_A64_CC) $(GUEST_A64_CFLAGS) -DA64IRQ='"$*"' -MMD -MP -c $< -o $@
 
 $(GUEST_A64_DIR)/obj/fief-lib/format.c.o: lib/format.c lib/format.h
 	@mkdir -p $(dir $@)

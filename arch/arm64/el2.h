@@ -143,6 +143,44 @@ void a64_cpu_wake(uint32_t pcpu);
 /** a64_handle_irq() - a physical IRQ; true if it was the preemption tick. */
 bool a64_handle_irq(void);
 
+/* vcpu_ctx.c: the vCPU whose state this CPU holds */
+/** a64_vcpu_live() - whether @v's EL1 and vGIC state are live in this CPU. */
+bool a64_vcpu_live(const struct vcpu *v);
+/** a64_loaded_get() - the vCPU loaded here (NULL: none), kept from being
+ * forgotten (destroyed) until a64_loaded_put(). */
+struct vcpu *a64_loaded_get(void);
+void a64_loaded_put(void);
+
+/* vgic.c */
+/** a64_vgic_cpu_init() - this CPU's virtual interface: LR count, maintenance PPI. */
+void a64_vgic_cpu_init(void);
+/** a64_vgic_sync() - refold and refill the list registers of @v, loaded here. */
+void a64_vgic_sync(struct vcpu *v);
+/** a64_vgic_save() / a64_vgic_restore() - @v's vGIC CPU interface out of / into this CPU. */
+void a64_vgic_save(struct vcpu *v);
+void a64_vgic_restore(struct vcpu *v);
+/** a64_vgic_vcpu_reset() - @v's virtual CPU interface and EL1 timers at reset. */
+void a64_vgic_vcpu_reset(struct vcpu *v);
+/** a64_vgic_sgi() - @v wrote ICC_SGI1R_EL1 = @val. */
+void a64_vgic_sgi(struct vcpu *v, uint64_t val);
+/** a64_vgic_ppi() - the level of private interrupt @intid of @v (its CPU). */
+void a64_vgic_ppi(struct vcpu *v, uint32_t intid, bool level);
+/** a64_vgic_vtimer_irq(), a64_vgic_maint_irq() - physical PPIs 27 and 25. */
+void a64_vgic_vtimer_irq(void);
+void a64_vgic_maint_irq(void);
+/** a64_vgic_mmio() - a data abort on the VM's GICD/GICR: emulated (true) or not ours. */
+bool a64_vgic_mmio(struct vcpu *v, uint64_t esr, uint64_t ipa, struct vcpu_exit *out);
+
+/* timer.c: the guests' EL1 timers */
+/** a64_timer_deadline() - counter value at which @v's timers need a look (0: none). */
+uint64_t a64_timer_deadline(struct vcpu *v, bool live);
+/** a64_ptimer_check() - the emulated CNTP's output to PPI 30 of @v. */
+void a64_ptimer_check(struct vcpu *v);
+/** a64_ptimer_access() - a trapped CNTP_* access (ISS of EC 0x18); false: not one. */
+bool a64_ptimer_access(struct vcpu *v, uint32_t iss);
+/** a64_timer_until() - let this CPU's tick come no later than @deadline (0: none). */
+void a64_timer_until(uint64_t deadline);
+
 /* cache.c */
 /** a64_dcache_clean_inval() - clean and invalidate [va, va+size) to PoC. */
 void a64_dcache_clean_inval(const void *va, uint64_t size);

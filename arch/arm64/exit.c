@@ -122,6 +122,8 @@ static void exit_abort(struct vcpu *v, uint64_t esr, bool fetch, struct vcpu_exi
 		vuart_access(v, esr, ipa, out);
 		return;
 	}
+	if (!fetch && a64_vgic_mmio(v, esr, ipa, out))
+		return;
 	out->reason = VCPU_EXIT_MEM_FAULT;
 	out->gpa = gpa_init(ipa);
 	out->exec = fetch;
@@ -163,6 +165,32 @@ static bool fast_hvc(struct vcpu *v, enum vcpu_state *s)
 	return true;
 }
 
+/* ICC_SGI1R_EL1 and ICC_ASGI1R_EL1 (trapped by HCR_EL2.IMO); ICC_SGI0R_EL1. */
+#define ISS_SYSREG_MASK 0x3ffc1eu
+#define ISS_ICC_SGI1R 0x3a3016u  /* op0 3, op1 0, CRn 12, CRm 11, op2 5 */
+#define ISS_ICC_ASGI1R 0x3c3016u /* op2 6 */
+#define ISS_ICC_SGI0R 0x3e3016u  /* op2 7: Group 0, which guests do not have */
+
+static bool is_sgi_write(uint32_t iss)
+{
+	uint32_t r = iss & ISS_SYSREG_MASK;
+
+	return !(iss & 1) && (r == ISS_ICC_SGI1R || r == ISS_ICC_ASGI1R);
+}
+
+/* The short path's SGI: the write is done here, ELR_EL2 stepped in the CPU. */
+static bool fast_sgi(struct vcpu *v, uint64_t esr)
+{
+	uint32_t iss = ESR_ISS(esr);
+	unsigned rt = (iss >> 5) & 0x1f;
+
+	if (!is_sgi_write(iss) || (rt >= 19 && rt <= 29))
+		return false;
+	a64_vgic_sgi(v, reg_get(v, rt));
+	write_sysreg(elr_el2, read_sysreg(elr_el2) + 4);
+	return true;
+}
+
 /* The short path's data abort: a decoded access to the virtual PL011
  * whose register is one of those stored (X0..X18, X30, XZR). The PC is
  * still in ELR_EL2, not in arch.pc: it is stepped there. */
@@ -179,6 +207,19 @@ static bool fast_vuart(struct vcpu *v, uint64_t esr)
 	vuart_io(v, esr, ipa);
 	write_sysreg(elr_el2, read_sysreg(elr_el2) + ((esr & ESR_IL) ? 4 : 2));
 	return true;
+}
+
+/* The short path's exits other than HVC: a PL011 byte, an SGI. */
+static inline bool fast_other(struct vcpu *v, uint64_t esr)
+{
+	switch (ESR_EC(esr)) {
+	case EC_DABT_LOW:
+		return fast_vuart(v, esr);
+	case EC_SYSREG:
+		return fast_sgi(v, esr);
+	default:
+		return false;
+	}
 }
 
 /*
@@ -198,18 +239,13 @@ uint64_t a64_exit_fast(struct arch_vcpu *a)
 	enum vcpu_state s = VCPU_STATE_RUNNABLE;
 	bool done;
 
-	switch (ESR_EC(esr)) {
-	case EC_HVC64:
+	/* The HVC first: the null hypercall is the path measured hardest. */
+	if (__builtin_expect(ESR_EC(esr) == EC_HVC64, 1)) {
 		done = fast_hvc(v, &s);
-		break;
-	case EC_DABT_LOW:
-		done = fast_vuart(v, esr);
+	} else {
+		done = fast_other(v, esr);
 		if (done)
 			s = vcpu_state(v);
-		break;
-	default:
-		done = false;
-		break;
 	}
 	if (!done)
 		return A64_EXIT_SYNC;
@@ -256,6 +292,19 @@ static void exit_sysreg(struct vcpu *v, uint64_t esr)
 	unsigned rt = (iss >> 5) & 0x1f;
 	uint64_t val;
 
+	if (is_sgi_write(iss)) {
+		a64_vgic_sgi(v, reg_get(v, rt));
+		skip_insn(v, esr);
+		return;
+	}
+	if ((iss & ISS_SYSREG_MASK) == ISS_ICC_SGI0R && !(iss & 1)) {
+		skip_insn(v, esr); /* no Group 0 interrupts: ignored */
+		return;
+	}
+	if (a64_ptimer_access(v, iss)) {
+		skip_insn(v, esr);
+		return;
+	}
 	if ((iss & 1) ? a64_sysreg_read(iss, &val) : a64_sysreg_write_ignored(iss)) {
 		if (iss & 1)
 			reg_set(v, rt, val);

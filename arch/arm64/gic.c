@@ -40,6 +40,7 @@
 #define GICR_SGI 0x10000
 #define GICR_IGROUPR0 (GICR_SGI + 0x0080)
 #define GICR_ISENABLER0 (GICR_SGI + 0x0100)
+#define GICR_ICENABLER0 (GICR_SGI + 0x0180)
 #define GICR_IPRIORITYR (GICR_SGI + 0x0400)
 #define GICR_SPIN_MAX 1000000
 
@@ -174,6 +175,16 @@ void gic_ppi_enable(uint32_t intid, uint8_t prio)
 	*(volatile uint8_t *)(rd + GICR_IPRIORITYR + intid) = prio;
 	*rd_reg(rd, GICR_IGROUPR0) |= 1u << intid;
 	*rd_reg(rd, GICR_ISENABLER0) = 1u << intid;
+	__asm__ volatile("dsb sy" ::: "memory");
+}
+
+void gic_ppi_set(uint32_t intid, bool on)
+{
+	volatile uint8_t *rd = rd_base[a64_cpu_index()];
+
+	if (!rd || intid >= 32)
+		return;
+	*rd_reg(rd, on ? GICR_ISENABLER0 : GICR_ICENABLER0) = 1u << intid;
 	__asm__ volatile("dsb sy" ::: "memory");
 }
 

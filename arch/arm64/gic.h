@@ -25,6 +25,9 @@ bool gic_cpu_init(void);
 /** gic_ppi_enable() - enable private interrupt @intid (16..31) here. */
 void gic_ppi_enable(uint32_t intid, uint8_t prio);
 
+/** gic_ppi_set() - only the enable bit of private interrupt @intid here. */
+void gic_ppi_set(uint32_t intid, bool on);
+
 /** gic_send_sgi() - raise software-generated interrupt @intid (0..15) on the CPU @mpidr. */
 void gic_send_sgi(uint64_t mpidr, uint32_t intid);
 

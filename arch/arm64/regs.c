@@ -80,10 +80,10 @@ int arch_vcpu_set_regs(struct vcpu *vcpu, const void *regs, size_t size)
 
 void arch_vcpu_leave(struct vcpu *vcpu)
 {
-	/* Nothing: a vCPU's EL1 and FP state stay in its CPU until another
-	 * vCPU runs there (vcpu_ctx.c), and a64_vcpu_forget() copes with
-	 * that when it is destroyed. */
-	(void)vcpu;
+	/* A vCPU's EL1 and FP state stay in its CPU until another vCPU runs
+	 * there (vcpu_ctx.c), and a64_vcpu_forget() copes with that when it is
+	 * destroyed. Its timers' deadline is the run loop's from now on. */
+	vcpu_set_wake_at(vcpu, a64_timer_deadline(vcpu, true));
 }
 
 void arch_vcpu_destroy(struct vcpu *vcpu)

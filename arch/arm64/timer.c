@@ -13,6 +13,7 @@
 #include "arch/arm64/el2.h"
 #include "arch/arm64/gic.h"
 #include "arch/arm64/sysreg.h"
+#include "core/vm.h"
 #include "lib/print.h"
 
 #define TIMER_INTID 26u      /* CNTHP: the EL2 physical timer's PPI */
@@ -43,7 +44,119 @@ void a64_timer_cpu_init(void)
 	}
 	gic_ppi_enable(TIMER_INTID, TIMER_PRIO);
 	gic_ppi_enable(A64_SGI_WAKE, TIMER_PRIO);
+	a64_vgic_cpu_init();
 	timer_arm();
+}
+
+void a64_timer_until(uint64_t deadline)
+{
+	uint64_t now, cval;
+
+	if (!deadline || !slice)
+		return;
+	now = read_sysreg(cntpct_el0);
+	cval = read_sysreg(cnthp_cval_el2);
+	/* Only ever earlier: the tick re-arms a whole slice when it comes. */
+	if (deadline < cval) {
+		write_sysreg(cnthp_cval_el2, deadline > now ? deadline : now);
+		write_sysreg(cnthp_ctl_el2, CNTHP_CTL_ENABLE);
+		isb();
+	}
+}
+
+/* ---- The guests' EL1 timers ----
+ *
+ * The virtual timer (CNTV_*) is the guest's own hardware, switched with
+ * its EL1 state (vcpu_ctx.c); its output reaches the guest as PPI 27
+ * (vgic.c). The EL1 physical timer (CNTP_*) traps (CNTHCTL_EL2.EL1PCEN
+ * clear) and is emulated here: its control and compare value live in
+ * struct arch_vcpu, its output is PPI 30, level-sensitive. While the vCPU
+ * runs, the tick is brought forward to its deadline (arch_vcpu_run());
+ * while it does not, vcpu->wake_at (a64_timer_deadline()) lets the run
+ * loop fire it (arch_vcpu_timer()).
+ */
+#define CNT_CTL_ENABLE 1ull
+#define CNT_CTL_IMASK 2ull
+#define CNT_CTL_ISTATUS 4ull
+#define SYSREG_ISS_MASK 0x3ffc1eu
+#define SYSREG_ISS(op0, op1, crn, crm, op2) \
+	((uint32_t)((op0) << 20 | (op2) << 17 | (op1) << 14 | (crn) << 10 | (crm) << 1))
+#define ISS_CNTP_TVAL SYSREG_ISS(3, 3, 14, 2, 0)
+#define ISS_CNTP_CTL SYSREG_ISS(3, 3, 14, 2, 1)
+#define ISS_CNTP_CVAL SYSREG_ISS(3, 3, 14, 2, 2)
+
+static bool ptimer_asserted(const struct vcpu *v, uint64_t now)
+{
+	return (v->arch.cntp_ctl & (CNT_CTL_ENABLE | CNT_CTL_IMASK)) == CNT_CTL_ENABLE &&
+	       v->arch.cntp_cval <= now;
+}
+
+void a64_ptimer_check(struct vcpu *v)
+{
+	const struct vgic_bank *b = &v->vm->arch.vgic.priv[v->index % VGIC_VCPUS_MAX];
+	bool up = ptimer_asserted(v, read_sysreg(cntpct_el0));
+
+	/* Only the vCPU's own CPU changes a PPI's level: a plain look is enough. */
+	if (up != ((b->level >> VGIC_PPI_PTIMER) & 1))
+		a64_vgic_ppi(v, VGIC_PPI_PTIMER, up);
+}
+
+static uint64_t earlier(uint64_t a, uint64_t b)
+{
+	return !a ? b : !b ? a : a < b ? a : b;
+}
+
+uint64_t a64_timer_deadline(struct vcpu *v, bool live)
+{
+	uint32_t level = v->vm->arch.vgic.priv[v->index % VGIC_VCPUS_MAX].level;
+	uint64_t ctl = live ? read_sysreg(cntv_ctl_el0) : v->arch.el1.cntv_ctl;
+	uint64_t t = 0;
+
+	if ((ctl & (CNT_CTL_ENABLE | CNT_CTL_IMASK)) == CNT_CTL_ENABLE &&
+	    !(level & (1u << VGIC_PPI_VTIMER))) {
+		t = live ? read_sysreg(cntv_cval_el0) : v->arch.el1.cntv_cval;
+		t = t ? t : 1; /* 0 would mean "none" */
+	}
+	if ((v->arch.cntp_ctl & (CNT_CTL_ENABLE | CNT_CTL_IMASK)) == CNT_CTL_ENABLE &&
+	    !(level & (1u << VGIC_PPI_PTIMER)))
+		t = earlier(t, v->arch.cntp_cval ? v->arch.cntp_cval : 1);
+	return t;
+}
+
+bool a64_ptimer_access(struct vcpu *v, uint32_t iss)
+{
+	unsigned rt = (iss >> 5) & 0x1f;
+	bool read = iss & 1;
+	uint64_t now = read_sysreg(cntpct_el0);
+	uint64_t val = read || rt == 31 ? 0 : v->arch.x[rt];
+
+	switch (iss & SYSREG_ISS_MASK) {
+	case ISS_CNTP_CTL:
+		if (read)
+			val = v->arch.cntp_ctl | (ptimer_asserted(v, now) ? CNT_CTL_ISTATUS : 0);
+		else
+			v->arch.cntp_ctl = val & (CNT_CTL_ENABLE | CNT_CTL_IMASK);
+		break;
+	case ISS_CNTP_CVAL:
+		if (read)
+			val = v->arch.cntp_cval;
+		else
+			v->arch.cntp_cval = val;
+		break;
+	case ISS_CNTP_TVAL:
+		/* TVAL: the signed 32-bit distance from now to the compare value. */
+		if (read)
+			val = (uint32_t)(v->arch.cntp_cval - now);
+		else
+			v->arch.cntp_cval = now + (uint64_t)(int64_t)(int32_t)val;
+		break;
+	default:
+		return false;
+	}
+	if (read && rt != 31)
+		v->arch.x[rt] = val;
+	a64_ptimer_check(v);
+	return true;
 }
 
 void a64_cpu_wake(uint32_t pcpu)
@@ -62,6 +175,10 @@ bool a64_handle_irq(void)
 		return false;
 	if (intid == TIMER_INTID)
 		timer_arm(); /* the new deadline also drops the level */
+	else if (intid == VGIC_PPI_MAINT)
+		a64_vgic_maint_irq();
+	else if (intid == VGIC_PPI_VTIMER)
+		a64_vgic_vtimer_irq();
 	else if (intid != A64_SGI_WAKE)
 		stray[a64_cpu_index() % A64_CPUS_MAX]++;
 	gic_eoi(intid);

@@ -134,6 +134,7 @@ void a64_vcpu_ctx_init(struct vcpu *v)
 	a->vmpidr = (1ull << 31) | v->index;
 	a->loaded = 0;
 	a->loop_ticks = 0;
+	a64_vgic_vcpu_reset(v);
 }
 
 static uint64_t vttbr(const struct vm *vm)
@@ -155,8 +156,12 @@ static void __attribute__((noinline)) vcpu_switch_in(struct vcpu *v, uint32_t cp
 	if (prev && prev != v) {
 		el1_save(&prev->arch.el1);
 		a64_fp_save(prev->arch.fp);
+		a64_vgic_save(prev);
 		prev->arch.loaded = 0;
 	}
+	/* The list registers of the same vCPU (a PSCI reset) are still live. */
+	if (prev != v)
+		a64_vgic_restore(v);
 	el1_load(&v->arch.el1);
 	a64_fp_load(v->arch.fp);
 	write_sysreg(vmpidr_el2, v->arch.vmpidr);
@@ -185,6 +190,25 @@ void a64_vcpu_load(struct vcpu *v)
 		return;
 	}
 	vcpu_switch_in(v, cpu);
+}
+
+bool a64_vcpu_live(const struct vcpu *v)
+{
+	return __atomic_load_n(&loaded[a64_cpu_index()], __ATOMIC_RELAXED) == v;
+}
+
+struct vcpu *a64_loaded_get(void)
+{
+	uint32_t cpu = a64_cpu_index();
+
+	/* As a switch does: a64_vcpu_forget() waits while this is set. */
+	__atomic_store_n(&switching[cpu], 1, __ATOMIC_SEQ_CST);
+	return __atomic_load_n(&loaded[cpu], __ATOMIC_SEQ_CST);
+}
+
+void a64_loaded_put(void)
+{
+	__atomic_store_n(&switching[a64_cpu_index()], 0, __ATOMIC_RELEASE);
 }
 
 void a64_vcpu_forget(struct vcpu *v)

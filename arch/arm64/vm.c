@@ -172,6 +172,11 @@ void arch_vcpu_run(struct vcpu *vcpu, struct vcpu_exit *exit)
 		vcpu->arch.entered = 1;
 	}
 	a64_vcpu_load(vcpu);
+	/* Interrupts made pending since it last ran go into its list registers. */
+	if (__atomic_load_n(&vcpu->arch.vgic_dirty, __ATOMIC_ACQUIRE))
+		a64_vgic_sync(vcpu);
+	if (vcpu->arch.cntp_ctl & 1)
+		a64_timer_until(vcpu->arch.cntp_cval); /* the emulated CNTP's deadline */
 	kind = a64_vcpu_enter(&vcpu->arch);
 	/* Each reason sets the fields the core reads for it (core/arch.h). */
 	exit->reason = VCPU_EXIT_NONE;
@@ -204,7 +209,8 @@ void arch_vcpu_set_result(struct vcpu *vcpu, int64_t result)
 
 void arch_cpu_idle(uint64_t wake_at)
 {
-	(void)wake_at; /* the preemption tick wakes it at least once a slice */
+	/* The tick wakes it at least once a slice; earlier for a timer due. */
+	a64_timer_until(wake_at);
 	/* WFI wakes on a pending interrupt even with DAIF masked. */
 	__asm__ volatile("dsb sy\n\twfi" ::: "memory");
 	a64_handle_irq();

@@ -24,7 +24,7 @@ FIGURES = {
             "exit_console",
             "host_fault", "host_fault_same_block"],
     "arm64": ["calib_ticks_per_insn", "hypercall_null", "exit_console",
-              "host_fault", "host_fault_same_block"],
+              "host_fault", "host_fault_same_block", "irq_sgi_self", "irq_timer"],
 }
 
 LINE = re.compile(r"^(?:\[[^\]]*\] )?bench: ([a-z0-9_]+) ([0-9]+(?:\.[0-9]+)?)\s*$")

@@ -19,7 +19,8 @@
  * exit_cpuid (x86: leaf 0), exit_console (one byte to the VM's UART, no
  * line flush), host_fault (first touch of a fresh 2 MiB-aligned block of
  * RAM the host owns: one lazy identity-map fault each; the block size
- * fief mapped is checked by touching a second page of the same block).
+ * fief mapped is checked by touching a second page of the same block);
+ * arm64: irq_sgi_self, irq_timer (interrupts through the vGIC, below).
  *
  * It runs as the host VM on every backend; on arm64 it is linked into the
  * host's span, which starts at the first RAM (mk/bench.mk).
@@ -196,6 +197,7 @@ static loop_fn hc_op(void)
 }
 
 #define HAVE_CPUID 1
+#define HAVE_IRQ 0
 #define BACKEND_HINT "x86"
 
 #elif defined(__aarch64__)
@@ -245,6 +247,85 @@ static loop_fn hc_op(void)
 {
 	return hc_hvc;
 }
+
+/*
+ * Interrupts through fief's vGIC. The guest's IRQ vector is three
+ * instructions: acknowledge (ICC_IAR1_EL1 into X16), switch the virtual
+ * timer off and set X15, end (ICC_EOIR1_EL1), ERET; the loops clobber X15
+ * and X16. irq_sgi_self: an SGI to itself by ICC_SGI1R_EL1 (a trapped
+ * write fief handles on its short path, the SGI in a list register) taken
+ * right after the write. irq_timer: the virtual timer armed to fire at once
+ * (a physical PPI 27 exit, the virtual one injected), taken, disabled and
+ * ended (an EOI maintenance exit: the level is resampled); the loop waits
+ * for X15.
+ */
+#define BENCH_GICD 0x08000000ul
+#define BENCH_GICR 0x080a0000ul
+#define BENCH_SGI 3u
+
+void bench_irq_vectors(void);
+__asm__(".balign 2048\n"
+	"bench_irq_vectors:\n"
+	".rept 5\n .balign 128\n b .\n .endr\n"
+	".balign 128\n"
+	"	mrs x16, S3_0_C12_C12_0\n"  /* ICC_IAR1_EL1 */
+	"	msr cntv_ctl_el0, xzr\n"
+	"	mov x15, #1\n"
+	"	msr S3_0_C12_C12_1, x16\n"  /* ICC_EOIR1_EL1 */
+	"	eret\n"
+	".rept 10\n .balign 128\n b .\n .endr\n");
+
+LOOP sgi_empty(uint64_t n)
+{
+	__asm__ __volatile__("1: mov x16, %1\n\tsubs %0, %0, #1\n\tb.ne 1b"
+			     : "+r"(n) : "r"((uint64_t)BENCH_SGI << 24 | 1) : "x15", "x16", "cc", "memory");
+}
+
+LOOP sgi_op(uint64_t n)
+{
+	__asm__ __volatile__("1: mov x16, %1\n\tmsr S3_0_C12_C11_5, x16\n\tsubs %0, %0, #1\n\tb.ne 1b"
+			     : "+r"(n) : "r"((uint64_t)BENCH_SGI << 24 | 1) : "x15", "x16", "cc", "memory");
+}
+
+LOOP timer_empty(uint64_t n)
+{
+	__asm__ __volatile__("1: mov x15, #0\n\tmov x16, #1\n\tsubs %0, %0, #1\n\tb.ne 1b"
+			     : "+r"(n) : : "x15", "x16", "cc", "memory");
+}
+
+LOOP timer_op(uint64_t n)
+{
+	__asm__ __volatile__("msr cntv_cval_el0, xzr\n"
+			     "1: mov x15, #0\n\tmov x16, #1\n\tmsr cntv_ctl_el0, x16\n\tisb\n"
+			     "2: cbz x15, 2b\n\tsubs %0, %0, #1\n\tb.ne 1b"
+			     : "+r"(n) : : "x15", "x16", "cc", "memory");
+}
+
+static void w32(uint64_t a, uint32_t v)
+{
+	__asm__ volatile("str %w0, [%1]" : : "r"(v), "r"(a) : "memory");
+}
+
+/* The host's virtual GIC (at the physical one's addresses): distributor
+ * on, SGIs and PPI 27 enabled in its vCPU 0's redistributor, the CPU
+ * interface open, IRQs unmasked. */
+static int irq_setup(void)
+{
+	if (guest_map_gpa(BENCH_GICD) < 0 || guest_map_gpa(BENCH_GICR) < 0 ||
+	    guest_map_gpa(BENCH_GICR + 0x10000) < 0)
+		return 1;
+	__asm__ volatile("msr vbar_el1, %0\n\tisb" : : "r"(bench_irq_vectors));
+	w32(BENCH_GICD, 1u << 1 | 1u << 4);
+	w32(BENCH_GICR + 0x14, 0);
+	w32(BENCH_GICR + 0x10100, 1u << BENCH_SGI | 1u << 27);
+	__asm__ volatile("msr S3_0_C4_C6_0, %0" : : "r"(0xffull));
+	__asm__ volatile("msr S3_0_C12_C12_7, %0\n\tisb" : : "r"(1ull));
+	__asm__ volatile("msr daifclr, #2" ::: "memory");
+	return 0;
+}
+
+#define HAVE_IRQ 1
+#define IRQ_N 256u
 
 #define HAVE_CPUID 0
 #define BACKEND_HINT "arm64"
@@ -439,6 +520,14 @@ int main(unsigned vcpu, uint64_t mem_size)
 	}
 #endif
 	measure("exit_console", console_op, console_empty, CONSOLE_N, newline);
+#if HAVE_IRQ
+	if (irq_setup()) {
+		guest_printf("bench-info: irq_sgi_self skipped: no GIC mapping\n");
+	} else {
+		measure("irq_sgi_self", sgi_op, sgi_empty, IRQ_N, NULL);
+		measure("irq_timer", timer_op, timer_empty, IRQ_N, NULL);
+	}
+#endif
 	if (bi->magic != FIEF_BOOT_MAGIC || !(bi->flags & FIEF_BOOT_F_HOST))
 		guest_printf("bench-info: host_fault skipped: not the host VM\n");
 	else if (fault_setup(bi))

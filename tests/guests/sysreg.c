@@ -2,7 +2,7 @@
 /*
  * sysreg (arm64): trapped system registers and hidden features.
  *
- * With its own EL1 vectors installed, it reads CNTP_CTL_EL0 (a register
+ * With its own EL1 vectors installed, it reads ACTLR_EL1 (a register
  * fief traps and does not emulate) and runs an SVE and an SME instruction
  * (features whose state fief does not switch): each must arrive as an
  * undefined-instruction exception at EL1 (ESR_EL1.EC = 0), which the
@@ -55,8 +55,8 @@ int main(unsigned vcpu, uint64_t mem_size)
 	(void)vcpu;
 	(void)mem_size;
 	__asm__ volatile("msr vbar_el1, %0\n\tisb" : : "r"(sysreg_vectors));
-	__asm__ volatile("mrs %0, cntp_ctl_el0" : "=r"(v));
-	fail |= undefined("CNTP_CTL_EL0 read", 0);
+	__asm__ volatile("mrs %0, actlr_el1" : "=r"(v));
+	fail |= undefined("ACTLR_EL1 read", 0);
 	__asm__ volatile("mrs %0, id_aa64pfr0_el1" : "=r"(pfr0));
 	/* ID_AA64PFR0_EL1.SVE, bits [35:32]: 0 = the CPU has no SVE. */
 	guest_printf("sysreg: ID_AA64PFR0_EL1 0x%lx, SVE %s\n", (unsigned long)pfr0,

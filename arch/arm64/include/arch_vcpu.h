@@ -61,6 +61,13 @@ struct arch_vcpu {
 	uint32_t el1_dirty;  /* set_regs wrote the ABI's EL1 registers here */
 	uint32_t entered;    /* has run at least once */
 	uint32_t published;  /* vCPU 0 only: the VM's memory was cleaned (0, 1 busy, 2 done) */
+	uint32_t vgic_dirty; /* atomic: its pending set changed; sync its LRs before entry */
+	/* vGIC CPU interface, saved while another vCPU holds the CPU (its list
+	 * registers are mirrored in the VM's struct vgic_state). */
+	uint64_t ich_vmcr;
+	uint64_t ich_apr[8]; /* ICH_AP0R0..3, ICH_AP1R0..3 */
+	/* The EL1 physical timer fief emulates (CNTP_*, PPI 30). */
+	uint64_t cntp_ctl, cntp_cval;
 };
 
 _Static_assert(offsetof(struct arch_vcpu, pc) == A64_VCPU_PC, "arch_vcpu layout");

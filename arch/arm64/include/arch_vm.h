@@ -5,8 +5,15 @@
 
 #include <stdint.h>
 
+#include "arch/arm64/vgic_state.h"
+#include "lib/spinlock.h"
+
 struct arch_vm {
-	uint64_t line_level; /* atomic: each interrupt input's level as last set */
+	/* The vGIC lock: a short leaf lock, taken by any CPU to change what is
+	 * pending and by a vCPU's own CPU around its list registers; never
+	 * held while a guest runs (arch/arm64/vgic.c). */
+	struct spinlock vgic_lock;
+	struct vgic_state vgic; /* vgic_lock */
 };
 
 #endif
