@@ -374,6 +374,46 @@ int x86_vlapic_msr(struct vcpu *v, uint32_t msr, bool write, uint64_t *val)
 	return 0;
 }
 
+/* ---- the xAPIC page (arch/x86/mmio.c) ---- */
+
+bool x86_vlapic_xapic_at(struct vcpu *v, uint64_t gpa)
+{
+	const struct vlapic *l = &v->arch.vlapic;
+
+	return l->mode == VLAPIC_MODE_XAPIC && (gpa & ~0xfffull) == (l->base & ~0xfffull);
+}
+
+uint32_t x86_vlapic_mmio(struct vcpu *v, uint32_t off, bool write, uint32_t val)
+{
+	struct vlapic *l = &v->arch.vlapic;
+	uint64_t now = rdtsc(), r = 0;
+	struct vlapic_ipi ipi;
+
+	/* The registers are 32 bits wide, 16 bytes apart: an access elsewhere
+	 * reads 0 and is ignored, as on the hardware. */
+	if (off & 0xf)
+		return 0;
+	if (!write) {
+		vlapic_read(l, off, false, now, &r);
+		return (uint32_t)r;
+	}
+	switch (vlapic_write(l, off, false, val, now, &ipi)) {
+	case VLAPIC_IPI:
+		ipi_send(v, &ipi);
+		break;
+	case VLAPIC_TIMER:
+		timer_changed(v, now);
+		break;
+	case VLAPIC_EOI_LEVEL:
+		eoi_broadcast(v->vm, ipi.vector);
+		break;
+	case VLAPIC_GP: /* only through MSRs */
+	case VLAPIC_OK:
+		break;
+	}
+	return 0;
+}
+
 /* ---- interrupt lines: the VM's I/O APIC (arch/x86/vioapic.c) ---- */
 
 uint32_t arch_irq_lines(void)

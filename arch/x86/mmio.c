@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Emulated device registers reached by memory accesses (x86_mmio(),
- * arch/x86/virt.h): the stage-2 fault gives the address; the instruction at
+ * arch/x86/virt.h): the VM's I/O APIC and, in xAPIC mode, the vCPU's local
+ * APIC page at its APIC base. The stage-2 fault gives the address; the instruction at
  * the guest's RIP, read through the guest's own page tables and decoded
  * (arch/x86/insn.h), gives the register, the size and the direction.
  *
@@ -125,36 +126,45 @@ static size_t fetch(const struct vm *vm, const struct fief_regs_x86 *r, bool m64
 	return got;
 }
 
-/* The devices: does @gpa belong to one of @vm's, and which. */
-enum mmio_dev { MMIO_NONE, MMIO_IOAPIC };
+/* The devices: does @gpa belong to one of @v's, and which. */
+enum mmio_dev { MMIO_NONE, MMIO_IOAPIC, MMIO_LAPIC };
 
-static enum mmio_dev device_at(const struct vm *vm, uint64_t gpa)
+static enum mmio_dev device_at(struct vcpu *v, uint64_t gpa)
 {
 	/* A guest's memory could reach the hole; its RAM wins there. */
-	if (!vm->host && gpa < vm->mem_size)
+	if (!v->vm->host && gpa < v->vm->mem_size)
 		return MMIO_NONE;
 	if (gpa >= VIOAPIC_BASE && gpa < VIOAPIC_BASE + VIOAPIC_SIZE)
 		return MMIO_IOAPIC;
+	if (x86_vlapic_xapic_at(v, gpa))
+		return MMIO_LAPIC;
 	return MMIO_NONE;
 }
 
-static uint64_t dev_read(struct vm *vm, enum mmio_dev d, uint64_t off, uint8_t size)
+/* Both devices have 32-bit registers: other accesses read 0 and writes
+ * of them are ignored, as the chips ignore what they do not decode. */
+static uint64_t dev_read(struct vcpu *v, enum mmio_dev d, uint64_t off, uint8_t size)
 {
-	(void)d;
-	/* The I/O APIC's registers are 32-bit: other accesses read 0. */
-	return size == 4 && !(off & 3) ? vioapic_read(&vm->arch.ioapic, off) : 0;
+	if (size != 4 || (off & 3))
+		return 0;
+	if (d == MMIO_LAPIC)
+		return x86_vlapic_mmio(v, (uint32_t)off, false, 0);
+	return vioapic_read(&v->vm->arch.ioapic, off);
 }
 
-static void dev_write(struct vm *vm, enum mmio_dev d, uint64_t off, uint8_t size, uint64_t val)
+static void dev_write(struct vcpu *v, enum mmio_dev d, uint64_t off, uint8_t size, uint64_t val)
 {
 	struct vioapic_msg m[VIOAPIC_MSGS_MAX];
 	uint32_t n;
 
-	(void)d;
 	if (size != 4 || (off & 3))
-		return; /* ignored, as the chip ignores what it does not decode */
-	n = vioapic_write(&vm->arch.ioapic, off, (uint32_t)val, m);
-	x86_ioapic_send(vm, m, n);
+		return;
+	if (d == MMIO_LAPIC) {
+		x86_vlapic_mmio(v, (uint32_t)off, true, (uint32_t)val);
+		return;
+	}
+	n = vioapic_write(&v->vm->arch.ioapic, off, (uint32_t)val, m);
+	x86_ioapic_send(v->vm, m, n);
 }
 
 static bool fail(struct vcpu_exit *out, struct x86_exit *x, uint64_t gpa, const char *what)
@@ -169,7 +179,7 @@ static bool fail(struct vcpu_exit *out, struct x86_exit *x, uint64_t gpa, const 
 
 bool x86_mmio(struct vcpu *v, struct x86_exit *x, struct vcpu_exit *out)
 {
-	enum mmio_dev d = device_at(v->vm, x->gpa);
+	enum mmio_dev d = device_at(v, x->gpa);
 	struct fief_regs_x86 r;
 	uint8_t bytes[X86_INSN_MAX];
 	struct x86_insn in;
@@ -195,9 +205,9 @@ bool x86_mmio(struct vcpu *v, struct x86_exit *x, struct vcpu_exit *out)
 		return fail(out, x, x->gpa, "RSP as the register operand");
 	/* The fault's address is the access's; the offset inside the page. */
 	if (in.write) {
-		dev_write(v->vm, d, x->gpa & 0xfff, in.size, x86_insn_store_value(&in, reg ? *reg : 0));
+		dev_write(v, d, x->gpa & 0xfff, in.size, x86_insn_store_value(&in, reg ? *reg : 0));
 	} else {
-		val = dev_read(v->vm, d, x->gpa & 0xfff, in.size);
+		val = dev_read(v, d, x->gpa & 0xfff, in.size);
 		*reg = x86_insn_load(&in, *reg, val);
 	}
 	x->insn_len = in.len;

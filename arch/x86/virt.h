@@ -342,7 +342,8 @@ uint64_t *x86_gpr_slot(struct x86_gprs *g, unsigned i);
 
 /**
  * x86_mmio() - an NPF at a guest-physical address where the VM has an
- * emulated device (its virtual I/O APIC at 0xFEC00000): decode the
+ * emulated device (its virtual I/O APIC at 0xFEC00000, or in xAPIC mode
+ * the vCPU's local APIC page at its APIC base): decode the
  * instruction at the guest's RIP (arch/x86/insn.h), do the access, set the
  * register of a load and @x->insn_len so the backend moves past it.
  * Return: false if no emulated device is there (the fault is the core's);
@@ -377,6 +378,15 @@ static inline bool x86_vlapic_msr_is(uint32_t msr)
  * if it was level-triggered, broadcasts it to the VM's I/O APIC.
  */
 void x86_vlapic_eoi(struct vcpu *v);
+
+/** x86_vlapic_xapic_at() - whether @gpa is in @v's xAPIC page (xAPIC mode). */
+bool x86_vlapic_xapic_at(struct vcpu *v, uint64_t gpa);
+
+/**
+ * x86_vlapic_mmio() - a 32-bit access by @v at offset @off of its xAPIC
+ * page (arch/x86/mmio.c). Return: the value read (0 for a write).
+ */
+uint32_t x86_vlapic_mmio(struct vcpu *v, uint32_t off, bool write, uint32_t val);
 
 /** x86_vlapic_set_cr8() - MOV to CR8 (VMX): TPR = @val << 4. */
 void x86_vlapic_set_cr8(struct vcpu *v, uint64_t val);

@@ -114,7 +114,7 @@ int main(unsigned vcpu, uint64_t mem_size)
 		edges++;
 	}
 	guest_printf("irqhost: %u edges raised, each one taken\n", edges);
-	if (line(id, IRQHOST_LEVEL_LINE, 1) != 0 || !console_has(id, "level deliveries")) {
+	if (line(id, IRQHOST_LEVEL_LINE, 1) != 0 || !console_has(id, "pin masked")) {
 		guest_printf("irqhost: FAIL the level line was not served\n");
 		return 1;
 	}

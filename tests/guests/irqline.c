@@ -151,7 +151,10 @@ int main(unsigned vcpu, uint64_t mem_size)
 			guest_printf("."); /* one byte each: the host counts them */
 	}
 	guest_printf("\nirqline: %u edges counted\n", edges);
-	wait_for(&levels, LEVELS);
+	for (uint32_t step = 100; step <= LEVELS; step += 100) {
+		wait_for(&levels, step);
+		guest_printf("irqline: %u so far on the level pin\n", step);
+	}
 	guest_printf("irqline: %u level deliveries, pin masked\n", levels);
 	if (edges != EDGES || stray != 0) {
 		guest_printf("irqline: FAIL %u edges, %u stray interrupts\n", edges, stray);
