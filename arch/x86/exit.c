@@ -383,6 +383,10 @@ bool x86_exit_other(struct vcpu *v, struct x86_exit *x, struct vcpu_exit *out)
 		/* It sleeps until an interrupt it would take (core/event.h). */
 		x86_virt_guest_mode(v, &m);
 		v->arch.halt_if = (m.rflags & RFLAGS_IF) != 0;
+		/* Look again at the next entry: an interrupt that waited for a
+		 * window (IF was clear) can be injected now that HLT runs with
+		 * IF set, whether or not the window exit came first. */
+		__atomic_store_n(&v->arch.vlapic.pending, 1, __ATOMIC_SEQ_CST);
 		out->reason = VCPU_EXIT_HALT;
 		break;
 	}

@@ -15,7 +15,10 @@
 #include "guest.h"
 #include "manage.h"
 
-#define IRQHOST_EDGES 1000u
+#ifndef IRQ_ROUNDS
+#define IRQ_ROUNDS 1000u
+#endif
+#define IRQHOST_EDGES IRQ_ROUNDS
 #define IRQHOST_EDGE_LINE 5u
 #define IRQHOST_LEVEL_LINE 6u
 #define POLLS 50000000L

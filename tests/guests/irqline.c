@@ -15,8 +15,11 @@
 #include "guest.h"
 #include "x86.h"
 
-#define EDGES 1000u
-#define LEVELS 1000u
+#ifndef IRQ_ROUNDS
+#define IRQ_ROUNDS 1000u
+#endif
+#define EDGES IRQ_ROUNDS
+#define LEVELS IRQ_ROUNDS
 #define VEC_EDGE 0x40u
 #define VEC_LEVEL 0x41u
 #define PIN_EDGE 5u
@@ -151,7 +154,7 @@ int main(unsigned vcpu, uint64_t mem_size)
 			guest_printf("."); /* one byte each: the host counts them */
 	}
 	guest_printf("\nirqline: %u edges counted\n", edges);
-	for (uint32_t step = 100; step <= LEVELS; step += 100) {
+	for (uint32_t step = LEVELS / 10; step <= LEVELS; step += LEVELS / 10) {
 		wait_for(&levels, step);
 		guest_printf("irqline: %u so far on the level pin\n", step);
 	}
