@@ -371,9 +371,11 @@ int vmx_exit(struct x86_run *r)
 		uint8_t cpl = (uint8_t)((vmread((enum vmcs_field)(VMCS_GUEST_ES_AR +
 								  2 * VMCS_SEG_SS)) >> 5) & 3);
 
-		/* A management call may use other vCPUs' VMCSs on this CPU;
-		 * it makes this one current again (vmx_vmcs_restore()). */
-		vmx_skip(v, (uint8_t)vmread(VMCS_EXIT_INSN_LEN));
+		/* VMCALL is 0F 01 C1 (docs/abi.md), as SVM steps VMMCALL:
+		 * no VMREAD of the length. A management call may use other
+		 * vCPUs' VMCSs on this CPU; it makes this one current again
+		 * (vmx_vmcs_restore()). */
+		vmx_skip(v, 3);
 		next = x86_exit_hypercall(v, cpl) ? X86_ENTER_RAX : X86_LEAVE;
 	} else {
 		next = exit_other(r, reason);
