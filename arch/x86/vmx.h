@@ -263,7 +263,6 @@ bool x86_vmx_usable(void);
 struct vmx_config {
 	uint32_t pin, proc, proc2, exit, entry;
 	uint32_t slice; /* preemption timer value (0: not used) */
-	bool slice_reload; /* the timer is not saved on exit: write it before each entry */
 	bool intr_window;  /* the CPU offers interrupt-window exiting */
 	uint64_t cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
 	uint64_t eptp_flags;

@@ -380,7 +380,5 @@ int vmx_exit(struct x86_run *r)
 	} else {
 		next = exit_other(r, reason);
 	}
-	if (next != X86_LEAVE && vmx.slice_reload)
-		vmwrite(VMCS_PREEMPTION_TIMER, vmx.slice); /* not kept across exits */
 	return next;
 }
