@@ -392,8 +392,8 @@ int svm_exit(struct x86_run *r)
 	*(uint32_t *)vmcb64(vmcb, VMCB_TLB_CONTROL) = 0;
 	/* The hottest exit first, in line; the CPL only its policy reads. */
 	if (*vmcb64(vmcb, VMCB_EXITCODE) == SVM_EXIT_VMMCALL) {
-		next = x86_exit_hypercall(v, *((uint8_t *)vmcb + VMCB_CPL)) ? X86_ENTER_RAX :
-									      X86_LEAVE;
+		next = x86_exit_hypercall(v, *((uint8_t *)vmcb + VMCB_CPL) == 0) ? X86_ENTER_RAX :
+										   X86_LEAVE;
 		*vmcb64(vmcb, VMCB_RIP) += 3;
 	} else {
 		next = svm_exit_other(r, vmcb);

@@ -303,9 +303,8 @@ static inline bool x86_vcpu_stays(struct vcpu *v)
 }
 
 /**
- * x86_exit_hypercall() - the policy for a hypercall from a guest at
- * privilege level @cpl, the hottest exit, in line in each backend's exit
- * path: it goes straight to the core's dispatcher (the one place for the
+ * x86_exit_hypercall() - the policy for a hypercall, the hottest exit, in
+ * line in each backend's exit path (@cpl0: the guest ran at CPL 0): it goes straight to the core's dispatcher (the one place for the
  * calls' policy and ABI error codes), and only the guest's kernel may call
  * (docs/abi.md). No call reads its caller's RIP, so the backend may move
  * past the instruction before or after, and none changes a register of
@@ -314,14 +313,19 @@ static inline bool x86_vcpu_stays(struct vcpu *v)
  * vCPUs' control structures on this CPU (VMX: makes their VMCS current).
  * Return: true to enter the guest again at once (see x86_exit_stay()).
  */
-static inline bool x86_exit_hypercall(struct vcpu *v, uint8_t cpl)
+static inline bool x86_exit_hypercall(struct vcpu *v, bool cpl0)
 {
 	int64_t r = FIEF_E_PERM;
 	enum vcpu_state s;
 
-	s = cpl == 0 ? hypercall_run(v, v->arch.gpr.rax, v->arch.gpr.hc_arg, &r) : vcpu_state(v);
-	if (s == VCPU_STATE_STOPPED)
-		return false; /* RAX keeps the call number for the record */
+	s = cpl0 ? hypercall_run(v, v->arch.gpr.rax, v->arch.gpr.hc_arg, &r) : vcpu_state(v);
+	/* One test on the way back in: a runnable vCPU (the rest of
+	 * x86_vcpu_stays_in()'s state test folds away). */
+	if (__builtin_expect(s != VCPU_STATE_RUNNABLE, 0)) {
+		if (s != VCPU_STATE_STOPPED) /* else RAX keeps the call number for the record */
+			v->arch.gpr.rax = (uint64_t)r;
+		return false;
+	}
 	v->arch.gpr.rax = (uint64_t)r;
 	return x86_vcpu_stays_in(v, s);
 }

@@ -247,6 +247,7 @@ enum vmcs_seg {
 #define AR_DATA 0xc093u   /* G, D/B, P, S, read/write accessed */
 #define AR_TSS64_BUSY 0x008bu
 #define AR_UNUSABLE (1u << 16)
+#define AR_DPL_MASK (3u << 5)
 
 /**
  * x86_vmx_usable() - true if this CPU has what the VMX backend needs: VMX
@@ -348,6 +349,17 @@ static inline void vmwrite(enum vmcs_field f, uint64_t v)
 	return;
 failed:
 	vmx_vmwrite_failed(f);
+}
+
+/*
+ * vmwrite_guest() - a VMWRITE of a guest-state field during an exit, with
+ * no failure check: the VMCS that just exited is current (no
+ * VMfailInvalid) and every guest-state field fief writes exists and is
+ * writable (no VMfailValid), so it cannot fail. For the exit path only.
+ */
+static inline void vmwrite_guest(enum vmcs_field f, uint64_t v)
+{
+	__asm__ volatile("vmwrite %1, %0" ::"r"((uint64_t)f), "rm"(v) : "cc");
 }
 
 static inline void invvpid(uint64_t type, uint16_t vpid)
