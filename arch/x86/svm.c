@@ -299,7 +299,11 @@ static void decode(struct vcpu *v, void *vmcb, struct x86_exit *x)
 		x->kind = X86_EXIT_HLT, x->insn_len = 1;
 		return;
 	case SVM_EXIT_MSR:
-		x->kind = info1 ? X86_EXIT_WRMSR : X86_EXIT_RDMSR, x->insn_len = 2;
+		x->insn_len = 2;
+		/* An x2APIC EOI or SELF_IPI is done here: nothing left for
+		 * the policy (x86_exit_other() with X86_EXIT_NONE). */
+		x->kind = !info1 ? X86_EXIT_RDMSR :
+			  x86_vlapic_wrmsr_fast(v) ? X86_EXIT_NONE : X86_EXIT_WRMSR;
 		return;
 	case SVM_EXIT_IOIO:
 		decode_io(info1, x);

@@ -385,6 +385,28 @@ static inline bool x86_vlapic_msr_is(uint32_t msr)
 	       msr == VLAPIC_MSR_TSC_DEADLINE;
 }
 
+#define X2APIC_MSR_EOI (VLAPIC_MSR_BASE + (VLAPIC_EOI >> 4))           /* 0x80b */
+#define X2APIC_MSR_SELF_IPI (VLAPIC_MSR_BASE + (VLAPIC_SELF_IPI >> 4))  /* 0x83f */
+
+/**
+ * x86_vlapic_wrmsr_fast() - a WRMSR by @v (ECX, EDX:EAX in its registers)
+ * to x2APIC EOI or SELF_IPI, the two registers an interrupt's round trip
+ * writes, done without the general MSR policy (no TSC read, no register
+ * switch): the backends try it when they decode a WRMSR. An interrupt it
+ * makes deliverable sets the vLAPIC's pending word, so the same re-entry
+ * injects it (x86_vcpu_stays()). Return: true if done (the WRMSR
+ * completed); false for any other MSR, and for every case the
+ * architecture answers otherwise (#GP outside x2APIC mode or for reserved
+ * bits, ESR for an illegal vector): x86_exit_other() then handles it.
+ */
+bool x86_vlapic_wrmsr_fast(struct vcpu *v);
+
+/**
+ * x86_vlapic_eoi() - an EOI by @v's guest: ends the highest interrupt in
+ * service. Return: its vector, -1 if none.
+ */
+int x86_vlapic_eoi(struct vcpu *v);
+
 /** x86_vlapic_set_cr8() - MOV to CR8 (VMX): TPR = @val << 4. */
 void x86_vlapic_set_cr8(struct vcpu *v, uint64_t val);
 

@@ -274,12 +274,18 @@ static void decode(struct vcpu *v, struct x86_exit *x, uint32_t reason)
 		entry_failed(basic, x);
 		return;
 	}
-	reinject_vectoring();
+	/* An instruction's exit never interrupts event delivery (SDM vol.
+	 * 3C, "Information for VM Exits During Event Delivery"): only the
+	 * others can have an event to deliver again. An x2APIC EOI or
+	 * SELF_IPI is done here: nothing left for the policy. */
 	x->kind = insn_exit_kind(basic);
 	if (x->kind != X86_EXIT_NONE) {
 		x->insn_len = (uint8_t)vmread(VMCS_EXIT_INSN_LEN);
+		if (x->kind == X86_EXIT_WRMSR && x86_vlapic_wrmsr_fast(v))
+			x->kind = X86_EXIT_NONE;
 		return;
 	}
+	reinject_vectoring();
 	qual = vmread(VMCS_EXIT_QUALIFICATION);
 	switch (basic) {
 	case VMX_EXIT_EXT_INTR:
