@@ -76,11 +76,12 @@ struct x86_event_state {
  */
 enum x86_next {
 	X86_LEAVE = 0,     /* back to arch_vcpu_run() and the core */
-	X86_ENTER = 1,     /* enter again: any guest register may have changed */
-	X86_ENTER_RAX = 2, /* enter again: only RAX changed (a hypercall's result),
+	X86_ENTER_RAX = 1, /* enter again: only RAX changed (a hypercall's result),
 			    * so the registers a C call preserves (RBX, RBP,
 			    * R12-R15) still hold the guest's and are not
-			    * loaded again */
+			    * loaded again; 1 so that the hypercall path
+			    * returns its bool as it is (SETcc, MOVZX) */
+	X86_ENTER = 2,     /* enter again: any guest register may have changed */
 };
 
 /*
@@ -167,9 +168,17 @@ struct x86_virt_ops {
 extern const struct x86_virt_ops x86_svm_ops;
 extern const struct x86_virt_ops x86_vmx_ops;
 
+/*
+ * The globals every exit reads: hidden, so that the -fpic code reaches
+ * them RIP-relative, without loading their address from the GOT first
+ * (the linker turns that load into a MOV of the address, still one
+ * instruction more per access).
+ */
+#define X86_HOT_GLOBAL __attribute__((visibility("hidden")))
+
 /** Bumped on every stage-2 invalidation (arch/x86/mm.c): a vCPU whose
  * flush_gen is older flushes its guest TLB before it next enters. */
-extern uint64_t x86_s2_flush_gen;
+extern uint64_t x86_s2_flush_gen X86_HOT_GLOBAL;
 
 /*
  * Per CPU: the vCPU it runs in guest mode or is about to enter, NULL while
@@ -180,7 +189,7 @@ extern uint64_t x86_s2_flush_gen;
  * full barrier before the last look at x86_s2_flush_gen, so that one of the
  * two sides always sees the other.
  */
-extern struct vcpu *x86_guest_vcpu[X86_CPUS_MAX];
+extern struct vcpu *x86_guest_vcpu[X86_CPUS_MAX] X86_HOT_GLOBAL;
 
 /** The backend chosen at boot (NULL if none usable). */
 extern const struct x86_virt_ops *x86_virt;
