@@ -266,7 +266,8 @@ static inline void x86_virt_vcpu_destroy(struct vcpu *v)
  * Backends decode hypercalls in line and call x86_exit_hypercall().
  * A physical interrupt is only noted (VCPU_EXIT_PREEMPT): arch_vcpu_run()
  * takes it once the backend has left its loop.
- * Return: false if the vCPU must leave its CPU.
+ * Return: false if the vCPU must leave its CPU, which is exactly when
+ * @out->reason was set (it is VCPU_EXIT_NONE on the way in).
  */
 bool x86_exit_other(struct vcpu *v, struct x86_exit *x, struct vcpu_exit *out);
 
@@ -350,7 +351,7 @@ static inline bool x86_exit_hypercall(struct vcpu *v, bool cpl0)
  */
 static inline bool x86_exit_stay(struct vcpu *v, struct x86_exit *x, struct vcpu_exit *out)
 {
-	if (!x86_exit_other(v, x, out) || out->reason != VCPU_EXIT_NONE)
+	if (!x86_exit_other(v, x, out))
 		return false;
 	return x86_vcpu_stays(v);
 }
