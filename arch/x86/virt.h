@@ -314,8 +314,9 @@ static inline bool x86_vcpu_stays(struct vcpu *v)
 
 /**
  * x86_exit_hypercall() - the policy for a hypercall, the hottest exit, in
- * line in each backend's exit path (@cpl0: the guest ran at CPL 0): it goes straight to the core's dispatcher (the one place for the
- * calls' policy and ABI error codes), and only the guest's kernel may call
+ * line in each backend's exit path (@cpl0: the guest ran at CPL 0): it
+ * goes straight to the core's dispatcher (the one place for the calls'
+ * policy and ABI error codes), and only the guest's kernel may call
  * (docs/abi.md). No call reads its caller's RIP, so the backend may move
  * past the instruction before or after, and none changes a register of
  * its caller but RAX (register calls need a VM that is not running), so
