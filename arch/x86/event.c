@@ -414,6 +414,32 @@ uint32_t x86_vlapic_mmio(struct vcpu *v, uint32_t off, bool write, uint32_t val)
 	return 0;
 }
 
+/* ---- the exit paths' short cut for EOI and SELF_IPI ---- */
+
+bool x86_vlapic_wrmsr_fast(struct vcpu *v)
+{
+	struct vlapic *l = &v->arch.vlapic;
+	uint32_t msr = (uint32_t)v->arch.gpr.rcx, lo = (uint32_t)v->arch.gpr.rax;
+
+	/* Outside x2APIC mode, a reserved bit (EDX, or EAX beyond what the
+	 * register holds): #GP, which the full policy raises. */
+	if (l->mode != VLAPIC_MODE_X2APIC || (uint32_t)v->arch.gpr.rdx != 0)
+		return false;
+	if (msr == X2APIC_MSR_EOI) {
+		if (lo != 0)
+			return false;
+		x86_vlapic_eoi(v);
+		return true;
+	}
+	/* SELF_IPI: an edge-triggered fixed interrupt to this vCPU, which is
+	 * awake (ipi_send() does not wake the sender either). A vector below
+	 * 16 sets ESR in the full policy. */
+	if (msr != X2APIC_MSR_SELF_IPI || lo > 0xff || lo < 16)
+		return false;
+	vlapic_accept(l, (uint8_t)lo);
+	return true;
+}
+
 /* ---- interrupt lines: the VM's I/O APIC (arch/x86/vioapic.c) ---- */
 
 uint32_t arch_irq_lines(void)

@@ -363,7 +363,9 @@ static void exit_io(struct vcpu *v, struct x86_exit *x, struct vcpu_exit *out)
 
 bool x86_exit_other(struct vcpu *v, struct x86_exit *x, struct vcpu_exit *out)
 {
-	/* Each reason sets the fields the core reads for it (core/arch.h). */
+	/* Each reason sets the fields the core reads for it (core/arch.h);
+	 * whatever sets @out->reason returns false (x86_exit_stay() then
+	 * needs no second test). */
 	switch (x->kind) {
 	case X86_EXIT_NONE:
 		break;
@@ -376,7 +378,7 @@ bool x86_exit_other(struct vcpu *v, struct x86_exit *x, struct vcpu_exit *out)
 		break;
 	case X86_EXIT_IO:
 		exit_io(v, x, out);
-		break;
+		return out->reason == VCPU_EXIT_NONE;
 	case X86_EXIT_HLT: {
 		struct x86_guest_mode m;
 
@@ -388,7 +390,7 @@ bool x86_exit_other(struct vcpu *v, struct x86_exit *x, struct vcpu_exit *out)
 		 * IF set, whether or not the window exit came first. */
 		__atomic_store_n(&v->arch.vlapic.pending, 1, __ATOMIC_SEQ_CST);
 		out->reason = VCPU_EXIT_HALT;
-		break;
+		return false;
 	}
 	case X86_EXIT_NPF:
 		if (x86_mmio(v, x, out))
@@ -397,7 +399,7 @@ bool x86_exit_other(struct vcpu *v, struct x86_exit *x, struct vcpu_exit *out)
 		out->gpa = gpa_init(x->gpa);
 		out->write = x->write;
 		out->exec = x->exec;
-		break;
+		return false;
 	case X86_EXIT_INTR:
 		out->reason = VCPU_EXIT_PREEMPT;
 		return false;

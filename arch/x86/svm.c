@@ -299,7 +299,11 @@ static void decode(struct vcpu *v, void *vmcb, struct x86_exit *x)
 		x->kind = X86_EXIT_HLT, x->insn_len = 1;
 		return;
 	case SVM_EXIT_MSR:
-		x->kind = info1 ? X86_EXIT_WRMSR : X86_EXIT_RDMSR, x->insn_len = 2;
+		x->insn_len = 2;
+		/* An x2APIC EOI or SELF_IPI is done here: nothing left for
+		 * the policy (x86_exit_other() with X86_EXIT_NONE). */
+		x->kind = !info1 ? X86_EXIT_RDMSR :
+			  x86_vlapic_wrmsr_fast(v) ? X86_EXIT_NONE : X86_EXIT_WRMSR;
 		return;
 	case SVM_EXIT_IOIO:
 		decode_io(info1, x);
@@ -392,8 +396,8 @@ int svm_exit(struct x86_run *r)
 	*(uint32_t *)vmcb64(vmcb, VMCB_TLB_CONTROL) = 0;
 	/* The hottest exit first, in line; the CPL only its policy reads. */
 	if (*vmcb64(vmcb, VMCB_EXITCODE) == SVM_EXIT_VMMCALL) {
-		next = x86_exit_hypercall(v, *((uint8_t *)vmcb + VMCB_CPL)) ? X86_ENTER_RAX :
-									      X86_LEAVE;
+		next = x86_exit_hypercall(v, *((uint8_t *)vmcb + VMCB_CPL) == 0) ? X86_ENTER_RAX :
+										   X86_LEAVE;
 		*vmcb64(vmcb, VMCB_RIP) += 3;
 	} else {
 		next = svm_exit_other(r, vmcb);

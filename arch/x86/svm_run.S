@@ -59,7 +59,7 @@ svm_run:
 	popq X86_GPR_RSI(%rsi)
 	movq 16(%rsp), %rdi
 	call svm_exit                   /* enum x86_next */
-	cmpl $2, %eax
+	cmpl $1, %eax                   /* X86_ENTER_RAX */
 	je 2b
 	testl %eax, %eax
 	jnz 1b

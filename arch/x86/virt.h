@@ -76,11 +76,12 @@ struct x86_event_state {
  */
 enum x86_next {
 	X86_LEAVE = 0,     /* back to arch_vcpu_run() and the core */
-	X86_ENTER = 1,     /* enter again: any guest register may have changed */
-	X86_ENTER_RAX = 2, /* enter again: only RAX changed (a hypercall's result),
+	X86_ENTER_RAX = 1, /* enter again: only RAX changed (a hypercall's result),
 			    * so the registers a C call preserves (RBX, RBP,
 			    * R12-R15) still hold the guest's and are not
-			    * loaded again */
+			    * loaded again; 1 so that the hypercall path
+			    * returns its bool as it is (SETcc, MOVZX) */
+	X86_ENTER = 2,     /* enter again: any guest register may have changed */
 };
 
 /*
@@ -167,9 +168,17 @@ struct x86_virt_ops {
 extern const struct x86_virt_ops x86_svm_ops;
 extern const struct x86_virt_ops x86_vmx_ops;
 
+/*
+ * The globals every exit reads: hidden, so that the -fpic code reaches
+ * them RIP-relative, without loading their address from the GOT first
+ * (the linker turns that load into a MOV of the address, still one
+ * instruction more per access).
+ */
+#define X86_HOT_GLOBAL __attribute__((visibility("hidden")))
+
 /** Bumped on every stage-2 invalidation (arch/x86/mm.c): a vCPU whose
  * flush_gen is older flushes its guest TLB before it next enters. */
-extern uint64_t x86_s2_flush_gen;
+extern uint64_t x86_s2_flush_gen X86_HOT_GLOBAL;
 
 /*
  * Per CPU: the vCPU it runs in guest mode or is about to enter, NULL while
@@ -180,7 +189,7 @@ extern uint64_t x86_s2_flush_gen;
  * full barrier before the last look at x86_s2_flush_gen, so that one of the
  * two sides always sees the other.
  */
-extern struct vcpu *x86_guest_vcpu[X86_CPUS_MAX];
+extern struct vcpu *x86_guest_vcpu[X86_CPUS_MAX] X86_HOT_GLOBAL;
 
 /** The backend chosen at boot (NULL if none usable). */
 extern const struct x86_virt_ops *x86_virt;
@@ -257,7 +266,8 @@ static inline void x86_virt_vcpu_destroy(struct vcpu *v)
  * Backends decode hypercalls in line and call x86_exit_hypercall().
  * A physical interrupt is only noted (VCPU_EXIT_PREEMPT): arch_vcpu_run()
  * takes it once the backend has left its loop.
- * Return: false if the vCPU must leave its CPU.
+ * Return: false if the vCPU must leave its CPU, which is exactly when
+ * @out->reason was set (it is VCPU_EXIT_NONE on the way in).
  */
 bool x86_exit_other(struct vcpu *v, struct x86_exit *x, struct vcpu_exit *out);
 
@@ -268,11 +278,20 @@ bool x86_exit_other(struct vcpu *v, struct x86_exit *x, struct vcpu_exit *out);
  */
 void x86_event_entry(struct vcpu *v);
 
-/* The one test of the entry paths: one load and a branch. */
+/*
+ * The one test of the entry paths: one load and a branch, a compare with
+ * the word in memory (CMP m32, 0; JNE). A C load, volatile as
+ * ARCH_LOAD_RELAXED() is, costs a MOV, a TEST and the JNE: GCC does not
+ * fold a volatile or atomic load into the compare. A single aligned load
+ * either way, so the ordering is the same (docs/events.md, injection).
+ */
 static inline void x86_event_check(struct vcpu *v)
 {
-	if (__builtin_expect(ARCH_LOAD_RELAXED(&v->arch.vlapic.pending) != 0, 0))
-		x86_event_entry(v);
+	__asm__ goto("cmpl $0, %0\n\tjne %l[pending]"
+		     : : "m"(v->arch.vlapic.pending) : "cc" : pending);
+	return;
+pending:
+	x86_event_entry(v);
 }
 
 /* The vCPU, in state @s, may enter again at once: it and its VM still
@@ -294,10 +313,10 @@ static inline bool x86_vcpu_stays(struct vcpu *v)
 }
 
 /**
- * x86_exit_hypercall() - the policy for a hypercall from a guest at
- * privilege level @cpl, the hottest exit, in line in each backend's exit
- * path: it goes straight to the core's dispatcher (the one place for the
- * calls' policy and ABI error codes), and only the guest's kernel may call
+ * x86_exit_hypercall() - the policy for a hypercall, the hottest exit, in
+ * line in each backend's exit path (@cpl0: the guest ran at CPL 0): it
+ * goes straight to the core's dispatcher (the one place for the calls'
+ * policy and ABI error codes), and only the guest's kernel may call
  * (docs/abi.md). No call reads its caller's RIP, so the backend may move
  * past the instruction before or after, and none changes a register of
  * its caller but RAX (register calls need a VM that is not running), so
@@ -305,14 +324,19 @@ static inline bool x86_vcpu_stays(struct vcpu *v)
  * vCPUs' control structures on this CPU (VMX: makes their VMCS current).
  * Return: true to enter the guest again at once (see x86_exit_stay()).
  */
-static inline bool x86_exit_hypercall(struct vcpu *v, uint8_t cpl)
+static inline bool x86_exit_hypercall(struct vcpu *v, bool cpl0)
 {
 	int64_t r = FIEF_E_PERM;
 	enum vcpu_state s;
 
-	s = cpl == 0 ? hypercall_run(v, v->arch.gpr.rax, v->arch.gpr.hc_arg, &r) : vcpu_state(v);
-	if (s == VCPU_STATE_STOPPED)
-		return false; /* RAX keeps the call number for the record */
+	s = cpl0 ? hypercall_run(v, v->arch.gpr.rax, v->arch.gpr.hc_arg, &r) : vcpu_state(v);
+	/* One test on the way back in: a runnable vCPU (the rest of
+	 * x86_vcpu_stays_in()'s state test folds away). */
+	if (__builtin_expect(s != VCPU_STATE_RUNNABLE, 0)) {
+		if (s != VCPU_STATE_STOPPED) /* else RAX keeps the call number for the record */
+			v->arch.gpr.rax = (uint64_t)r;
+		return false;
+	}
 	v->arch.gpr.rax = (uint64_t)r;
 	return x86_vcpu_stays_in(v, s);
 }
@@ -328,7 +352,7 @@ static inline bool x86_exit_hypercall(struct vcpu *v, uint8_t cpl)
  */
 static inline bool x86_exit_stay(struct vcpu *v, struct x86_exit *x, struct vcpu_exit *out)
 {
-	if (!x86_exit_other(v, x, out) || out->reason != VCPU_EXIT_NONE)
+	if (!x86_exit_other(v, x, out))
 		return false;
 	return x86_vcpu_stays(v);
 }
@@ -387,6 +411,22 @@ bool x86_vlapic_xapic_at(struct vcpu *v, uint64_t gpa);
  * page (arch/x86/mmio.c). Return: the value read (0 for a write).
  */
 uint32_t x86_vlapic_mmio(struct vcpu *v, uint32_t off, bool write, uint32_t val);
+
+#define X2APIC_MSR_EOI (VLAPIC_MSR_BASE + (VLAPIC_EOI >> 4))           /* 0x80b */
+#define X2APIC_MSR_SELF_IPI (VLAPIC_MSR_BASE + (VLAPIC_SELF_IPI >> 4))  /* 0x83f */
+
+/**
+ * x86_vlapic_wrmsr_fast() - a WRMSR by @v (ECX, EDX:EAX in its registers)
+ * to x2APIC EOI or SELF_IPI, the two registers an interrupt's round trip
+ * writes, done without the general MSR policy (no TSC read, no register
+ * switch): the backends try it when they decode a WRMSR. An interrupt it
+ * makes deliverable sets the vLAPIC's pending word, so the same re-entry
+ * injects it (x86_vcpu_stays()). Return: true if done (the WRMSR
+ * completed); false for any other MSR, and for every case the
+ * architecture answers otherwise (#GP outside x2APIC mode or for reserved
+ * bits, ESR for an illegal vector): x86_exit_other() then handles it.
+ */
+bool x86_vlapic_wrmsr_fast(struct vcpu *v);
 
 /** x86_vlapic_set_cr8() - MOV to CR8 (VMX): TPR = @val << 4. */
 void x86_vlapic_set_cr8(struct vcpu *v, uint64_t val);

@@ -80,8 +80,11 @@ bool vlapic_sw_enabled(const struct vlapic *l)
 	       (RELAXED(&l->svr) & VLAPIC_SVR_ENABLE);
 }
 
+/* Unrolled: a test and a branch per word, no loop counter (every
+ * delivery, EOI and priority check scans IRR or ISR, mostly empty). */
 static int highest(const uint32_t r[8], bool atomic)
 {
+#pragma GCC unroll 8
 	for (int i = 7; i >= 0; i--) {
 		uint32_t w = atomic ? RELAXED(&r[i]) : r[i];
 

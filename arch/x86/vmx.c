@@ -64,7 +64,14 @@
  * LAPIC timer's external interrupt: some emulators (Bochs 2.7) never let a
  * physical interrupt exit a guest that runs with RFLAGS.IF clear. Its
  * exit means the same as a timer interrupt: preempt. Its length is the
- * slice lapic_calibrate() measured in TSC cycles.
+ * slice lapic_calibrate() measured in TSC cycles. Only two places write
+ * the VMCS field, both with that slice: vmcs_controls() and the timer's
+ * own exit. Where the CPU saves the timer on exit (the NICE_EXIT
+ * control) the field counts down across exits and the slice with it;
+ * where it does not (Bochs 2.7), a VM exit leaves the field alone (SDM
+ * vol. 3C, "Saving Non-Register State": saved only under that control), so
+ * it still holds the slice and every entry starts a full one without a
+ * write. VMCLEAR keeps it with the rest of the VMCS.
  */
 
 /* The controls and fixed bits, computed once by the boot CPU. */
@@ -193,7 +200,6 @@ static int vmx_setup_controls(void)
 					     MSR_IA32_VMX_PROCBASED_CTLS) >> 32) & PROC_INTR_WINDOW;
 	if (vmx.pin & PIN_PREEMPT_TIMER)
 		vmx.slice = (uint32_t)(lapic_slice.tsc >> (rdmsr(MSR_IA32_VMX_MISC) & 0x1f));
-	vmx.slice_reload = vmx.slice && !(vmx.exit & EXIT_SAVE_PREEMPT_TIMER);
 	vmx.eptp_flags = EPTP_WALK4 | ((ev & EPT_CAP_WB) ? EPTP_MT_WB : EPTP_MT_UC);
 	vmx.cr0_fixed0 = rdmsr(MSR_IA32_VMX_CR0_FIXED0);
 	vmx.cr0_fixed1 = rdmsr(MSR_IA32_VMX_CR0_FIXED1);
@@ -511,8 +517,6 @@ static void vmx_vcpu_run(struct vcpu *v, struct vcpu_exit *out)
 	}
 	if (!v->arch.launched)
 		vmcs_host();
-	if (vmx.slice_reload)
-		vmwrite(VMCS_PREEMPTION_TIMER, vmx.slice); /* not kept across exits */
 	x86_event_check(v);
 	/* Guest mode is announced before flush_tlb() reads the generation
 	 * (virt.h, x86_guest_vcpu). */

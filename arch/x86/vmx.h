@@ -247,6 +247,7 @@ enum vmcs_seg {
 #define AR_DATA 0xc093u   /* G, D/B, P, S, read/write accessed */
 #define AR_TSS64_BUSY 0x008bu
 #define AR_UNUSABLE (1u << 16)
+#define AR_DPL_MASK (3u << 5)
 
 /**
  * x86_vmx_usable() - true if this CPU has what the VMX backend needs: VMX
@@ -263,7 +264,6 @@ bool x86_vmx_usable(void);
 struct vmx_config {
 	uint32_t pin, proc, proc2, exit, entry;
 	uint32_t slice; /* preemption timer value (0: not used) */
-	bool slice_reload; /* the timer is not saved on exit: write it before each entry */
 	bool intr_window;  /* the CPU offers interrupt-window exiting */
 	uint64_t cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
 	uint64_t eptp_flags;
@@ -349,6 +349,17 @@ static inline void vmwrite(enum vmcs_field f, uint64_t v)
 	return;
 failed:
 	vmx_vmwrite_failed(f);
+}
+
+/*
+ * vmwrite_guest() - a VMWRITE of a guest-state field during an exit, with
+ * no failure check: the VMCS that just exited is current (no
+ * VMfailInvalid) and every guest-state field fief writes exists and is
+ * writable (no VMfailValid), so it cannot fail. For the exit path only.
+ */
+static inline void vmwrite_guest(enum vmcs_field f, uint64_t v)
+{
+	__asm__ volatile("vmwrite %1, %0" ::"r"((uint64_t)f), "rm"(v) : "cc");
 }
 
 static inline void invvpid(uint64_t type, uint16_t vpid)

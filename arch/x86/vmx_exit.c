@@ -250,10 +250,11 @@ static void vmx_skip(struct vcpu *v, uint8_t len)
 {
 	uint64_t intr = vmread(VMCS_GUEST_INTERRUPTIBILITY);
 
-	vmwrite(VMCS_GUEST_RIP, vmread(VMCS_GUEST_RIP) + len);
+	vmwrite_guest(VMCS_GUEST_RIP, vmread(VMCS_GUEST_RIP) + len);
 	/* The instruction after STI or MOV SS is done: its blocking ends. */
 	if (intr & INTERRUPTIBILITY_STI_MOVSS)
-		vmwrite(VMCS_GUEST_INTERRUPTIBILITY, intr & ~(uint64_t)INTERRUPTIBILITY_STI_MOVSS);
+		vmwrite_guest(VMCS_GUEST_INTERRUPTIBILITY,
+			      intr & ~(uint64_t)INTERRUPTIBILITY_STI_MOVSS);
 }
 
 static void vmx_skip_insn(struct vcpu *v)
@@ -273,12 +274,18 @@ static void decode(struct vcpu *v, struct x86_exit *x, uint32_t reason)
 		entry_failed(basic, x);
 		return;
 	}
-	reinject_vectoring();
+	/* An instruction's exit never interrupts event delivery (SDM vol.
+	 * 3C, "Information for VM Exits During Event Delivery"): only the
+	 * others can have an event to deliver again. An x2APIC EOI or
+	 * SELF_IPI is done here: nothing left for the policy. */
 	x->kind = insn_exit_kind(basic);
 	if (x->kind != X86_EXIT_NONE) {
 		x->insn_len = (uint8_t)vmread(VMCS_EXIT_INSN_LEN);
+		if (x->kind == X86_EXIT_WRMSR && x86_vlapic_wrmsr_fast(v))
+			x->kind = X86_EXIT_NONE;
 		return;
 	}
+	reinject_vectoring();
 	qual = vmread(VMCS_EXIT_QUALIFICATION);
 	switch (basic) {
 	case VMX_EXIT_EXT_INTR:
@@ -368,17 +375,17 @@ int vmx_exit(struct x86_run *r)
 	 * nothing to re-inject; the CPL, which only the hypercall policy
 	 * reads, is SS.DPL (SDM 24.4.1). */
 	if ((reason & 0xffff) == VMX_EXIT_VMCALL) {
-		uint8_t cpl = (uint8_t)((vmread((enum vmcs_field)(VMCS_GUEST_ES_AR +
-								  2 * VMCS_SEG_SS)) >> 5) & 3);
+		bool cpl0 = (vmread((enum vmcs_field)(VMCS_GUEST_ES_AR + 2 * VMCS_SEG_SS)) &
+			     AR_DPL_MASK) == 0;
 
-		/* A management call may use other vCPUs' VMCSs on this CPU;
-		 * it makes this one current again (vmx_vmcs_restore()). */
-		vmx_skip(v, (uint8_t)vmread(VMCS_EXIT_INSN_LEN));
-		next = x86_exit_hypercall(v, cpl) ? X86_ENTER_RAX : X86_LEAVE;
+		/* VMCALL is 0F 01 C1 (docs/abi.md), as SVM steps VMMCALL:
+		 * no VMREAD of the length. A management call may use other
+		 * vCPUs' VMCSs on this CPU; it makes this one current again
+		 * (vmx_vmcs_restore()). */
+		vmx_skip(v, 3);
+		next = x86_exit_hypercall(v, cpl0) ? X86_ENTER_RAX : X86_LEAVE;
 	} else {
 		next = exit_other(r, reason);
 	}
-	if (next != X86_LEAVE && vmx.slice_reload)
-		vmwrite(VMCS_PREEMPTION_TIMER, vmx.slice); /* not kept across exits */
 	return next;
 }

@@ -78,7 +78,7 @@ vmx_exit_entry:
 	popq X86_GPR_RDI(%rdi)
 	movq 8(%rsp), %rdi
 	call vmx_exit                   /* enum x86_next */
-	cmpl $2, %eax
+	cmpl $1, %eax                   /* X86_ENTER_RAX */
 	je 4b
 	testl %eax, %eax
 	jnz 3b

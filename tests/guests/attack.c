@@ -85,12 +85,22 @@ struct msr_step {
 static const struct msr_step msr_steps[] = {
 	{ 0x1b, false, 0xfee00900, false, "IA32_APIC_BASE reads xAPIC, enabled, BSP" },
 	{ 0x802, false, ~0ull, true, "x2APIC ID before x2APIC mode" },
+	{ 0x80b, true, 0, true, "x2APIC EOI before x2APIC mode" },
+	{ 0x83f, true, 0x41, true, "x2APIC SELF_IPI before x2APIC mode" },
 	{ 0x1b, true, 0xfee00400, true, "IA32_APIC_BASE EXTD without EN" },
 	{ 0x1b, true, 0xfee00c00, false, "IA32_APIC_BASE (x2APIC mode)" },
 	{ 0x802, false, 0, false, "x2APIC ID reads the vCPU's index" },
 	{ 0x802, true, 5, true, "x2APIC ID write (read-only)" },
 	{ 0x808, true, 0x100, true, "x2APIC TPR reserved bit" },
 	{ 0x80b, false, ~0ull, true, "x2APIC EOI read (write-only)" },
+	/* EOI and SELF_IPI have a short path at the exit's decode; what it
+	 * does not take must still get the architecture's answer. */
+	{ 0x80b, true, 1, true, "x2APIC EOI of a non-zero value" },
+	{ 0x80b, true, 1ull << 32, true, "x2APIC EOI with EDX non-zero" },
+	{ 0x80b, true, 0, false, "x2APIC EOI with nothing in service" },
+	{ 0x83f, true, 0x141, true, "x2APIC SELF_IPI reserved bit" },
+	{ 0x83f, true, (1ull << 32) | 0x41, true, "x2APIC SELF_IPI with EDX non-zero" },
+	{ 0x83f, true, 0x41, false, "x2APIC SELF_IPI while software-disabled (dropped)" },
 	{ 0x80f, true, 0, false, "x2APIC SVR (disable)" },
 	{ 0x830, true, 0x4500, false, "x2APIC ICR (INIT to itself)" },
 	{ 0x832, true, 0x10000, false, "x2APIC LVT timer (mask)" },
