@@ -21,7 +21,7 @@ GUEST_X86_LDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 \
 
 # Guests built for x86_64.
 GUESTS_X86 := hello counter memviolation hypwrite triplefault cpuidmsr hostprobe bench manager noperm \
-	fpstate mgrkill bufrace crash irqhost irqline
+	fpstate mgrkill bufrace crash irqhost irqline sipi
 
 # One source, one image per attack: attack-NAME.elf is tests/guests/attack.c
 # built with ATTACK="NAME" (the attacks are listed there).

@@ -14,6 +14,8 @@
 #include "core/arch.h"
 #include "core/event.h"
 #include "core/vm.h"
+#include "lib/err.h"
+#include "lib/print.h"
 
 
 uint32_t arch_cpu_index(void)
@@ -154,9 +156,70 @@ void arch_cpu_idle(uint64_t wake_at)
 
 /* ---- the vLAPIC's core hooks ---- */
 
+/* ---- INIT and STARTUP (docs/events.md, "Application processors") ---- */
+
+/* The state a STARTUP IPI with @vector starts a vCPU in: real mode at
+ * CS:IP = vector << 8 : 0, the rest as after INIT (SDM 9.1.1, 10.4.4). */
+static void sipi_state(struct fief_regs_x86 *r, uint8_t vector)
+{
+	static const struct fief_x86_segment data = { 0, 0xffff, 0, 0x93 };
+
+	*r = (struct fief_regs_x86){ 0 };
+	r->rip = 0;
+	r->rflags = 2;
+	r->cr0 = 0x60000010ull; /* CD, NW, ET */
+	r->cs = (struct fief_x86_segment){ (uint64_t)vector << 12, 0xffff,
+					   (uint16_t)((uint16_t)vector << 8), 0x9b };
+	r->ds = r->es = r->fs = r->gs = r->ss = data;
+	r->tr = (struct fief_x86_segment){ 0, 0xffff, 0, 0x8b };
+	r->ldtr = (struct fief_x86_segment){ 0, 0xffff, 0, 0x82 };
+	r->gdtr.limit = 0xffff;
+	r->idtr.limit = 0xffff;
+}
+
+bool x86_init_sipi(struct vcpu *v, struct vcpu_exit *exit)
+{
+	struct vlapic *l = &v->arch.vlapic;
+	struct fief_regs_x86 r;
+	uint32_t sipi;
+	int err;
+
+	if (__atomic_exchange_n(&l->init, 0, __ATOMIC_SEQ_CST)) {
+		/* INIT: the local APIC is reset (a STARTUP already sent after
+		 * the INIT is kept) and the vCPU waits for a STARTUP. */
+		__atomic_store_n(&v->arch.wait_sipi, 1, __ATOMIC_SEQ_CST);
+		sipi = __atomic_load_n(&l->sipi, __ATOMIC_SEQ_CST);
+		x86_vlapic_reset(v);
+		if (sipi)
+			vlapic_accept_sipi(l, (uint8_t)sipi);
+	}
+	if (!v->arch.wait_sipi)
+		return false;
+	sipi = __atomic_exchange_n(&l->sipi, 0, __ATOMIC_SEQ_CST);
+	if (!sipi) {
+		exit->reason = VCPU_EXIT_HALT; /* sleeps until the STARTUP */
+		return true;
+	}
+	sipi_state(&r, (uint8_t)sipi);
+	err = arch_vcpu_set_regs(v, &r, sizeof(r));
+	if (err) {
+		exit->reason = VCPU_EXIT_FAILED;
+		fief_snprintf(exit->why, sizeof(exit->why),
+			      "STARTUP to vector 0x%x: this backend cannot enter real mode (%s)",
+			      sipi & 0xff, err_name(err));
+		return true;
+	}
+	__atomic_store_n(&v->arch.wait_sipi, 0, __ATOMIC_SEQ_CST);
+	return false;
+}
+
 bool arch_vcpu_wakeup_pending(struct vcpu *v)
 {
 	struct vlapic *l = &v->arch.vlapic;
+
+	if (v->arch.wait_sipi || __atomic_load_n(&l->init, __ATOMIC_RELAXED))
+		return __atomic_load_n(&l->sipi, __ATOMIC_SEQ_CST) != 0 ||
+		       __atomic_load_n(&l->init, __ATOMIC_SEQ_CST) != 0;
 
 	if (__atomic_load_n(&l->nmi, __ATOMIC_SEQ_CST))
 		return true;
@@ -232,11 +295,18 @@ static void deliver(struct vcpu *src, struct vcpu *t, const struct vlapic_ipi *i
 		vlapic_accept_nmi(l);
 		break;
 	case VLAPIC_DM_INIT:
-		vlapic_accept_init(l); /* recorded; INIT-SIPI boot is not modelled yet */
-		return;
+		if (t == src)
+			return; /* an INIT to itself: a reset fief does not model */
+		vlapic_accept_init(l); /* taken by its CPU: x86_init_sipi() */
+		break;
 	case VLAPIC_DM_STARTUP:
+		/* Only a vCPU that waits for it (or whose INIT is on its way)
+		 * takes a STARTUP; any other ignores it. */
+		if (t == src || !(__atomic_load_n(&t->arch.wait_sipi, __ATOMIC_SEQ_CST) ||
+				  __atomic_load_n(&l->init, __ATOMIC_SEQ_CST)))
+			return;
 		vlapic_accept_sipi(l, ipi->vector);
-		return;
+		break;
 	default:
 		return; /* SMI, ExtINT, reserved: nothing */
 	}

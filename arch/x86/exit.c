@@ -209,6 +209,18 @@ static void exit_cpuid(struct vcpu *v)
 	gpr_set32(&g->rdx, r.edx);
 }
 
+/* EFER as the guest sees it: LMA is LME and CR0.PG now, which a guest
+ * that turns paging on or off itself (after a SIPI's real-mode start)
+ * changes without an exit. */
+static uint64_t efer_now(struct vcpu *v)
+{
+	struct x86_guest_mode m;
+	uint64_t e = v->arch.efer & ~EFER_LMA;
+
+	x86_virt_guest_mode(v, &m);
+	return (e & EFER_LME) && (m.cr0 & CR0_PG) ? e | EFER_LMA : e;
+}
+
 /* Return: 0, or -1 to raise #GP. */
 static int msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 {
@@ -217,7 +229,7 @@ static int msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 	if (r <= 0)
 		return r; /* the vCPU's own virtual LAPIC */
 	if (msr == MSR_EFER) {
-		*val = v->arch.efer;
+		*val = efer_now(v);
 		return 0;
 	}
 	if (msr == MSR_TSC) {
@@ -276,8 +288,8 @@ static int msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
 		x86_virt_guest_mode(v, &m);
 		if (((val ^ v->arch.efer) & EFER_LME) && (m.cr0 & CR0_PG))
 			return -1;
-		/* LMA is the CPU's: keep the current value. */
-		val = (val & ~EFER_LMA) | (v->arch.efer & EFER_LMA);
+		/* LMA is the CPU's: LME and CR0.PG as they are now. */
+		val = (val & ~EFER_LMA) | ((val & EFER_LME) && (m.cr0 & CR0_PG) ? EFER_LMA : 0);
 		if (x86_virt_msr_write(v, MSR_EFER, val) != 0)
 			return -1;
 		v->arch.efer = val;

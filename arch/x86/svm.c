@@ -410,7 +410,8 @@ static void svm_inject(struct vcpu *v, uint8_t vector, bool has_error, uint32_t 
 {
 	uint64_t ev = vector | EVENT_TYPE_EXC | EVENT_VALID;
 
-	if (has_error)
+	/* Real mode (a vCPU a STARTUP began) pushes no error code. */
+	if (has_error && (*f64(v, VMCB_CR0) & 1))
 		ev |= EVENT_ERR_VALID | ((uint64_t)error << 32);
 	*f64(v, VMCB_EVENTINJ) = ev;
 }

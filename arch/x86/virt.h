@@ -428,6 +428,15 @@ uint32_t x86_vlapic_mmio(struct vcpu *v, uint32_t off, bool write, uint32_t val)
  */
 bool x86_vlapic_wrmsr_fast(struct vcpu *v);
 
+/**
+ * x86_init_sipi() - before @v runs, if an INIT or STARTUP IPI came: after
+ * an INIT the vCPU waits for a STARTUP (@exit VCPU_EXIT_HALT: it sleeps
+ * until one arrives, arch_vcpu_wakeup_pending()); a STARTUP then loads the
+ * real-mode state at the vector's page and resets its local APIC.
+ * Return: true if @exit says why @v does not enter now.
+ */
+bool x86_init_sipi(struct vcpu *v, struct vcpu_exit *exit);
+
 /** x86_vlapic_set_cr8() - MOV to CR8 (VMX): TPR = @val << 4. */
 void x86_vlapic_set_cr8(struct vcpu *v, uint64_t val);
 

@@ -95,6 +95,11 @@ int arch_vcpu_init(struct vcpu *vcpu, gpaddr_t entry)
 void arch_vcpu_run(struct vcpu *vcpu, struct vcpu_exit *exit)
 {
 	exit->reason = VCPU_EXIT_NONE;
+	/* An INIT or a STARTUP came: wait for one, or start in real mode. */
+	if (__builtin_expect(vcpu->arch.wait_sipi | __atomic_load_n(&vcpu->arch.vlapic.init,
+								  __ATOMIC_RELAXED), 0) &&
+	    x86_init_sipi(vcpu, exit))
+		return;
 	x86_fpu_load(vcpu);
 	x86_timer_enter(vcpu);
 	x86_virt_vcpu_run(vcpu, exit);

@@ -53,7 +53,8 @@
 		   PROC_RDPMC_EXITING | PROC_CR8_LOAD_EXITING | PROC_CR8_STORE_EXITING | \
 		   PROC_USE_IO_BITMAPS | PROC_USE_MSR_BITMAPS | PROC_SECONDARY)
 #define WANT_PROC2 (PROC2_EPT | PROC2_VPID)
-#define NICE_PROC2 (PROC2_RDTSCP | PROC2_INVPCID) /* else they would #UD */
+#define NICE_PROC2 (PROC2_RDTSCP | PROC2_INVPCID | /* else they would #UD */ \
+		    PROC2_UNRESTRICTED)                 /* a STARTUP's real mode */
 #define WANT_EXIT (EXIT_SAVE_DEBUG | EXIT_HOST_64 | EXIT_SAVE_PAT | EXIT_LOAD_PAT | \
 		   EXIT_SAVE_EFER | EXIT_LOAD_EFER)
 #define NICE_EXIT EXIT_SAVE_PREEMPT_TIMER
@@ -202,6 +203,8 @@ static int vmx_setup_controls(void)
 		vmx.slice = (uint32_t)(lapic_slice.tsc >> (rdmsr(MSR_IA32_VMX_MISC) & 0x1f));
 	vmx.eptp_flags = EPTP_WALK4 | ((ev & EPT_CAP_WB) ? EPTP_MT_WB : EPTP_MT_UC);
 	vmx.cr0_fixed0 = rdmsr(MSR_IA32_VMX_CR0_FIXED0);
+	if (vmx.proc2 & PROC2_UNRESTRICTED) /* PE and PG may be 0 (SDM 26.3.1.1) */
+		vmx.cr0_fixed0 &= ~((1ull << 0) | (1ull << 31));
 	vmx.cr0_fixed1 = rdmsr(MSR_IA32_VMX_CR0_FIXED1);
 	vmx.cr4_fixed0 = rdmsr(MSR_IA32_VMX_CR4_FIXED0);
 	vmx.cr4_fixed1 = rdmsr(MSR_IA32_VMX_CR4_FIXED1);
@@ -557,7 +560,8 @@ static void vmx_inject(struct vcpu *v, uint8_t vector, bool has_error, uint32_t 
 	uint32_t info = vector | INTR_TYPE_HW_EXC | INTR_INFO_VALID;
 
 	(void)v;
-	if (has_error) {
+	/* Real mode (a vCPU a STARTUP began) pushes no error code. */
+	if (has_error && (vmread(VMCS_GUEST_CR0) & 1)) {
 		info |= INTR_INFO_ERR_VALID;
 		vmwrite(VMCS_ENTRY_EXC_ERROR, error);
 	}

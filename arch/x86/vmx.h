@@ -162,6 +162,7 @@ enum vmcs_seg {
 #define PROC2_RDTSCP (1u << 3)
 #define PROC2_VPID (1u << 5)
 #define PROC2_INVPCID (1u << 12)
+#define PROC2_UNRESTRICTED (1u << 7) /* real mode and unpaged protected mode */
 /* VM-exit controls */
 #define EXIT_SAVE_DEBUG (1u << 2)
 #define EXIT_HOST_64 (1u << 9)
@@ -305,7 +306,10 @@ void vmx_guest_seg(enum vmcs_seg s, uint16_t sel, uint32_t ar, uint32_t limit, u
  * shadow, and writing a pinned bit exits (VMX_EXIT_CR_ACCESS). */
 static inline uint64_t vmx_cr0_pinned(void)
 {
-	return vmx.cr0_fixed0 | ~vmx.cr0_fixed1;
+	/* With unrestricted guest PE and PG are the guest's, but a change of
+	 * PG still exits: it may switch IA-32e mode (cr_access()). */
+	return vmx.cr0_fixed0 | ~vmx.cr0_fixed1 |
+	       ((vmx.proc2 & PROC2_UNRESTRICTED) ? (1ull << 31) : 0);
 }
 
 static inline uint64_t vmx_cr4_pinned(void)

@@ -148,6 +148,42 @@ static void gpr_write(uint64_t *gp, uint64_t val)
  * true if handled; then *@skip is false if a #GP was injected instead
  * (setting CR4.VMXE or a CR8 reserved bit).
  */
+#define CR0_PE (1ull << 0)
+#define CR0_PG (1ull << 31)
+#define CR4_PAE (1ull << 5)
+#define EFER_LME (1ull << 8)
+#define EFER_LMA (1ull << 10)
+
+/*
+ * MOV to CR0 that turns paging on or off (unrestricted guest: a vCPU that
+ * started in real mode). With EFER.LME set this enters or leaves IA-32e
+ * mode, which VM entry takes from its "IA-32e mode guest" control: EFER.LMA
+ * and that control follow here. Paging without protection, or IA-32e mode
+ * without PAE, is #GP as on the hardware.
+ */
+static bool cr0_paging(uint64_t val, bool *skip)
+{
+	uint64_t efer = vmread(VMCS_GUEST_EFER);
+	uint64_t entry = vmread(VMCS_ENTRY_CTLS);
+	bool pg = (val & CR0_PG) != 0;
+
+	if ((pg && !(val & CR0_PE)) ||
+	    (pg && (efer & EFER_LME) && !(vmread(VMCS_GUEST_CR4) & CR4_PAE))) {
+		inject_gp();
+		*skip = false;
+		return true;
+	}
+	if (efer & EFER_LME) {
+		efer = pg ? efer | EFER_LMA : efer & ~EFER_LMA;
+		entry = pg ? entry | ENTRY_GUEST_64 : entry & ~ENTRY_GUEST_64;
+		vmwrite(VMCS_GUEST_EFER, efer);
+		vmwrite(VMCS_ENTRY_CTLS, entry);
+	}
+	vmwrite(VMCS_GUEST_CR0, (val | vmx.cr0_fixed0) & vmx.cr0_fixed1);
+	vmwrite(VMCS_CR0_SHADOW, val);
+	return true;
+}
+
 static bool cr_access(struct vcpu *v, uint64_t qual, bool *skip)
 {
 	unsigned cr = qual & 15, type = (qual >> 4) & 3, reg = (qual >> 8) & 15;
@@ -175,6 +211,9 @@ static bool cr_access(struct vcpu *v, uint64_t qual, bool *skip)
 		*skip = false;
 		return true;
 	}
+	if (cr == 0 && (vmx.proc2 & PROC2_UNRESTRICTED) &&
+	    ((val ^ vmread(VMCS_CR0_SHADOW)) & vmx_cr0_pinned()) == CR0_PG)
+		return cr0_paging(val, skip);
 	if (cr == 3) {
 		vmwrite(VMCS_GUEST_CR3, val);
 	} else if (cr == 0 && ((val ^ vmread(VMCS_CR0_SHADOW)) & vmx_cr0_pinned()) == 0) {

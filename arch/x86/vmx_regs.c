@@ -121,14 +121,23 @@ void vmx_regs_get(struct vcpu *v, struct fief_regs_x86 *r)
 	vmcs_unload_here(v, prev);
 }
 
-/* Control registers VMX can hold: the pinned bits must be as VMX wants
- * them (no unrestricted guest), and the guest never owns CR4.VMXE. */
+/*
+ * Control registers VMX can hold. CR0 bits VMX fixes but the guest may
+ * change (CD, NW) must be as VMX wants them; the bits it pins, NE and,
+ * without unrestricted guest, PE and PG, run forced and read back from
+ * the shadow, as after a real INIT's CR0 = 0x60000010. CR4.VMXE is never
+ * the guest's.
+ */
 static bool crs_representable(const struct fief_regs_x86 *r)
 {
+	uint64_t pinned = vmx_cr0_pinned();
 	uint64_t cr0 = (r->cr0 | vmx.cr0_fixed0) & vmx.cr0_fixed1;
 	uint64_t cr4 = (r->cr4 | vmx.cr4_fixed0) & vmx.cr4_fixed1;
 
-	return cr0 == r->cr0 && (cr4 & ~CR4_VMXE) == r->cr4;
+	/* Without unrestricted guest the CPU cannot run with PE or PG clear. */
+	if (!(vmx.proc2 & PROC2_UNRESTRICTED) && ((cr0 ^ r->cr0) & ((1ull << 0) | (1ull << 31))))
+		return false;
+	return ((cr0 ^ r->cr0) & ~pinned) == 0 && (cr4 & ~CR4_VMXE) == r->cr4;
 }
 
 static void regs_put(const struct fief_regs_x86 *r)
@@ -136,7 +145,7 @@ static void regs_put(const struct fief_regs_x86 *r)
 	vmwrite(VMCS_GUEST_RSP, r->gpr[FIEF_X86_RSP]);
 	vmwrite(VMCS_GUEST_RIP, r->rip);
 	vmwrite(VMCS_GUEST_RFLAGS, r->rflags);
-	vmwrite(VMCS_GUEST_CR0, r->cr0);
+	vmwrite(VMCS_GUEST_CR0, (r->cr0 | vmx.cr0_fixed0) & vmx.cr0_fixed1);
 	vmwrite(VMCS_CR0_SHADOW, r->cr0);
 	vmwrite(VMCS_GUEST_CR3, r->cr3);
 	vmwrite(VMCS_GUEST_CR4, (r->cr4 | vmx.cr4_fixed0) & vmx.cr4_fixed1);

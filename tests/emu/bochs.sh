@@ -52,6 +52,6 @@ rc=$?
 set -e
 # Bochs's own log says why it stopped (shutdown port, panic, triple fault).
 if [ -s "$dir/bochs.log" ]; then
-	grep -E 'PANIC|ERROR|FATAL|shutdown|Shutdown|triple' "$dir/bochs.log" | tail -n 20 >&2 || true
+	grep -E 'PANIC|ERROR|FATAL|VMFAIL|VMENTER|shutdown|Shutdown|triple' "$dir/bochs.log" | tail -n 20 >&2 || true
 fi
 exit $rc

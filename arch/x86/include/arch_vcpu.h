@@ -46,6 +46,7 @@ struct arch_vcpu {
 	uint32_t asid;        /* ASID / VPID */
 	uint8_t launched;     /* VMX: VMLAUNCH done */
 	uint8_t halt_if;      /* RFLAGS.IF when it last executed HLT */
+	uint8_t wait_sipi;    /* after an INIT: waits for a STARTUP IPI */
 	struct vlapic vlapic; /* its virtual local APIC (arch/x86/vlapic.h says who
 			       * touches which field) */
 	/* Switched in software (arch/x86/fpu.c), live in the CPU while this
