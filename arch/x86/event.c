@@ -360,7 +360,7 @@ static void ipi_send(struct vcpu *src, const struct vlapic_ipi *ipi)
 
 /* The EOI of a level-triggered @vector reaches the VM's I/O APIC, which
  * sends again the pins still asserted. */
-static void eoi_broadcast(struct vm *vm, uint8_t vector)
+static __attribute__((noinline, cold)) void eoi_broadcast(struct vm *vm, uint8_t vector)
 {
 	struct vioapic_msg m[VIOAPIC_MSGS_MAX];
 

@@ -122,10 +122,10 @@ void vlapic_ack(struct vlapic *l, int vector)
 
 	__atomic_fetch_and(&l->irr[vector >> 5], ~bit, __ATOMIC_RELAXED);
 	l->isr[vector >> 5] |= bit;
+	/* Its TMR bit is clear: the vector's last EOI cleared it, and it
+	 * cannot be taken again before that EOI. */
 	if (__atomic_load_n(&l->tmr_in[vector >> 5], __ATOMIC_RELAXED) & bit)
 		l->tmr[vector >> 5] |= bit;
-	else
-		l->tmr[vector >> 5] &= ~bit;
 }
 
 static void set_pending(struct vlapic *l)
@@ -140,7 +140,9 @@ static void error(struct vlapic *l, uint32_t bit)
 	__atomic_fetch_or(&l->esr_next, bit, __ATOMIC_RELAXED);
 }
 
-bool vlapic_accept_trig(struct vlapic *l, uint8_t vector, bool level)
+/* Both entry points in one body, each compiled with its own @level. */
+static inline __attribute__((always_inline)) bool accept(struct vlapic *l, uint8_t vector,
+							  bool level)
 {
 	uint32_t bit = 1u << (vector & 31);
 
@@ -160,9 +162,14 @@ bool vlapic_accept_trig(struct vlapic *l, uint8_t vector, bool level)
 	return true;
 }
 
+bool vlapic_accept_trig(struct vlapic *l, uint8_t vector, bool level)
+{
+	return accept(l, vector, level);
+}
+
 bool vlapic_accept(struct vlapic *l, uint8_t vector)
 {
-	return vlapic_accept_trig(l, vector, false);
+	return accept(l, vector, false);
 }
 
 void vlapic_accept_nmi(struct vlapic *l)
@@ -287,13 +294,18 @@ enum vlapic_result vlapic_read(struct vlapic *l, uint32_t offset, bool x2apic, u
 int vlapic_eoi(struct vlapic *l, bool *level)
 {
 	int v = highest(l->isr, false);
+	uint32_t bit, tmr;
 
-	if (level)
-		*level = v >= 0 && (l->tmr[v >> 5] & (1u << (v & 31)));
+	*level = false;
 	if (v < 0)
 		return -1;
-	l->isr[v >> 5] &= ~(1u << (v & 31));
-	l->tmr[v >> 5] &= ~(1u << (v & 31));
+	bit = 1u << (v & 31);
+	l->isr[v >> 5] &= ~bit;
+	tmr = l->tmr[v >> 5];
+	if (tmr & bit) {
+		l->tmr[v >> 5] = tmr & ~bit;
+		*level = true;
+	}
 	if (vlapic_deliverable(l) >= 0)
 		set_pending(l);
 	return v;

@@ -237,7 +237,7 @@ bool vlapic_timer_fire(struct vlapic *l, uint64_t now);
 /**
  * vlapic_eoi() - end of the highest interrupt in service. Return: its
  * vector, -1 if none; sets `pending` if something requested is above the
- * new priority. *@level (if not NULL) tells whether it was level-triggered
+ * new priority. *@level tells whether it was level-triggered
  * (its TMR bit was set): the EOI must then reach the I/O APIC.
  */
 int vlapic_eoi(struct vlapic *l, bool *level);
