@@ -18,9 +18,11 @@ import sys
 # What each backend must report; exit_cpuid exists on x86 only.
 FIGURES = {
     "svm": ["calib_ticks_per_insn", "hypercall_null", "exit_cpuid", "irq_self_ipi", "irq_timer",
+            "irq_self_ipi_xapic",
             "exit_console",
             "host_fault", "host_fault_same_block"],
     "vmx": ["calib_ticks_per_insn", "hypercall_null", "exit_cpuid", "irq_self_ipi", "irq_timer",
+            "irq_self_ipi_xapic",
             "exit_console",
             "host_fault", "host_fault_same_block"],
     "arm64": ["calib_ticks_per_insn", "hypercall_null", "exit_console",

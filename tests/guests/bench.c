@@ -189,6 +189,55 @@ static int irq_setup(void)
 	return 0;
 }
 
+/*
+ * The same round trip through the xAPIC page, which fief emulates by
+ * decoding the guest's MOV (arch/x86/mmio.c): irq_self_ipi_xapic writes
+ * ICR low (self shorthand, fixed, vector 0x41), the handler writes EOI.
+ */
+#define BENCH_XAPIC 0xfee00000ull
+
+__asm__(".pushsection .text\n"
+	"bench_xirq_handler:\n"
+	"	pushq %rax\n"
+	"	movl $0xfee000b0, %eax\n"
+	"	movl $0, (%rax)\n"
+	"	popq %rax\n\tiretq\n"
+	".popsection\n");
+void bench_xirq_handler(void);
+
+LOOP irq_xself_empty(uint64_t n)
+{
+	__asm__ __volatile__("sti\n1: movl $0xfee00300, %%ecx\n\tmovl $0x40041, %%eax\n\t"
+			     "dec %0\n\tjnz 1b\n\tcli"
+			     : "+r"(n) : : "rax", "rcx", "memory");
+}
+
+LOOP irq_xself_op(uint64_t n)
+{
+	__asm__ __volatile__("sti\n1: movl $0xfee00300, %%ecx\n\tmovl $0x40041, %%eax\n\t"
+			     "movl %%eax, (%%rcx)\n\tdec %0\n\tjnz 1b\n\tcli"
+			     : "+r"(n) : : "rax", "rcx", "memory");
+}
+
+/* Back from x2APIC to xAPIC (only through disabled), enabled, vector
+ * 0x41 to the xAPIC handler. */
+static int xapic_setup(void)
+{
+	uint64_t a = (uint64_t)(uintptr_t)bench_xirq_handler;
+	uint32_t lo, hi;
+
+	if (guest_map_gpa(BENCH_XAPIC) < 0)
+		return -1;
+	bench_idt[0x41].off_lo = (uint16_t)a;
+	bench_idt[0x41].off_mid = (uint16_t)(a >> 16);
+	bench_idt[0x41].off_hi = (uint32_t)(a >> 32);
+	__asm__ __volatile__("rdmsr" : "=a"(lo), "=d"(hi) : "c"(0x1bu));
+	wrmsr64(0x1b, (((uint64_t)hi << 32) | lo) & ~((1ull << 10) | (1ull << 11)));
+	wrmsr64(0x1b, ((((uint64_t)hi << 32) | lo) & ~(1ull << 10)) | (1ull << 11));
+	*(volatile uint32_t *)(uintptr_t)(BENCH_XAPIC + 0xf0) = 0x1ff;
+	return 0;
+}
+
 static loop_fn hc_op(void)
 {
 	struct x86_cpuid r = x86_cpuid(0, 0);
@@ -515,6 +564,10 @@ int main(unsigned vcpu, uint64_t mem_size)
 	if (irq_setup() == 0) {
 		measure("irq_self_ipi", irq_self_op, irq_self_empty, CPUID_N, NULL);
 		measure("irq_timer", irq_timer_op, irq_timer_empty, CPUID_N, NULL);
+		if (xapic_setup() == 0)
+			measure("irq_self_ipi_xapic", irq_xself_op, irq_xself_empty, CPUID_N, NULL);
+		else
+			guest_printf("bench-info: irq_self_ipi_xapic skipped: no xAPIC page\n");
 	} else {
 		guest_printf("bench-info: irq skipped: no x2APIC\n");
 	}
