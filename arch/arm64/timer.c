@@ -93,7 +93,7 @@ static bool ptimer_asserted(const struct vcpu *v, uint64_t now)
 
 void a64_ptimer_check(struct vcpu *v)
 {
-	const struct vgic_bank *b = &v->vm->arch.vgic.priv[v->index % VGIC_VCPUS_MAX];
+	const struct vgic_bank *b = &v->vm->arch.vgic.cpu[v->index % VGIC_VCPUS_MAX].priv;
 	bool up = ptimer_asserted(v, read_sysreg(cntpct_el0));
 
 	/* Only the vCPU's own CPU changes a PPI's level: a plain look is enough. */
@@ -108,7 +108,7 @@ static uint64_t earlier(uint64_t a, uint64_t b)
 
 uint64_t a64_timer_deadline(struct vcpu *v, bool live)
 {
-	uint32_t level = v->vm->arch.vgic.priv[v->index % VGIC_VCPUS_MAX].level;
+	uint32_t level = v->vm->arch.vgic.cpu[v->index % VGIC_VCPUS_MAX].priv.level;
 	uint64_t ctl = live ? read_sysreg(cntv_ctl_el0) : v->arch.el1.cntv_ctl;
 	uint64_t t = 0;
 
