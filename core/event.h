@@ -13,7 +13,9 @@
  *  - Whoever makes an event pending calls vcpu_wake(): a HALTED vCPU
  *    becomes RUNNABLE, and the CPU it is pinned to is kicked (an IPI) if it
  *    is not the caller's, so that a vCPU in guest mode exits and takes the
- *    event at its next entry, and an idle CPU looks again.
+ *    event at its next entry, and an idle CPU looks again. A vCPU woken
+ *    while off its CPU marks that CPU (event_resched_take()): the arch may
+ *    then end the turn of the vCPU running there.
  *  - vcpu->wake_at is the counter value (arch_counter()) at which the
  *    vCPU's virtual timer needs attention. Its CPU's run loop calls
  *    arch_vcpu_timer() for the vCPUs that do not run once it has passed, and
@@ -39,6 +41,24 @@ struct vcpu;
  * CPU, any context, no lock held or taken.
  */
 void vcpu_wake(struct vcpu *v);
+
+/**
+ * event_resched_take() - on CPU @cpu: whether a vCPU pinned here woke up
+ * while it was not on the CPU since the last call (vcpu_wake()), clearing
+ * the mark. The arch asks it when a kick interrupts a guest: true means
+ * the running vCPU's turn should end so that the woken one runs; false
+ * means the kick only asked the running vCPU to look at its own pending
+ * interrupts. The run loop clears it when it picks a vCPU.
+ */
+bool event_resched_take(uint32_t cpu);
+
+/**
+ * event_others_next() - the nearest timer deadline (vcpu->wake_at) among
+ * the vCPUs pinned to @v's CPU other than @v (0: none). For the arch's
+ * timer while @v runs: only that CPU changes those deadlines, and not
+ * while @v's turn lasts.
+ */
+uint64_t event_others_next(const struct vcpu *v);
 
 /**
  * vcpu_sleep() - @v executed HLT / WFI: mark it HALTED unless an event is

@@ -125,8 +125,15 @@ void run_cpu(uint32_t cpu)
 
 	__atomic_add_fetch(&busy_cpus, 1, __ATOMIC_SEQ_CST);
 	for (;;) {
-		uint64_t wake_at = event_run_timers(cpu);
-		struct vcpu *v = pick(cpu, &cursor);
+		uint64_t wake_at;
+		struct vcpu *v;
+
+		wake_at = event_run_timers(cpu);
+		/* Cleared before the pick (which sees every vCPU woken so far,
+		 * those the timers just woke included): one woken after it
+		 * marks the CPU again. */
+		(void)event_resched_take(cpu);
+		v = pick(cpu, &cursor);
 
 		if (v && idle) {
 			__atomic_add_fetch(&busy_cpus, 1, __ATOMIC_SEQ_CST);

@@ -153,7 +153,7 @@ GUEST_A64_BASE_bufrace := 0x40200000
 GUEST_A64_BASE_crash := 0x40200000
 GUESTS_A64 += $(patsubst %,attack-%,$(ATTACKS_A64))
 # Interrupt tests (arm64 only): one image per test of tests/guests/a64irq.c.
-A64IRQS := timer sgi pingpong line host
+A64IRQS := timer sgi pingpong line host late busy
 GUESTS_A64 += $(patsubst %,a64irq-%,$(A64IRQS))
 GUEST_A64_BASE_a64irq-host := 0x40200000
 $(foreach a,$(ATTACKS_A64),$(eval GUEST_A64_BASE_attack-$(a) := 0x40200000))

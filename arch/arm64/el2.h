@@ -140,8 +140,24 @@ void a64_timer_cpu_init(void);
 #define A64_SGI_WAKE 1u
 /** a64_cpu_wake() - make physical CPU @pcpu (core index) leave WFI. */
 void a64_cpu_wake(uint32_t pcpu);
-/** a64_handle_irq() - a physical IRQ; true if it was the preemption tick. */
-bool a64_handle_irq(void);
+/** a64_handle_irq() - a physical IRQ while no vCPU runs here (idle). */
+void a64_handle_irq(void);
+
+/**
+ * a64_turn_irq() - a physical IRQ that interrupted @v's guest.
+ * Return: whether @v's turn ends (the slice is over, another vCPU's timer
+ * deadline passed, or a kick for a vCPU woken on this CPU).
+ */
+bool a64_turn_irq(struct vcpu *v);
+
+/** a64_turn_begin() - @v's turn starts on this CPU: arm fief's timer. */
+void a64_turn_begin(struct vcpu *v);
+
+/** a64_turn_tick() - fief's timer fired while @v ran. Return: the turn ends. */
+bool a64_turn_tick(struct vcpu *v);
+
+/** a64_turn_end() - @v leaves its CPU: its next entry starts a new turn. */
+void a64_turn_end(struct vcpu *v);
 
 /* vcpu_ctx.c: the vCPU whose state this CPU holds */
 /** a64_vcpu_live() - whether @v's EL1 and vGIC state are live in this CPU. */

@@ -84,6 +84,7 @@ void arch_vcpu_leave(struct vcpu *vcpu)
 	 * there (vcpu_ctx.c), and a64_vcpu_forget() copes with that when it is
 	 * destroyed. Its timers' deadline is the run loop's from now on. */
 	vcpu_set_wake_at(vcpu, a64_timer_deadline(vcpu, true));
+	a64_turn_end(vcpu);
 }
 
 void arch_vcpu_destroy(struct vcpu *vcpu)

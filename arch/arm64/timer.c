@@ -13,6 +13,7 @@
 #include "arch/arm64/el2.h"
 #include "arch/arm64/gic.h"
 #include "arch/arm64/sysreg.h"
+#include "core/event.h"
 #include "core/vm.h"
 #include "lib/print.h"
 
@@ -46,6 +47,13 @@ void a64_timer_cpu_init(void)
 	gic_ppi_enable(A64_SGI_WAKE, TIMER_PRIO);
 	a64_vgic_cpu_init();
 	timer_arm();
+}
+
+static void timer_at(uint64_t cval)
+{
+	write_sysreg(cnthp_cval_el2, cval);
+	write_sysreg(cnthp_ctl_el2, CNTHP_CTL_ENABLE);
+	isb();
 }
 
 void a64_timer_until(uint64_t deadline)
@@ -93,7 +101,7 @@ static bool ptimer_asserted(const struct vcpu *v, uint64_t now)
 
 void a64_ptimer_check(struct vcpu *v)
 {
-	const struct vgic_bank *b = &v->vm->arch.vgic.priv[v->index % VGIC_VCPUS_MAX];
+	const struct vgic_bank *b = &v->vm->arch.vgic.cpu[v->index % VGIC_VCPUS_MAX].priv;
 	bool up = ptimer_asserted(v, read_sysreg(cntpct_el0));
 
 	/* Only the vCPU's own CPU changes a PPI's level: a plain look is enough. */
@@ -108,7 +116,7 @@ static uint64_t earlier(uint64_t a, uint64_t b)
 
 uint64_t a64_timer_deadline(struct vcpu *v, bool live)
 {
-	uint32_t level = v->vm->arch.vgic.priv[v->index % VGIC_VCPUS_MAX].level;
+	uint32_t level = v->vm->arch.vgic.cpu[v->index % VGIC_VCPUS_MAX].priv.level;
 	uint64_t ctl = live ? read_sysreg(cntv_ctl_el0) : v->arch.el1.cntv_ctl;
 	uint64_t t = 0;
 
@@ -121,6 +129,64 @@ uint64_t a64_timer_deadline(struct vcpu *v, bool live)
 	    !(level & (1u << VGIC_PPI_PTIMER)))
 		t = earlier(t, v->arch.cntp_cval ? v->arch.cntp_cval : 1);
 	return t;
+}
+
+/* ---- A vCPU's turn ----
+ *
+ * While a vCPU runs, fief's timer is armed for the earliest of: the end of
+ * the turn's slice, the nearest deadline of the other vCPUs pinned to the
+ * CPU (taken when the turn starts: they do not run meanwhile, so their
+ * deadlines do not move), and the running vCPU's emulated CNTP deadline
+ * (unless its interrupt is already raised). When it fires, a due CNTP
+ * is raised and the guest goes on unless the slice is over or another
+ * vCPU's deadline passed: then the turn ends and the run loop fires that
+ * timer (event_run_timers()), so a sleeping vCPU is woken at its deadline
+ * even while another vCPU busy-loops on its CPU.
+ */
+
+/* The running vCPU's CNTP deadline still to come (0: none). */
+static uint64_t ptimer_next(const struct vcpu *v)
+{
+	const struct vgic_bank *b = &v->vm->arch.vgic.cpu[v->index % VGIC_VCPUS_MAX].priv;
+
+	if ((v->arch.cntp_ctl & (CNT_CTL_ENABLE | CNT_CTL_IMASK)) != CNT_CTL_ENABLE ||
+	    b->level & (1u << VGIC_PPI_PTIMER))
+		return 0;
+	return v->arch.cntp_cval ? v->arch.cntp_cval : 1;
+}
+
+static void turn_arm(const struct vcpu *v)
+{
+	timer_at(earlier(earlier(v->arch.turn_end, v->arch.others_at), ptimer_next(v)));
+}
+
+void a64_turn_begin(struct vcpu *v)
+{
+	if (!slice)
+		return;
+	v->arch.turn_end = read_sysreg(cntpct_el0) + slice;
+	v->arch.others_at = event_others_next(v);
+	turn_arm(v);
+}
+
+bool a64_turn_tick(struct vcpu *v)
+{
+	uint64_t now = read_sysreg(cntpct_el0);
+
+	a64_ptimer_check(v);
+	if (!v->arch.turn_end || now >= v->arch.turn_end ||
+	    (v->arch.others_at && now >= v->arch.others_at)) {
+		timer_arm(); /* a whole slice: the level drops until the next turn arms it */
+		return true;
+	}
+	turn_arm(v);
+	return false;
+}
+
+void a64_turn_end(struct vcpu *v)
+{
+	v->arch.turn_end = 0;
+	v->arch.others_at = 0;
 }
 
 bool a64_ptimer_access(struct vcpu *v, uint32_t iss)
@@ -156,6 +222,8 @@ bool a64_ptimer_access(struct vcpu *v, uint32_t iss)
 	if (read && rt != 31)
 		v->arch.x[rt] = val;
 	a64_ptimer_check(v);
+	if (!read && v->arch.turn_end)
+		turn_arm(v); /* its deadline moved */
 	return true;
 }
 
@@ -167,23 +235,50 @@ void a64_cpu_wake(uint32_t pcpu)
 		gic_send_sgi(mpidr, A64_SGI_WAKE);
 }
 
-bool a64_handle_irq(void)
+/* Acknowledge one interrupt and do what fief does for it whoever runs.
+ * Return: its INTID, GIC_INTID_SPURIOUS if there was none. The caller
+ * ends it (gic_eoi()). */
+static uint32_t irq_take(void)
 {
 	uint32_t intid = gic_ack();
+
+	if (intid == VGIC_PPI_MAINT)
+		a64_vgic_maint_irq();
+	else if (intid == VGIC_PPI_VTIMER)
+		a64_vgic_vtimer_irq();
+	else if (intid < GIC_INTID_SPURIOUS && intid != TIMER_INTID && intid != A64_SGI_WAKE)
+		stray[a64_cpu_index() % A64_CPUS_MAX]++;
+	return intid;
+}
+
+void a64_handle_irq(void)
+{
+	uint32_t intid = irq_take();
+
+	if (intid >= GIC_INTID_SPURIOUS)
+		return;
+	if (intid == TIMER_INTID)
+		timer_arm(); /* the new deadline also drops the level */
+	gic_eoi(intid);
+}
+
+bool a64_turn_irq(struct vcpu *v)
+{
+	uint32_t intid = irq_take();
+	bool end = false;
 
 	if (intid >= GIC_INTID_SPURIOUS)
 		return false;
 	if (intid == TIMER_INTID)
-		timer_arm(); /* the new deadline also drops the level */
-	else if (intid == VGIC_PPI_MAINT)
-		a64_vgic_maint_irq();
-	else if (intid == VGIC_PPI_VTIMER)
-		a64_vgic_vtimer_irq();
-	else if (intid != A64_SGI_WAKE)
-		stray[a64_cpu_index() % A64_CPUS_MAX]++;
+		end = a64_turn_tick(v);
+	else if (intid == A64_SGI_WAKE)
+		/* A kick: the turn ends only if a vCPU pinned here woke up
+		 * (vcpu_wake()); one that only told the running vCPU about a
+		 * new pending interrupt is done by the exit itself, and pause,
+		 * stop and destroy end the turn through the run loop's test. */
+		end = event_resched_take(v->pcpu);
 	gic_eoi(intid);
-	/* The tick and a kick (arch_cpu_kick()) both end the vCPU's turn. */
-	return intid == TIMER_INTID || intid == A64_SGI_WAKE;
+	return end;
 }
 
 void arch_cpu_kick(uint32_t pcpu)

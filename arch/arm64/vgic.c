@@ -40,6 +40,10 @@ static uint32_t apr_count; /* ICH_AP0R/AP1R registers: 1, 2 or 4 (PREbits) */
 		else                                                           \
 			*v = read_sysreg(S3_4_C12_##crm##_##op2);              \
 		break;
+#define LR_WRITE(n, crm, op2)                                                  \
+	case n:                                                                \
+		write_sysreg(S3_4_C12_##crm##_##op2, v);                       \
+		break;
 
 /* ICH_LR<n>_EL2: the register number is part of the instruction. */
 static void lr_access(unsigned n, bool w, uint64_t *v)
@@ -49,6 +53,19 @@ static void lr_access(unsigned n, bool w, uint64_t *v)
 	LR_CASE(4, C12, 4) LR_CASE(5, C12, 5) LR_CASE(6, C12, 6) LR_CASE(7, C12, 7)
 	LR_CASE(8, C13, 0) LR_CASE(9, C13, 1) LR_CASE(10, C13, 2) LR_CASE(11, C13, 3)
 	LR_CASE(12, C13, 4) LR_CASE(13, C13, 5) LR_CASE(14, C13, 6) LR_CASE(15, C13, 7)
+	default:
+		break;
+	}
+}
+
+/* The write alone: every SGI's path writes one list register. */
+static void lr_write(unsigned n, uint64_t v)
+{
+	switch (n) {
+	LR_WRITE(0, C12, 0) LR_WRITE(1, C12, 1) LR_WRITE(2, C12, 2) LR_WRITE(3, C12, 3)
+	LR_WRITE(4, C12, 4) LR_WRITE(5, C12, 5) LR_WRITE(6, C12, 6) LR_WRITE(7, C12, 7)
+	LR_WRITE(8, C13, 0) LR_WRITE(9, C13, 1) LR_WRITE(10, C13, 2) LR_WRITE(11, C13, 3)
+	LR_WRITE(12, C13, 4) LR_WRITE(13, C13, 5) LR_WRITE(14, C13, 6) LR_WRITE(15, C13, 7)
 	default:
 		break;
 	}
@@ -106,10 +123,11 @@ static bool vtimer_asserted(struct vcpu *v, bool live)
 	return live ? (ctl & CNTV_CTL_ISTATUS) != 0 : cval <= arch_counter();
 }
 
-/* @v's list registers: mirror <- CPU (the used ones), then fold. */
-static uint64_t fold_locked(struct vcpu *v, bool live)
+/* @v's list registers that the CPU holds and does not report empty:
+ * mirror <- CPU. Return: ICH_ELRSR_EL2 (0 if not @live). */
+static uint32_t lrs_read(struct vcpu *v, bool live)
 {
-	struct vgic_lrs *l = &vgic_of(v)->lrs[v->index];
+	struct vgic_lrs *l = &vgic_of(v)->cpu[v->index].lrs;
 	uint32_t empty = 0;
 
 	if (live && l->used) {
@@ -117,16 +135,16 @@ static uint64_t fold_locked(struct vcpu *v, bool live)
 		for (uint32_t m = l->used & ~empty; m; m &= m - 1)
 			lr_access((unsigned)__builtin_ctz(m), false, &l->lr[__builtin_ctz(m)]);
 	}
-	return vgic_fold(vgic_of(v), v->index, empty);
+	return empty;
 }
 
 /* Mirror -> CPU for what changed, and the underflow request. */
 static void flush_live(struct vcpu *v)
 {
-	struct vgic_lrs *l = &vgic_of(v)->lrs[v->index];
+	struct vgic_lrs *l = &vgic_of(v)->cpu[v->index].lrs;
 
 	for (uint32_t m = l->dirty; m; m &= m - 1)
-		lr_access((unsigned)__builtin_ctz(m), true, &l->lr[__builtin_ctz(m)]);
+		lr_write((unsigned)__builtin_ctz(m), l->lr[__builtin_ctz(m)]);
 	l->dirty = 0;
 	if (l->uie != l->uie_hw) {
 		write_sysreg(ICH_HCR_EL2, ICH_HCR_EN | (l->uie ? ICH_HCR_UIE : 0));
@@ -135,28 +153,38 @@ static void flush_live(struct vcpu *v)
 }
 
 /*
- * Fold, resample, fill for @v on its own CPU; @live: its registers are in
- * this CPU. The virtual timer is the one level source fief resamples: once
- * the guest deactivated PPI 27, the physical PPI is let through again if
- * the timer no longer asserts it, else it stays pending (level).
- * Return: whether something is pending for the guest.
+ * Fold, resample, fill for @v on its own CPU, the vGIC lock held; @live:
+ * its registers are in this CPU. The virtual timer is the one level source
+ * fief resamples: once the guest deactivated PPI 27, the physical PPI is
+ * let through again if the timer no longer asserts it, else it stays
+ * pending (level). Return: whether the physical PPI 27 may be unmasked
+ * (after the lock is dropped).
  */
-static bool sync(struct vcpu *v, bool live)
+static bool refill_locked(struct vcpu *v, bool live)
 {
 	struct vgic_state *s = vgic_of(v);
-	uint64_t resample;
-	bool pending, unmask = false;
+	bool unmask = false;
 
-	spin_lock(&v->vm->arch.vgic_lock);
-	resample = fold_locked(v, live);
-	if (resample & (1ull << VGIC_PPI_VTIMER) && !vtimer_asserted(v, live)) {
+	if (vgic_fold(s, v->index, lrs_read(v, live)) & (1ull << VGIC_PPI_VTIMER) &&
+	    !vtimer_asserted(v, live)) {
 		vgic_set_level(s, v->index, VGIC_PPI_VTIMER, false);
 		unmask = live;
 	}
 	vgic_fill(s, v->index);
-	pending = vgic_pending(s, v->index);
 	if (live)
 		flush_live(v);
+	return unmask;
+}
+
+/* refill_locked() under the lock. Return: whether something is pending
+ * for the guest. */
+static bool sync(struct vcpu *v, bool live)
+{
+	bool pending, unmask;
+
+	spin_lock(&v->vm->arch.vgic_lock);
+	unmask = refill_locked(v, live);
+	pending = vgic_pending(vgic_of(v), v->index);
 	spin_unlock(&v->vm->arch.vgic_lock);
 	if (unmask)
 		gic_ppi_set(VGIC_PPI_VTIMER, true);
@@ -171,7 +199,7 @@ void a64_vgic_sync(struct vcpu *v)
 
 void a64_vgic_save(struct vcpu *v)
 {
-	struct vgic_lrs *l = &vgic_of(v)->lrs[v->index];
+	struct vgic_lrs *l = &vgic_of(v)->cpu[v->index].lrs;
 	uint32_t empty = (uint32_t)read_sysreg(ICH_ELRSR_EL2);
 
 	for (uint32_t m = l->used; m; m &= m - 1) {
@@ -193,7 +221,7 @@ void a64_vgic_save(struct vcpu *v)
 
 void a64_vgic_restore(struct vcpu *v)
 {
-	struct vgic_lrs *l = &vgic_of(v)->lrs[v->index];
+	struct vgic_lrs *l = &vgic_of(v)->cpu[v->index].lrs;
 
 	/* Every register: one a destroyed vCPU left here must not stay live. */
 	for (unsigned n = 0; n < lr_count; n++)
@@ -209,7 +237,7 @@ void a64_vgic_restore(struct vcpu *v)
 	/* The physical PPI 27 stays masked while this vCPU's virtual one is
 	 * in flight (raised, not yet deactivated by the guest). */
 	gic_ppi_set(VGIC_PPI_VTIMER,
-		    !(vgic_of(v)->priv[v->index].level & (1u << VGIC_PPI_VTIMER)));
+		    !(vgic_of(v)->cpu[v->index].priv.level & (1u << VGIC_PPI_VTIMER)));
 	/* Sync at entry: what was pended while it was away. */
 	__atomic_store_n(&v->arch.vgic_dirty, 1, __ATOMIC_RELAXED);
 }
@@ -250,15 +278,15 @@ void a64_vgic_sgi(struct vcpu *v, uint64_t val)
 {
 	struct vm *vm = v->vm;
 	uint32_t targets, self = 1u << v->index;
+	bool unmask = false;
 
 	spin_lock(&vm->arch.vgic_lock);
 	targets = vgic_sgi(&vm->arch.vgic, v->index, val);
-	if (targets & self) {
-		fold_locked(v, true);
-		vgic_fill(&vm->arch.vgic, v->index);
-		flush_live(v);
-	}
+	if (targets & self)
+		unmask = refill_locked(v, true);
 	spin_unlock(&vm->arch.vgic_lock);
+	if (unmask)
+		gic_ppi_set(VGIC_PPI_VTIMER, true);
 	poke_mask(v, vm, targets & ~self);
 }
 
@@ -304,7 +332,7 @@ void a64_vgic_maint_irq(void)
 	a64_vgic_sync(v);
 	/* Ended list registers the mirror does not know (its VM's vGIC was
 	 * reset by a destroy): cleared, or their EOI would fire forever. */
-	stale = (uint32_t)read_sysreg(ICH_EISR_EL2) & ~(uint32_t)vgic_of(v)->lrs[v->index].used;
+	stale = (uint32_t)read_sysreg(ICH_EISR_EL2) & ~(uint32_t)vgic_of(v)->cpu[v->index].lrs.used;
 	for (; stale; stale &= stale - 1)
 		lr_access((unsigned)__builtin_ctz(stale), true, &(uint64_t){ 0 });
 	a64_loaded_put();

@@ -23,7 +23,7 @@
 
 static uint32_t vcpu_mask(const struct vgic_state *s)
 {
-	return s->vcpus >= 32 ? ~0u : BIT32(s->vcpus) - 1u;
+	return BIT32(s->vcpus) - 1u; /* vgic_reset() keeps vcpus <= VGIC_VCPUS_MAX */
 }
 
 static unsigned ctz64(uint64_t m)
@@ -37,7 +37,7 @@ static inline struct vgic_bank *bank_of(struct vgic_state *s, uint32_t vcpu, uin
 		return 0;
 	if (intid >= VGIC_SPI_BASE)
 		return &s->spi;
-	return vcpu < s->vcpus ? &s->priv[vcpu] : 0;
+	return vcpu < s->vcpus ? &s->cpu[vcpu].priv : 0;
 }
 
 static void set_target(struct vgic_state *s, uint32_t spi, uint8_t t)
@@ -45,10 +45,10 @@ static void set_target(struct vgic_state *s, uint32_t spi, uint8_t t)
 	uint8_t old = s->target[spi];
 
 	if (old < VGIC_VCPUS_MAX)
-		s->routed[old] &= ~BIT32(spi);
+		s->cpu[old].routed &= ~BIT32(spi);
 	s->target[spi] = t;
 	if (t < VGIC_VCPUS_MAX)
-		s->routed[t] |= BIT32(spi);
+		s->cpu[t].routed |= BIT32(spi);
 }
 
 static void bank_reset(struct vgic_bank *b, uint32_t edge)
@@ -67,12 +67,12 @@ void vgic_reset(struct vgic_state *s, uint32_t vcpus, uint32_t lr_count)
 	s->ctlr = 0;
 	s->vcpus = vcpus;
 	for (uint32_t v = 0; v < VGIC_VCPUS_MAX; v++) {
-		bank_reset(&s->priv[v], 0xffffu); /* SGIs edge, PPIs level */
-		s->routed[v] = 0;
-		s->waker[v] = GICR_WAKER_SLEEP;
-		s->lrs[v] = (struct vgic_lrs){ .count = (uint8_t)lr_count };
+		bank_reset(&s->cpu[v].priv, 0xffffu); /* SGIs edge, PPIs level */
+		s->cpu[v].routed = 0;
+		s->cpu[v].waker = GICR_WAKER_SLEEP;
+		s->cpu[v].lrs = (struct vgic_lrs){ .count = (uint8_t)lr_count };
 		for (uint32_t n = 0; n < VGIC_LR_MAX; n++)
-			s->lrs[v].intid[n] = VGIC_NO_INTID;
+			s->cpu[v].lrs.intid[n] = VGIC_NO_INTID;
 	}
 	bank_reset(&s->spi, 0);
 	for (uint32_t i = 0; i < VGIC_SPIS; i++) {
@@ -93,8 +93,8 @@ static inline uint64_t pending_mask(const struct vgic_state *s, uint32_t vcpu)
 
 	if (!(s->ctlr & VGIC_CTLR_GRP1) || vcpu >= s->vcpus)
 		return 0;
-	spis = bank_candidates(&s->spi) & s->routed[vcpu];
-	return bank_candidates(&s->priv[vcpu]) | (uint64_t)spis << 32;
+	spis = bank_candidates(&s->spi) & s->cpu[vcpu].routed;
+	return bank_candidates(&s->cpu[vcpu].priv) | (uint64_t)spis << 32;
 }
 
 uint64_t vgic_pending_mask(const struct vgic_state *s, uint32_t vcpu)
@@ -106,8 +106,8 @@ static void lr_free(struct vgic_lrs *l, unsigned n)
 {
 	l->intid[n] = VGIC_NO_INTID;
 	l->lr[n] = 0;
-	l->used = (uint16_t)(l->used & ~BIT32(n));
-	l->dirty = (uint16_t)(l->dirty | BIT32(n));
+	l->used &= ~BIT32(n);
+	l->dirty |= BIT32(n);
 }
 
 /* A list register the guest has not ended yet (pending and/or active):
@@ -115,12 +115,12 @@ static void lr_free(struct vgic_lrs *l, unsigned n)
 static __attribute__((noinline)) void fold_held(struct vgic_state *s, uint32_t vcpu, unsigned n,
 						struct vgic_bank *b, uint32_t bit, bool level)
 {
-	struct vgic_lrs *l = &s->lrs[vcpu];
+	struct vgic_lrs *l = &s->cpu[vcpu].lrs;
 	uint64_t lr = l->lr[n];
 
 	if (lr & VGIC_LR_PENDING && b->unpend & bit) {
 		lr &= ~VGIC_LR_PENDING; /* ICPENDR while it sat here */
-		l->dirty = (uint16_t)(l->dirty | BIT32(n));
+		l->dirty |= BIT32(n);
 	}
 	b->unpend &= ~bit;
 	if (level && (lr & VGIC_LR_ACTIVE || !(lr & VGIC_LR_PENDING)))
@@ -150,47 +150,78 @@ static __attribute__((noinline)) void fold_held(struct vgic_state *s, uint32_t v
 	}
 	if (lr != l->lr[n]) {
 		l->lr[n] = lr;
-		l->dirty = (uint16_t)(l->dirty | BIT32(n));
+		l->dirty |= BIT32(n);
 	}
 }
 
-/* One list register against its bank; returns the INTID's bit in the
- * resample set if the guest deactivated a level-sensitive interrupt. */
-static inline uint64_t fold_one(struct vgic_state *s, uint32_t vcpu, unsigned n, bool empty)
+/* The bank of @intid for a vCPU whose own bank is @own: inside fold and
+ * fill the vCPU is already checked and a list register's INTID is one
+ * fief put there (below VGIC_INTIDS), so no bound is needed. */
+static inline struct vgic_bank *lr_bank(struct vgic_state *s, struct vgic_bank *own,
+					uint32_t intid)
 {
-	struct vgic_lrs *l = &s->lrs[vcpu];
+	return intid >= VGIC_SPI_BASE ? &s->spi : own;
+}
+
+/* A list register the CPU does not report empty: held (pending and/or
+ * active) or invalid with its EOI bit. Returns the INTID's bit in the
+ * resample set if the guest deactivated a level-sensitive interrupt. */
+static uint64_t fold_one(struct vgic_state *s, uint32_t vcpu, struct vgic_bank *own, unsigned n)
+{
+	struct vgic_lrs *l = &s->cpu[vcpu].lrs;
 	uint32_t intid = l->intid[n];
-	struct vgic_bank *b = bank_of(s, vcpu, intid);
+	struct vgic_bank *b = lr_bank(s, own, intid);
 	uint32_t bit = BIT32(intid % 32);
 	bool level = !(b->edge & bit);
 
-	if (!empty && l->lr[n] & (VGIC_LR_PENDING | VGIC_LR_ACTIVE)) {
+	if (l->lr[n] & (VGIC_LR_PENDING | VGIC_LR_ACTIVE)) {
 		fold_held(s, vcpu, n, b, bit, level);
 		return 0;
 	}
-	/* The usual case: the guest took it and ended it. */
+	/* Ended: as below, but the CPU's register still needs the write. */
 	b->unpend &= ~bit;
 	if (level)
-		b->latch &= ~bit; /* a written pending is consumed */
+		b->latch &= ~bit;
 	b->in_lr &= ~bit;
 	b->active &= ~bit;
 	lr_free(l, n);
-	if (empty) /* the CPU holds it as empty already: no write */
-		l->dirty = (uint16_t)(l->dirty & ~BIT32(n));
 	return level ? 1ull << intid : 0;
 }
 
 uint64_t vgic_fold(struct vgic_state *s, uint32_t vcpu, uint32_t empty)
 {
+	struct vgic_lrs *l;
+	struct vgic_bank *own;
 	uint64_t resample = 0;
+	uint32_t ended;
 
 	if (vcpu >= s->vcpus)
 		return 0;
-	for (uint32_t m = s->lrs[vcpu].used; m; m &= m - 1) {
+	l = &s->cpu[vcpu].lrs;
+	own = &s->cpu[vcpu].priv;
+	/* The usual case: the guest took it and ended it, and the CPU holds
+	 * the register as empty already (no write). */
+	ended = l->used & empty;
+	for (uint32_t m = ended; m; m &= m - 1) {
 		unsigned n = (unsigned)__builtin_ctz(m);
+		uint32_t intid = l->intid[n];
+		struct vgic_bank *b = lr_bank(s, own, intid);
+		uint32_t bit = BIT32(intid % 32);
 
-		resample |= fold_one(s, vcpu, n, (empty >> n) & 1);
+		b->unpend &= ~bit;
+		if (!(b->edge & bit)) {
+			b->latch &= ~bit; /* a written pending is consumed */
+			resample |= 1ull << intid;
+		}
+		b->in_lr &= ~bit;
+		b->active &= ~bit;
+		l->intid[n] = VGIC_NO_INTID;
+		l->lr[n] = 0;
 	}
+	l->used &= ~ended;
+	l->dirty &= ~ended;
+	for (uint32_t m = l->used & ~empty; m; m &= m - 1)
+		resample |= fold_one(s, vcpu, own, (unsigned)__builtin_ctz(m));
 	return resample;
 }
 
@@ -226,7 +257,7 @@ static uint32_t best_of(struct vgic_state *s, uint32_t vcpu, uint64_t cand)
 static __attribute__((noinline)) int lr_spill(struct vgic_state *s, uint32_t vcpu, uint8_t prio,
 					       bool *spilled)
 {
-	struct vgic_lrs *l = &s->lrs[vcpu];
+	struct vgic_lrs *l = &s->cpu[vcpu].lrs;
 	int victim = -1;
 	unsigned vprio = prio;
 
@@ -254,7 +285,7 @@ static __attribute__((noinline)) int lr_spill(struct vgic_state *s, uint32_t vcp
 
 static inline int lr_for(struct vgic_state *s, uint32_t vcpu, uint8_t prio, bool *spilled)
 {
-	const struct vgic_lrs *l = &s->lrs[vcpu];
+	const struct vgic_lrs *l = &s->cpu[vcpu].lrs;
 	uint32_t free = ~(uint32_t)l->used & (BIT32(l->count) - 1u);
 
 	if (free)
@@ -262,38 +293,63 @@ static inline int lr_for(struct vgic_state *s, uint32_t vcpu, uint8_t prio, bool
 	return lr_spill(s, vcpu, prio, spilled);
 }
 
-void vgic_fill(struct vgic_state *s, uint32_t vcpu)
+/* Put @intid (of bank @b) in list register @n of @l. */
+static inline void lr_put(struct vgic_lrs *l, unsigned n, struct vgic_bank *b, uint32_t intid)
 {
-	struct vgic_lrs *l;
-	uint64_t cand = pending_mask(s, vcpu);
+	uint32_t bit = BIT32(intid % 32);
+	uint8_t prio = b->prio[intid % 32];
+
+	l->lr[n] = VGIC_LR_PENDING | VGIC_LR_GROUP1 | (uint64_t)prio << VGIC_LR_PRIO_SHIFT | intid;
+	if (b->edge & bit)
+		b->latch &= ~bit; /* the list register holds it now */
+	else
+		l->lr[n] |= VGIC_LR_EOI; /* resample the level when it ends */
+	l->intid[n] = (uint16_t)intid;
+	l->used |= BIT32(n);
+	l->dirty |= BIT32(n);
+	b->in_lr |= bit;
+}
+
+/* vgic_fill() when more than one candidate waits or no register is free. */
+static __attribute__((noinline)) void fill_many(struct vgic_state *s, uint32_t vcpu, uint64_t cand)
+{
+	struct vgic_lrs *l = &s->cpu[vcpu].lrs;
 	bool spilled = false;
 
-	if (vcpu >= s->vcpus)
-		return;
-	l = &s->lrs[vcpu];
 	while (cand) {
 		uint32_t intid = best_of(s, vcpu, cand);
-		struct vgic_bank *b = bank_of(s, vcpu, intid);
-		uint32_t bit = BIT32(intid % 32);
-		uint8_t prio = b->prio[intid % 32];
-		int n = lr_for(s, vcpu, prio, &spilled);
+		struct vgic_bank *b = lr_bank(s, &s->cpu[vcpu].priv, intid);
+		int n = lr_for(s, vcpu, b->prio[intid % 32], &spilled);
 
 		if (n < 0)
 			break;
-		l->lr[n] = VGIC_LR_PENDING | VGIC_LR_GROUP1 | (uint64_t)prio << VGIC_LR_PRIO_SHIFT |
-			   intid;
-		if (b->edge & bit)
-			b->latch &= ~bit; /* the list register holds it now */
-		else
-			l->lr[n] |= VGIC_LR_EOI; /* resample the level when it ends */
-		l->intid[n] = (uint16_t)intid;
-		l->used = (uint16_t)(l->used | BIT32((unsigned)n));
-		l->dirty = (uint16_t)(l->dirty | BIT32((unsigned)n));
-		b->in_lr |= bit;
+		lr_put(l, (unsigned)n, b, intid);
 		cand &= ~(1ull << intid);
 	}
 	/* Left over, or spilled: ask for the underflow to refill. */
 	l->uie = l->count >= 2 && (cand || spilled);
+}
+
+void vgic_fill(struct vgic_state *s, uint32_t vcpu)
+{
+	struct vgic_lrs *l;
+	uint64_t cand = pending_mask(s, vcpu);
+	uint32_t free;
+
+	if (vcpu >= s->vcpus)
+		return;
+	l = &s->cpu[vcpu].lrs;
+	free = ~(uint32_t)l->used & (BIT32(l->count) - 1u);
+	/* The usual case, fill_many()'s first and last round: one candidate
+	 * (it is the best), a free register (no spill), nothing left over. */
+	if (cand && !(cand & (cand - 1)) && free) {
+		uint32_t intid = ctz64(cand);
+
+		lr_put(l, (unsigned)__builtin_ctz(free), lr_bank(s, &s->cpu[vcpu].priv, intid), intid);
+		l->uie = false;
+		return;
+	}
+	fill_many(s, vcpu, cand);
 }
 
 bool vgic_pending(const struct vgic_state *s, uint32_t vcpu)
@@ -303,7 +359,7 @@ bool vgic_pending(const struct vgic_state *s, uint32_t vcpu)
 
 	if (vcpu >= s->vcpus)
 		return false;
-	l = &s->lrs[vcpu];
+	l = &s->cpu[vcpu].lrs;
 	for (uint32_t m = l->used; m; m &= m - 1)
 		pending |= (l->lr[__builtin_ctz(m)] & VGIC_LR_PENDING) != 0;
 	return pending || vgic_pending_mask(s, vcpu) != 0;
@@ -361,7 +417,7 @@ uint32_t vgic_sgi(struct vgic_state *s, uint32_t from, uint64_t sgi1r)
 		targets = (uint32_t)(sgi1r & 0xffff) & vcpu_mask(s);
 	}
 	for (uint32_t m = targets; m; m &= m - 1)
-		s->priv[__builtin_ctz(m)].latch |= BIT32(intid);
+		s->cpu[__builtin_ctz(m)].priv.latch |= BIT32(intid);
 	return targets;
 }
 
@@ -391,7 +447,7 @@ static struct vgic_bank *word_bank(struct vgic_access *a, uint32_t word)
 {
 	if (a->dist)
 		return word == 1 ? &a->s->spi : 0;
-	return word == 0 ? &a->s->priv[a->vcpu] : 0;
+	return word == 0 ? &a->s->cpu[a->vcpu].priv : 0;
 }
 
 /* vCPUs that must look at their pending set after @b changed. */
@@ -604,7 +660,7 @@ static uint32_t r_gicr_typer(struct vgic_access *a)
 
 static uint32_t r_gicr_waker(struct vgic_access *a)
 {
-	uint32_t *w = &a->s->waker[a->vcpu];
+	uint32_t *w = &a->s->cpu[a->vcpu].waker;
 
 	if (a->write)
 		*w = (uint32_t)*a->val & GICR_WAKER_SLEEP;

@@ -78,24 +78,30 @@ struct vgic_bank {
 struct vgic_lrs {
 	uint64_t lr[VGIC_LR_MAX];     /* ICH_LR<n>_EL2 values */
 	uint16_t intid[VGIC_LR_MAX];  /* INTID in it, VGIC_NO_INTID if empty */
-	uint16_t used;                /* registers holding an interrupt */
-	uint16_t dirty;               /* registers changed since written to the CPU */
+	uint32_t used;                /* registers holding an interrupt (bit n: LR n) */
+	uint32_t dirty;               /* registers changed since written to the CPU */
 	uint8_t count;                /* list registers the CPU has (ICH_VTR_EL2) */
 	bool uie;                     /* more is pending than fits: ask for underflow */
 	bool uie_hw;                  /* ICH_HCR_EL2.UIE as last written (arch/arm64/vgic.c) */
+};
+
+/** One vCPU's part of its VM's vGIC, kept together so that the paths of
+ * one vCPU (fold, fill, an SGI) reach it from one base address. */
+struct vgic_cpu {
+	struct vgic_bank priv;  /* its SGIs and PPIs */
+	uint32_t routed;        /* SPIs (bit i: 32 + i) going to it */
+	uint32_t waker;         /* GICR_WAKER.ProcessorSleep */
+	struct vgic_lrs lrs;    /* touched only on the vCPU's own CPU */
 };
 
 /** A VM's vGIC. Every field: the VM's vGIC lock (arch/arm64/vgic.c). */
 struct vgic_state {
 	uint32_t ctlr;                          /* GICD_CTLR: Grp0/Grp1 enables */
 	uint32_t vcpus;                         /* vCPU frames it has (<= VGIC_VCPUS_MAX) */
-	struct vgic_bank priv[VGIC_VCPUS_MAX];  /* SGIs and PPIs of each vCPU */
 	struct vgic_bank spi;                   /* SPIs 32..63 */
 	uint64_t router[VGIC_SPIS];             /* GICD_IROUTER<n> as written */
 	uint8_t target[VGIC_SPIS];              /* vCPU each SPI goes to, VGIC_NOWHERE */
-	uint32_t routed[VGIC_VCPUS_MAX];        /* SPIs (bit i: 32 + i) going to each vCPU */
-	uint32_t waker[VGIC_VCPUS_MAX];         /* GICR_WAKER.ProcessorSleep */
-	struct vgic_lrs lrs[VGIC_VCPUS_MAX];    /* touched only on the vCPU's own CPU */
+	struct vgic_cpu cpu[VGIC_VCPUS_MAX];    /* per vCPU */
 };
 
 /** vgic_reset() - everything disabled, nothing pending, @vcpus frames, @lr_count LRs. */

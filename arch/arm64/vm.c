@@ -175,8 +175,8 @@ void arch_vcpu_run(struct vcpu *vcpu, struct vcpu_exit *exit)
 	/* Interrupts made pending since it last ran go into its list registers. */
 	if (__atomic_load_n(&vcpu->arch.vgic_dirty, __ATOMIC_ACQUIRE))
 		a64_vgic_sync(vcpu);
-	if (vcpu->arch.cntp_ctl & 1)
-		a64_timer_until(vcpu->arch.cntp_cval); /* the emulated CNTP's deadline */
+	if (!vcpu->arch.turn_end)
+		a64_turn_begin(vcpu); /* fief's timer for this turn (timer.c) */
 	kind = a64_vcpu_enter(&vcpu->arch);
 	/* Each reason sets the fields the core reads for it (core/arch.h). */
 	exit->reason = VCPU_EXIT_NONE;
@@ -185,7 +185,7 @@ void arch_vcpu_run(struct vcpu *vcpu, struct vcpu_exit *exit)
 		a64_handle_sync(vcpu, exit);
 		break;
 	case A64_EXIT_IRQ:
-		if (a64_handle_irq() && !exception_loop(vcpu, exit))
+		if (a64_turn_irq(vcpu) && !exception_loop(vcpu, exit))
 			exit->reason = VCPU_EXIT_PREEMPT;
 		break;
 	case A64_EXIT_HANDLED:

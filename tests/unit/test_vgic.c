@@ -47,7 +47,7 @@ static bool fill(uint32_t vcpu)
 /* The guest acknowledges list register @n (pending -> active). */
 static void guest_ack(uint32_t vcpu, unsigned n)
 {
-	st.lrs[vcpu].lr[n] = (st.lrs[vcpu].lr[n] & ~VGIC_LR_PENDING) | VGIC_LR_ACTIVE;
+	st.cpu[vcpu].lrs.lr[n] = (st.cpu[vcpu].lrs.lr[n] & ~VGIC_LR_PENDING) | VGIC_LR_ACTIVE;
 }
 
 static void test_reset(void **state)
@@ -55,13 +55,13 @@ static void test_reset(void **state)
 	(void)state;
 	setup(2);
 	assert_int_equal(vgic_pending_mask(&st, 0), 0);
-	assert_int_equal(st.priv[1].edge, 0xffff);
-	assert_int_equal(st.priv[0].prio[27], VGIC_PRIO_RESET);
+	assert_int_equal(st.cpu[1].priv.edge, 0xffff);
+	assert_int_equal(st.cpu[0].priv.prio[27], VGIC_PRIO_RESET);
 	assert_int_equal(st.target[5], 0);
-	assert_int_equal(st.routed[0], 0xffffffffu);
-	assert_int_equal(st.lrs[1].count, 4);
+	assert_int_equal(st.cpu[0].routed, 0xffffffffu);
+	assert_int_equal(st.cpu[1].lrs.count, 4);
 	assert_false(fill(0));
-	assert_int_equal(st.lrs[0].used, 0);
+	assert_int_equal(st.cpu[0].lrs.used, 0);
 }
 
 static void test_sgi_decode(void **state)
@@ -70,9 +70,9 @@ static void test_sgi_decode(void **state)
 	setup(3);
 	/* TargetList vCPUs 1 and 2, INTID 5; bit 3 names no vCPU. */
 	assert_int_equal(vgic_sgi(&st, 0, 5ull << 24 | 0xe), 0x6);
-	assert_int_equal(st.priv[1].latch, 1u << 5);
-	assert_int_equal(st.priv[2].latch, 1u << 5);
-	assert_int_equal(st.priv[0].latch, 0);
+	assert_int_equal(st.cpu[1].priv.latch, 1u << 5);
+	assert_int_equal(st.cpu[2].priv.latch, 1u << 5);
+	assert_int_equal(st.cpu[0].priv.latch, 0);
 	/* IRM: everyone but the sender. */
 	assert_int_equal(vgic_sgi(&st, 1, 1ull << 40 | 2ull << 24), 0x5);
 	/* Aff1, Aff2, Aff3 or RS non-zero: nobody of this VM. */
@@ -96,30 +96,30 @@ static void test_priority_spill_refill(void **state)
 	for (unsigned i = 0; i < 4; i++)
 		vgic_set_pending(&st, 0, i);
 	assert_true(fill(0));
-	assert_int_equal(st.lrs[0].used, 0xf);
-	assert_false(st.lrs[0].uie);
+	assert_int_equal(st.cpu[0].lrs.used, 0xf);
+	assert_false(st.cpu[0].lrs.uie);
 	/* Two more, more urgent: they take the places of SGIs 0 and 1. */
 	vgic_set_pending(&st, 0, 4);
 	vgic_set_pending(&st, 0, 5);
 	assert_int_equal(vgic_fold(&st, 0, 0), 0);
 	assert_true(fill(0));
-	assert_int_equal(st.priv[0].in_lr, 0x3c);
-	assert_int_equal(st.priv[0].latch, 0x3); /* spilled, still pending */
-	assert_true(st.lrs[0].uie);
+	assert_int_equal(st.cpu[0].priv.in_lr, 0x3c);
+	assert_int_equal(st.cpu[0].priv.latch, 0x3); /* spilled, still pending */
+	assert_true(st.cpu[0].lrs.uie);
 	for (unsigned n = 0; n < 4; n++) {
-		assert_int_equal(LR_STATE(st.lrs[0].lr[n]), 1);
-		assert_int_not_equal(st.lrs[0].lr[n] & VGIC_LR_GROUP1, 0);
-		assert_int_equal((st.lrs[0].lr[n] >> 48) & 0xff,
-				 0x80 - 0x10 * (st.lrs[0].lr[n] & 0xffff));
+		assert_int_equal(LR_STATE(st.cpu[0].lrs.lr[n]), 1);
+		assert_int_not_equal(st.cpu[0].lrs.lr[n] & VGIC_LR_GROUP1, 0);
+		assert_int_equal((st.cpu[0].lrs.lr[n] >> 48) & 0xff,
+				 0x80 - 0x10 * (st.cpu[0].lrs.lr[n] & 0xffff));
 	}
 	/* The guest takes and ends two: the CPU reports them empty; refill. */
-	st.lrs[0].dirty = 0;
+	st.cpu[0].lrs.dirty = 0;
 	assert_int_equal(vgic_fold(&st, 0, 0x3), 0);
 	assert_true(fill(0));
-	assert_int_equal(st.priv[0].latch, 0);
-	assert_int_equal(st.lrs[0].used, 0xf);
-	assert_int_equal(st.lrs[0].dirty, 0x3);
-	assert_false(st.lrs[0].uie);
+	assert_int_equal(st.cpu[0].priv.latch, 0);
+	assert_int_equal(st.cpu[0].lrs.used, 0xf);
+	assert_int_equal(st.cpu[0].lrs.dirty, 0x3);
+	assert_false(st.cpu[0].lrs.uie);
 }
 
 static void test_active_never_spilled(void **state)
@@ -135,15 +135,15 @@ static void test_active_never_spilled(void **state)
 	redist(0, 0x10400 + 8, 1, true, 0); /* SGI 8: most urgent */
 	vgic_set_pending(&st, 0, 8);
 	vgic_fold(&st, 0, 0);
-	assert_false(fill(0) && st.priv[0].in_lr & (1u << 8));
-	assert_int_equal(st.priv[0].active, 0xf);
-	assert_int_equal(st.priv[0].in_lr, 0xf);
-	assert_true(st.lrs[0].uie);
+	assert_false(fill(0) && st.cpu[0].priv.in_lr & (1u << 8));
+	assert_int_equal(st.cpu[0].priv.active, 0xf);
+	assert_int_equal(st.cpu[0].priv.in_lr, 0xf);
+	assert_true(st.cpu[0].lrs.uie);
 	/* An edge again while active: pending and active in its register. */
 	vgic_set_pending(&st, 0, 2);
 	vgic_fold(&st, 0, 0);
-	assert_int_equal(LR_STATE(st.lrs[0].lr[2]), 3);
-	assert_int_equal(st.priv[0].latch & 4, 0);
+	assert_int_equal(LR_STATE(st.cpu[0].lrs.lr[2]), 3);
+	assert_int_equal(st.cpu[0].priv.latch & 4, 0);
 }
 
 static void test_level_resample(void **state)
@@ -156,14 +156,14 @@ static void test_level_resample(void **state)
 	assert_int_equal(vgic_pending_mask(&st, 0), 0);
 	assert_int_equal(vgic_pending_mask(&st, 1), 1ull << 35);
 	assert_true(fill(1));
-	assert_int_not_equal(st.lrs[1].lr[0] & VGIC_LR_EOI, 0);
+	assert_int_not_equal(st.cpu[1].lrs.lr[0] & VGIC_LR_EOI, 0);
 	/* Deactivated with the line still high: resampled and pending again. */
 	assert_int_equal(vgic_fold(&st, 1, 1), 1ull << 35);
 	assert_true(fill(1));
 	/* Lowered before the guest took it: taken back. */
 	vgic_set_level(&st, 0, 35, false);
 	vgic_fold(&st, 1, 0);
-	assert_int_equal(st.lrs[1].used, 0);
+	assert_int_equal(st.cpu[1].lrs.used, 0);
 	assert_false(fill(1));
 }
 
@@ -176,7 +176,7 @@ static void test_edge_line(void **state)
 	vgic_set_level(&st, 0, 33, true);
 	vgic_set_level(&st, 0, 33, true);      /* no new edge */
 	assert_true(fill(0));
-	assert_int_equal(st.lrs[0].lr[0] & VGIC_LR_EOI, 0);
+	assert_int_equal(st.cpu[0].lrs.lr[0] & VGIC_LR_EOI, 0);
 	vgic_fold(&st, 0, 1);
 	assert_false(fill(0));
 	vgic_set_level(&st, 0, 33, false);
@@ -194,7 +194,7 @@ static void test_dist_regs(void **state)
 	assert_int_equal(dist(0x84, 4, false, 0), 0xffffffffu);
 	assert_int_equal(dist(0x80, 4, false, 0), 0); /* private: in the redistributors */
 	dist(0x100, 4, true, ~0u);                    /* WI */
-	assert_int_equal(st.priv[0].enabled, 0);
+	assert_int_equal(st.cpu[0].priv.enabled, 0);
 	dist(0x104, 4, true, 0x11);
 	assert_int_equal(dist(0x104, 4, false, 0), 0x11);
 	dist(0x184, 4, true, 0x1);
@@ -232,18 +232,18 @@ static void test_redist_regs(void **state)
 	assert_int_equal(redist(0, 0x14, 4, false, 0), 0);
 	assert_int_equal(redist(0, 0x10c00, 4, false, 0), 0xaaaaaaaau);
 	redist(0, 0x10c00, 4, true, 0);
-	assert_int_equal(st.priv[0].edge & 0xffff, 0xffff);
+	assert_int_equal(st.cpu[0].priv.edge & 0xffff, 0xffff);
 	redist(0, 0x10c04, 4, true, 2u << 22);         /* PPI 27 edge */
-	assert_int_equal(st.priv[0].edge >> 16, 1u << 11);
+	assert_int_equal(st.cpu[0].priv.edge >> 16, 1u << 11);
 	redist(1, 0x10100, 4, true, 1u << 27);
-	assert_int_equal(st.priv[1].enabled, 1u << 27);
-	assert_int_equal(st.priv[0].enabled, 0);
+	assert_int_equal(st.cpu[1].priv.enabled, 1u << 27);
+	assert_int_equal(st.cpu[0].priv.enabled, 0);
 	assert_int_equal(redist(2, 0x10100, 4, false, 0x55), 0); /* no vCPU 2 */
 	assert_int_equal(redist(0, 0x30000, 4, false, 0x55), 0);
 	redist(0, 0x10200, 4, true, 1u << 3);
 	assert_int_equal(redist(0, 0x10200, 4, false, 0), 1u << 3);
 	redist(0, 0x10280, 4, true, 1u << 3);
-	assert_int_equal(st.priv[0].latch, 0);
+	assert_int_equal(st.cpu[0].priv.latch, 0);
 }
 
 static void test_unpend_in_lr(void **state)
@@ -255,8 +255,8 @@ static void test_unpend_in_lr(void **state)
 	fill(0);
 	redist(0, 0x10280, 4, true, 1u << 9);
 	vgic_fold(&st, 0, 0);
-	assert_int_equal(st.lrs[0].used, 0);
-	assert_int_equal(st.priv[0].in_lr, 0);
+	assert_int_equal(st.cpu[0].lrs.used, 0);
+	assert_int_equal(st.cpu[0].priv.in_lr, 0);
 	assert_false(fill(0));
 }
 

@@ -68,6 +68,10 @@ struct arch_vcpu {
 	uint64_t ich_apr[8]; /* ICH_AP0R0..3, ICH_AP1R0..3 */
 	/* The EL1 physical timer fief emulates (CNTP_*, PPI 30). */
 	uint64_t cntp_ctl, cntp_cval;
+	/* Its CPU's turn while it runs (timer.c): the slice's end (0: no turn
+	 * yet, the next entry starts one) and the nearest deadline of the
+	 * other vCPUs pinned there, taken when the turn starts. */
+	uint64_t turn_end, others_at;
 };
 
 _Static_assert(offsetof(struct arch_vcpu, pc) == A64_VCPU_PC, "arch_vcpu layout");
