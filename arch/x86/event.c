@@ -38,30 +38,6 @@ static uint64_t slice_end[X86_CPUS_MAX];
 static uint64_t others_at[X86_CPUS_MAX];
 static uint64_t armed_at[X86_CPUS_MAX];
 
-/* The nearest timer deadline among the vCPUs pinned to @v's CPU but @v. */
-static uint64_t others_next(struct vcpu *v)
-{
-	uint64_t next = 0;
-
-	for (uint32_t i = 0; i < VM_MAX; i++) {
-		struct vm *vm = vm_get(i);
-
-		if (!vm || vm_state(vm) != VM_STATE_RUNNING)
-			continue;
-		for (uint32_t j = 0; j < FIEF_MAX_VCPUS; j++) {
-			struct vcpu *o = &vm->vcpu[j];
-			uint64_t t;
-
-			if (o == v || !vcpu_vm(o) || vcpu_pcpu(o) != v->pcpu ||
-			    vcpu_state(o) == VCPU_STATE_STOPPED || (t = vcpu_wake_at(o)) == 0)
-				continue;
-			if (next == 0 || t < next)
-				next = t;
-		}
-	}
-	return next;
-}
-
 /* Arm this CPU's timer for TSC value @t (never further than a slice). */
 static void timer_arm(uint32_t cpu, uint64_t now, uint64_t t)
 {
@@ -97,7 +73,7 @@ void x86_timer_enter(struct vcpu *v)
 
 	if (!slice_end[v->pcpu]) {
 		slice_end[v->pcpu] = now + lapic_slice.tsc;
-		others_at[v->pcpu] = others_next(v);
+		others_at[v->pcpu] = event_others_next(v);
 	}
 	if (w && w <= now)
 		vcpu_timer_fire(v, now);
@@ -112,8 +88,11 @@ bool x86_timer_after_intr(struct vcpu *v)
 	if (w && w <= now)
 		vcpu_timer_fire(v, now);
 	/* Another vCPU's deadline ends the turn too: the run loop fires it
-	 * (event_run_timers()) and the vCPU it wakes gets its turn. */
-	if (now < slice_end[v->pcpu] && !(others_at[v->pcpu] && now >= others_at[v->pcpu]))
+	 * (event_run_timers()) and the vCPU it wakes gets its turn; so does a
+	 * kick for a vCPU pinned here that woke up meanwhile. A kick that
+	 * only asked this vCPU to look at its own interrupts does not. */
+	if (now < slice_end[v->pcpu] && !(others_at[v->pcpu] && now >= others_at[v->pcpu]) &&
+	    !event_resched_take(v->pcpu))
 		return false;
 	slice_end[v->pcpu] = 0;
 	return true;
