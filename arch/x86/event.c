@@ -396,6 +396,28 @@ static int msr_read(struct vcpu *v, uint32_t msr, uint64_t now, uint64_t *val)
 	return vlapic_read(l, (msr - VLAPIC_MSR_BASE) << 4, true, now, val) == VLAPIC_OK ? 0 : -1;
 }
 
+/* What a register write by @v asked for, done (MSR or xAPIC page).
+ * Return: 0, or -1 for #GP. */
+static int written(struct vcpu *v, enum vlapic_result r, const struct vlapic_ipi *ipi, uint64_t now)
+{
+	switch (r) {
+	case VLAPIC_GP:
+		return -1;
+	case VLAPIC_IPI:
+		ipi_send(v, ipi);
+		break;
+	case VLAPIC_TIMER:
+		timer_changed(v, now);
+		break;
+	case VLAPIC_EOI_LEVEL:
+		eoi_broadcast(v->vm, ipi->vector);
+		break;
+	case VLAPIC_OK:
+		break;
+	}
+	return 0;
+}
+
 int x86_vlapic_msr(struct vcpu *v, uint32_t msr, bool write, uint64_t *val)
 {
 	uint64_t now = rdtsc();
@@ -405,22 +427,7 @@ int x86_vlapic_msr(struct vcpu *v, uint32_t msr, bool write, uint64_t *val)
 		return 1;
 	if (!write)
 		return msr_read(v, msr, now, val);
-	switch (msr_write(v, msr, *val, now, &ipi)) {
-	case VLAPIC_GP:
-		return -1;
-	case VLAPIC_IPI:
-		ipi_send(v, &ipi);
-		break;
-	case VLAPIC_TIMER:
-		timer_changed(v, now);
-		break;
-	case VLAPIC_EOI_LEVEL:
-		eoi_broadcast(v->vm, ipi.vector);
-		break;
-	case VLAPIC_OK:
-		break;
-	}
-	return 0;
+	return written(v, msr_write(v, msr, *val, now, &ipi), &ipi, now);
 }
 
 /* ---- the xAPIC page (arch/x86/mmio.c) ---- */
@@ -446,20 +453,7 @@ uint32_t x86_vlapic_mmio(struct vcpu *v, uint32_t off, bool write, uint32_t val)
 		vlapic_read(l, off, false, now, &r);
 		return (uint32_t)r;
 	}
-	switch (vlapic_write(l, off, false, val, now, &ipi)) {
-	case VLAPIC_IPI:
-		ipi_send(v, &ipi);
-		break;
-	case VLAPIC_TIMER:
-		timer_changed(v, now);
-		break;
-	case VLAPIC_EOI_LEVEL:
-		eoi_broadcast(v->vm, ipi.vector);
-		break;
-	case VLAPIC_GP: /* only through MSRs */
-	case VLAPIC_OK:
-		break;
-	}
+	written(v, vlapic_write(l, off, false, val, now, &ipi), &ipi, now); /* no #GP in xAPIC */
 	return 0;
 }
 

@@ -44,20 +44,6 @@
 #define IRQ_PERIOD_US 1000u
 #endif
 
-static inline void wrmsr(uint32_t msr, uint64_t v)
-{
-	__asm__ __volatile__("wrmsr" : : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32))
-			     : "memory");
-}
-
-static inline uint64_t rdmsr(uint32_t msr)
-{
-	uint32_t lo, hi;
-
-	__asm__ __volatile__("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr) : "memory");
-	return ((uint64_t)hi << 32) | lo;
-}
-
 /* Per vector 0x40..0x4f: interrupts handled (the stubs below count). */
 volatile uint32_t irq_count[16];
 
@@ -88,21 +74,11 @@ void irq_stub_0x41(void);
 void irq_stub_0x42(void);
 void irq_stub_0x43(void);
 
-struct gate {
-	uint16_t off_lo, sel;
-	uint8_t ist, type;
-	uint16_t off_mid;
-	uint32_t off_hi, zero;
-};
-
-static struct gate idt[256] __attribute__((aligned(16)));
+static struct x86_gate idt[256] __attribute__((aligned(16)));
 
 static void gate_set(unsigned vec, void (*fn)(void))
 {
-	uint64_t a = (uint64_t)(uintptr_t)fn;
-
-	idt[vec] = (struct gate){ (uint16_t)a, X86_BOOT_CS, 0, 0x8e, (uint16_t)(a >> 16),
-				  (uint32_t)(a >> 32), 0 };
+	idt[vec] = x86_gate(fn);
 }
 
 static void idt_load(void)
@@ -133,8 +109,8 @@ static void drain(void)
 /* This vCPU's APIC: x2APIC mode, software-enabled. */
 static void apic_on(void)
 {
-	wrmsr(MSR_APIC_BASE, rdmsr(MSR_APIC_BASE) | (1u << 10) | (1u << 11));
-	wrmsr(X2_SVR, 0x100 | VEC_SPURIOUS);
+	x86_wrmsr(MSR_APIC_BASE, x86_rdmsr(MSR_APIC_BASE) | (1u << 10) | (1u << 11));
+	x86_wrmsr(X2_SVR, 0x100 | VEC_SPURIOUS);
 }
 
 static int fail(const char *what, const char *fmt, uint64_t a, uint64_t b)
@@ -156,12 +132,12 @@ static int test_periodic(uint64_t khz)
 {
 	uint64_t t0, t1, period = khz * IRQ_PERIOD_US / 1000u;
 
-	wrmsr(X2_TIMER_DIV, 0xb); /* divide by 1: a tick is a TSC cycle */
-	wrmsr(X2_LVT_TIMER, VEC_TIMER | (1u << 17));
+	x86_wrmsr(X2_TIMER_DIV, 0xb); /* divide by 1: a tick is a TSC cycle */
+	x86_wrmsr(X2_LVT_TIMER, VEC_TIMER | (1u << 17));
 	t0 = guest_cycles();
-	wrmsr(X2_TIMER_INIT, period);
+	x86_wrmsr(X2_TIMER_INIT, period);
 	wait_for(VEC_TIMER, TICKS);
-	wrmsr(X2_TIMER_INIT, 0);
+	x86_wrmsr(X2_TIMER_INIT, 0);
 	t1 = guest_cycles();
 	if (count(VEC_TIMER) != TICKS)
 		return fail("periodic", "%llu ticks, wanted %llu", count(VEC_TIMER), TICKS);
@@ -179,19 +155,19 @@ static int test_oneshot(uint64_t khz)
 
 	drain();
 	before = count(VEC_TIMER);
-	wrmsr(X2_TIMER_DIV, 0x1); /* divide by 4 */
-	wrmsr(X2_LVT_TIMER, VEC_TIMER);
+	x86_wrmsr(X2_TIMER_DIV, 0x1); /* divide by 4 */
+	x86_wrmsr(X2_LVT_TIMER, VEC_TIMER);
 	t0 = guest_cycles();
-	wrmsr(X2_TIMER_INIT, wait / 4);
-	cur = rdmsr(X2_TIMER_CUR);
+	x86_wrmsr(X2_TIMER_INIT, wait / 4);
+	cur = x86_rdmsr(X2_TIMER_CUR);
 	/* 0 only if the period is over: another VM on this CPU may have run
 	 * between the two accesses. */
 	if (cur == 0 && guest_cycles() - t0 < wait)
 		return fail("one-shot", "current count 0 right after the start%llu%llu", 0, 0);
 	wait_for(VEC_TIMER, before + 1);
 	t1 = guest_cycles();
-	if (rdmsr(X2_TIMER_CUR) != 0 || t1 - t0 < wait - 8)
-		return fail("one-shot", "count %llu after expiry, %llu cycles", rdmsr(X2_TIMER_CUR),
+	if (x86_rdmsr(X2_TIMER_CUR) != 0 || t1 - t0 < wait - 8)
+		return fail("one-shot", "count %llu after expiry, %llu cycles", x86_rdmsr(X2_TIMER_CUR),
 			    t1 - t0);
 	guest_printf("irq: one-shot ok after %llu cycles\n", (unsigned long long)(t1 - t0));
 	return 0;
@@ -204,17 +180,17 @@ static int test_deadline(uint64_t khz)
 
 	drain();
 	before = count(VEC_TIMER);
-	wrmsr(X2_LVT_TIMER, VEC_TIMER | (2u << 17));
+	x86_wrmsr(X2_LVT_TIMER, VEC_TIMER | (2u << 17));
 	deadline = guest_cycles() + khz * IRQ_PERIOD_US / 1000u;
-	wrmsr(MSR_TSC_DEADLINE, deadline);
-	if (rdmsr(MSR_TSC_DEADLINE) != deadline)
-		return fail("tsc-deadline", "reads %llu, wrote %llu", rdmsr(MSR_TSC_DEADLINE),
+	x86_wrmsr(MSR_TSC_DEADLINE, deadline);
+	if (x86_rdmsr(MSR_TSC_DEADLINE) != deadline)
+		return fail("tsc-deadline", "reads %llu, wrote %llu", x86_rdmsr(MSR_TSC_DEADLINE),
 			    deadline);
 	wait_for(VEC_TIMER, before + 1);
 	t1 = guest_cycles();
-	if (t1 < deadline || rdmsr(MSR_TSC_DEADLINE) != 0)
+	if (t1 < deadline || x86_rdmsr(MSR_TSC_DEADLINE) != 0)
 		return fail("tsc-deadline", "fired at %llu, deadline %llu", t1, deadline);
-	wrmsr(X2_LVT_TIMER, 1u << 16);
+	x86_wrmsr(X2_LVT_TIMER, 1u << 16);
 	guest_printf("irq: tsc-deadline ok %llu cycles late\n",
 		     (unsigned long long)(t1 - deadline));
 	return 0;
@@ -226,7 +202,7 @@ static int test_self_ipi(void)
 
 	__asm__ __volatile__("sti");
 	for (uint32_t i = 0; i < ROUNDS; i++) {
-		wrmsr(X2_SELF_IPI, VEC_SELF);
+		x86_wrmsr(X2_SELF_IPI, VEC_SELF);
 		if (count(VEC_SELF) != before + i + 1) {
 			__asm__ __volatile__("cli");
 			return fail("self-ipi", "round %llu: %llu handled", i, count(VEC_SELF) - before);
@@ -234,10 +210,10 @@ static int test_self_ipi(void)
 	}
 	__asm__ __volatile__("cli");
 	/* An illegal vector is refused: ESR "send illegal vector". */
-	wrmsr(X2_SELF_IPI, 3);
-	wrmsr(X2_ESR, 0);
-	if ((rdmsr(X2_ESR) & (1u << 5)) == 0)
-		return fail("self-ipi", "ESR 0x%llx after vector 3%llu", rdmsr(X2_ESR), 0);
+	x86_wrmsr(X2_SELF_IPI, 3);
+	x86_wrmsr(X2_ESR, 0);
+	if ((x86_rdmsr(X2_ESR) & (1u << 5)) == 0)
+		return fail("self-ipi", "ESR 0x%llx after vector 3%llu", x86_rdmsr(X2_ESR), 0);
 	guest_printf("irq: self-ipi ok %u handled\n", ROUNDS);
 	return 0;
 }
@@ -256,7 +232,7 @@ int secondary_main(unsigned vcpu, uint64_t mem_size)
 	__atomic_store_n(&secondary_ready, 1, __ATOMIC_SEQ_CST);
 	for (uint32_t i = 1; i <= ROUNDS; i++) {
 		wait_for(VEC_PING, i);
-		wrmsr(X2_ICR, (0ull << 32) | VEC_PONG); /* to APIC 0, fixed, physical */
+		x86_wrmsr(X2_ICR, (0ull << 32) | VEC_PONG); /* to APIC 0, fixed, physical */
 	}
 	return 0;
 }
@@ -268,7 +244,7 @@ static int test_ping_pong(void)
 	while (!__atomic_load_n(&secondary_ready, __ATOMIC_SEQ_CST))
 		guest_relax();
 	for (uint32_t i = 1; i <= ROUNDS; i++) {
-		wrmsr(X2_ICR, (1ull << 32) | VEC_PING); /* to APIC 1 */
+		x86_wrmsr(X2_ICR, (1ull << 32) | VEC_PING); /* to APIC 1 */
 		wait_for(VEC_PONG, i);
 	}
 	if (count(VEC_PING) != ROUNDS || count(VEC_PONG) != ROUNDS)
@@ -296,7 +272,7 @@ int main(unsigned vcpu, uint64_t mem_size)
 			    x86_cpuid(1, 0).ecx, khz);
 	apic_on();
 	guest_printf("irq: x2APIC on, APIC id %llu, TSC %llu kHz\n",
-		     (unsigned long long)rdmsr(X2_ID), (unsigned long long)khz);
+		     (unsigned long long)x86_rdmsr(X2_ID), (unsigned long long)khz);
 	bad |= test_periodic(khz);
 	bad |= test_oneshot(khz);
 	bad |= test_deadline(khz);

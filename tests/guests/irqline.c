@@ -33,31 +33,11 @@
 #define APIC_BASE_EN (1ull << 11)
 #define RTE_LEVEL (1u << 15)
 #define RTE_MASK (1u << 16)
-#define GATE_INTR64 0x8eu
 
-struct gate {
-	uint16_t off_lo, sel;
-	uint8_t ist, type;
-	uint16_t off_mid;
-	uint32_t off_hi, zero;
-};
 
-static struct gate idt[256] __attribute__((aligned(16)));
+static struct x86_gate idt[256] __attribute__((aligned(16)));
 static volatile uint32_t edges, levels, stray;
 static volatile uint32_t *ioregsel, *iowin;
-
-static void wrmsr(uint32_t msr, uint64_t v)
-{
-	__asm__ __volatile__("wrmsr" : : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
-}
-
-static uint64_t rdmsr(uint32_t msr)
-{
-	uint32_t lo, hi;
-
-	__asm__ __volatile__("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
-	return ((uint64_t)hi << 32) | lo;
-}
 
 static void rte(uint32_t pin, uint32_t lo, uint32_t dest)
 {
@@ -75,20 +55,20 @@ void irqline_stray(void);
 void irqline_edge(void)
 {
 	edges++;
-	wrmsr(MSR_X2APIC_EOI, 0);
+	x86_wrmsr(MSR_X2APIC_EOI, 0);
 }
 
 void irqline_level(void)
 {
 	if (++levels == LEVELS)
 		rte(PIN_LEVEL, VEC_LEVEL | RTE_LEVEL | RTE_MASK, 0); /* enough */
-	wrmsr(MSR_X2APIC_EOI, 0);
+	x86_wrmsr(MSR_X2APIC_EOI, 0);
 }
 
 void irqline_stray(void)
 {
 	stray++;
-	wrmsr(MSR_X2APIC_EOI, 0);
+	x86_wrmsr(MSR_X2APIC_EOI, 0);
 }
 
 /* Save what a C call may clobber, call, restore, IRETQ. */
@@ -109,12 +89,8 @@ STUB(stub_stray, irqline_stray);
 
 static void gate(unsigned vec, void (*fn)(void))
 {
-	uint64_t a = (uint64_t)(uintptr_t)fn;
-
-	idt[vec] = (struct gate){ (uint16_t)a, X86_BOOT_CS, 0, GATE_INTR64, (uint16_t)(a >> 16),
-				  (uint32_t)(a >> 32), 0 };
+	idt[vec] = x86_gate(fn);
 }
-
 /* Sleep in HLT until @count reaches @want (interrupts on only in HLT). */
 static void wait_for(volatile uint32_t *count, uint32_t want)
 {
@@ -134,10 +110,9 @@ int main(unsigned vcpu, uint64_t mem_size)
 	gate(VEC_EDGE, stub_edge);
 	gate(VEC_LEVEL, stub_level);
 	x86_lidt((uint64_t)(uintptr_t)idt, sizeof(idt) - 1);
-	wrmsr(MSR_APIC_BASE, (rdmsr(MSR_APIC_BASE) & ~0xfffull) | APIC_BASE_EN | APIC_BASE_EXTD |
-				     (rdmsr(MSR_APIC_BASE) & 0x100));
-	wrmsr(MSR_X2APIC_SVR, 0x1ff); /* enabled, spurious vector 0xff */
-	id = (uint32_t)rdmsr(MSR_X2APIC_ID);
+	x86_wrmsr(MSR_APIC_BASE, x86_rdmsr(MSR_APIC_BASE) | APIC_BASE_EN | APIC_BASE_EXTD);
+	x86_wrmsr(MSR_X2APIC_SVR, 0x1ff); /* enabled, spurious vector 0xff */
+	id = (uint32_t)x86_rdmsr(MSR_X2APIC_ID);
 	if (guest_map_gpa(IOAPIC) < 0) {
 		guest_printf("irqline: FAIL cannot map the I/O APIC\n");
 		return 1;

@@ -32,33 +32,14 @@
 static volatile uint32_t ap_up, work_done, work_seen;
 static uint64_t ap_stack[1024] __attribute__((aligned(16)));
 
-struct gate {
-	uint16_t off_lo, sel;
-	uint8_t ist, type;
-	uint16_t off_mid;
-	uint32_t off_hi, zero;
-};
-static struct gate idt[256] __attribute__((aligned(16)));
-
-static void wrmsr(uint32_t msr, uint64_t v)
-{
-	__asm__ __volatile__("wrmsr" : : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
-}
-
-static uint64_t rdmsr(uint32_t msr)
-{
-	uint32_t lo, hi;
-
-	__asm__ __volatile__("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
-	return ((uint64_t)hi << 32) | lo;
-}
+static struct x86_gate idt[256] __attribute__((aligned(16)));
 
 static void x2apic_on(void)
 {
-	uint64_t b = rdmsr(MSR_APIC_BASE);
+	uint64_t b = x86_rdmsr(MSR_APIC_BASE);
 
-	wrmsr(MSR_APIC_BASE, b | (1ull << 11) | (1ull << 10));
-	wrmsr(MSR_X2APIC_SVR, 0x1ff);
+	x86_wrmsr(MSR_APIC_BASE, b | (1ull << 11) | (1ull << 10));
+	x86_wrmsr(MSR_X2APIC_SVR, 0x1ff);
 }
 
 /*
@@ -115,7 +96,7 @@ void sipi_work(void);
 void sipi_work(void)
 {
 	work_done++;
-	wrmsr(MSR_X2APIC_EOI, 0);
+	x86_wrmsr(MSR_X2APIC_EOI, 0);
 }
 
 __asm__(".pushsection .text\n"
@@ -153,7 +134,7 @@ int secondary_main(unsigned vcpu, uint64_t mem_size)
 
 static void ipi(uint32_t icr)
 {
-	wrmsr(MSR_X2APIC_ICR, (1ull << 32) | icr); /* to APIC ID 1 */
+	x86_wrmsr(MSR_X2APIC_ICR, (1ull << 32) | icr); /* to APIC ID 1 */
 }
 
 static bool wait_flag(volatile uint32_t *f, uint32_t want)
@@ -168,14 +149,12 @@ static bool wait_flag(volatile uint32_t *f, uint32_t want)
 
 int main(unsigned vcpu, uint64_t mem_size)
 {
-	uint64_t a = (uint64_t)(uintptr_t)sipi_work_stub;
 	size_t n = (size_t)(sipi_tramp_end - sipi_tramp);
 	volatile char *dst = (volatile char *)(uintptr_t)TRAMPOLINE;
 
 	(void)vcpu;
 	(void)mem_size;
-	idt[WORK_VEC] = (struct gate){ (uint16_t)a, X86_BOOT_CS, 0, 0x8e, (uint16_t)(a >> 16),
-				       (uint32_t)(a >> 32), 0 };
+	idt[WORK_VEC] = x86_gate(sipi_work_stub);
 	x2apic_on();
 	for (size_t i = 0; i < n; i++)
 		dst[i] = sipi_tramp[i];

@@ -55,15 +55,8 @@ struct cpu1 {
 
 static int setup(void **state)
 {
-	struct config_vm cv = { .valid = true, .role = CONFIG_ROLE_HOST, .memory = RAM_LOW_SIZE,
-				.vcpu_count = 1, .manage = true };
-
 	(void)state;
-	strcpy(cv.name, "host");
-	strcpy(cv.image, "guest.elf");
-	if (vm_env_boot() != 0 || vm_create(&cv, bi, 2) != 0)
-		return -1;
-	host = vm_get(0);
+	host = vm_env_boot_host();
 	return host ? 0 : -1;
 }
 

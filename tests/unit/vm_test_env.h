@@ -76,4 +76,21 @@ static void vm_env_free(void)
 	bi = NULL;
 }
 
+/*
+ * vm_env_boot_host() - vm_env_boot(), then the host VM from fief.cfg's
+ * form: all of the low RAM, one vCPU, the manage capability, on a machine
+ * of two CPUs. Return: the host, or NULL.
+ */
+static inline struct vm *vm_env_boot_host(void)
+{
+	struct config_vm cv = { .valid = true, .role = CONFIG_ROLE_HOST, .memory = RAM_LOW_SIZE,
+				.vcpu_count = 1, .manage = true };
+
+	strcpy(cv.name, "host");
+	strcpy(cv.image, "guest.elf");
+	if (vm_env_boot() != 0 || vm_create(&cv, bi, 2) != 0)
+		return NULL;
+	return vm_get(0);
+}
+
 #endif

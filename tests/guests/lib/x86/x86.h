@@ -70,6 +70,37 @@ void x86_wrmsr_probe(uint32_t msr, uint64_t v, int *faulted);
 /* The code segment fief's boot protocol sets up (64-bit, DPL 0). */
 #define X86_BOOT_CS 0x08u
 
+static inline void x86_wrmsr(uint32_t msr, uint64_t v)
+{
+	__asm__ __volatile__("wrmsr" : : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32))
+			     : "memory");
+}
+
+static inline uint64_t x86_rdmsr(uint32_t msr)
+{
+	uint32_t lo, hi;
+
+	__asm__ __volatile__("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+/* A 64-bit IDT gate; x86_gate() fills one for an interrupt handler at
+ * DPL 0 in the boot code segment. */
+struct x86_gate {
+	uint16_t off_lo, sel;
+	uint8_t ist, type;
+	uint16_t off_mid;
+	uint32_t off_hi, zero;
+};
+
+static inline struct x86_gate x86_gate(void (*fn)(void))
+{
+	uint64_t a = (uint64_t)(uintptr_t)fn;
+
+	return (struct x86_gate){ (uint16_t)a, X86_BOOT_CS, 0, 0x8e, (uint16_t)(a >> 16),
+				  (uint32_t)(a >> 32), 0 };
+}
+
 /* x86_idt_catch_gp() - load an IDT whose #GP handler counts and skips
  * a 2-byte instruction; every other vector is absent (so it escalates). */
 void x86_idt_catch_gp(void);
