@@ -30,9 +30,6 @@ ATTACKS_A64 := gicd gicr its uart smmu
 GUESTS_X86 += $(patsubst %,attack-%,$(ATTACKS_X86))
 # fpstate-short.elf: fpstate with 20,000 rounds instead of 500,000 (Bochs).
 GUESTS_X86 += fpstate-short
-# irqhost-short.elf, irqline-short.elf: 200 edges and level deliveries
-# instead of 1,000 (bochs-svm, whose exits are the slowest).
-GUESTS_X86 += irqhost-short irqline-short
 # irq-ipi.elf: irq with the two-vCPU IPI ping-pong.
 GUESTS_X86 += irq irq-ipi
 
@@ -56,10 +53,6 @@ $(GUEST_X86_DIR)/obj/attack-%.c.o: tests/guests/attack.c
 $(GUEST_X86_DIR)/obj/fpstate-short.c.o: tests/guests/fpstate.c
 	@mkdir -p $(dir $@)
 	$(GUEST_X86_CC) $(GUEST_X86_CFLAGS) -DFPSTATE_ROUNDS=20000u -MMD -MP -c $< -o $@
-
-$(GUEST_X86_DIR)/obj/irq%-short.c.o: tests/guests/irq%.c
-	@mkdir -p $(dir $@)
-	$(GUEST_X86_CC) $(GUEST_X86_CFLAGS) -DIRQ_ROUNDS=200u -MMD -MP -c $< -o $@
 
 $(GUEST_X86_DIR)/obj/irq-ipi.c.o: tests/guests/irq.c
 	@mkdir -p $(dir $@)
