@@ -24,6 +24,9 @@
  *
  * It runs as the host VM on every backend; on arm64 it is linked into the
  * host's span, which starts at the first RAM (mk/bench.mk).
+ *
+ * Built with -DBENCH_REMOTE (bench-remote.elf) it is a two-vCPU guest VM
+ * that measures only irq_ipi_remote (at the end of this file).
  */
 #include "fief_boot.h"
 #include "guest.h"
