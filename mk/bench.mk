@@ -42,9 +42,14 @@ BENCH_SOURCES += bench-mm
 # On arm64 the host's span starts at the first RAM (QEMU virt: 1 GiB), so
 # the bench guest is linked 2 MiB into it, as hostprobe is.
 GUEST_A64_BASE_bench := 0x40200000
-BENCH_EMU_X86 := $(BUILD)/x86_64/fief.efi $(BUILD)/x86_64/guests/bench.elf
-BENCH_EMU_VMX := $(BUILD)/x86_64/fief.elf $(BUILD)/x86_64/guests/bench.elf
-BENCH_EMU_A64 := $(BUILD)/aarch64/fief.efi $(BUILD)/aarch64/guests/bench.elf
+# bench-remote.elf: the second run of each backend, irq_ipi_remote (two
+# vCPUs of a guest VM, tests/bench/emu/fief-remote.cfg).
+BENCH_EMU_X86 := $(BUILD)/x86_64/fief.efi $(BUILD)/x86_64/guests/bench.elf \
+	$(BUILD)/x86_64/guests/bench-remote.elf
+BENCH_EMU_VMX := $(BUILD)/x86_64/fief.elf $(BUILD)/x86_64/guests/bench.elf \
+	$(BUILD)/x86_64/guests/bench-remote.elf
+BENCH_EMU_A64 := $(BUILD)/aarch64/fief.efi $(BUILD)/aarch64/guests/bench.elf \
+	$(BUILD)/aarch64/guests/bench-remote.elf
 
 .PHONY: bench-emu-svm bench-emu-vmx bench-emu-arm64
 bench-emu-svm: $(BENCH_EMU_X86) | $(DEPS_STAMP)

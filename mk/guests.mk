@@ -32,6 +32,8 @@ GUESTS_X86 += $(patsubst %,attack-%,$(ATTACKS_X86))
 GUESTS_X86 += fpstate-short
 # irq-ipi.elf: irq with the two-vCPU IPI ping-pong.
 GUESTS_X86 += irq irq-ipi
+# bench-remote.elf: bench with only irq_ipi_remote (two vCPUs; make bench).
+GUESTS_X86 += bench-remote
 
 GUEST_LIB_X86_SRCS := $(wildcard tests/guests/lib/*.c) \
 	$(wildcard tests/guests/lib/x86/*.c) $(wildcard tests/guests/lib/x86/*.S)
@@ -57,6 +59,10 @@ $(GUEST_X86_DIR)/obj/fpstate-short.c.o: tests/guests/fpstate.c
 $(GUEST_X86_DIR)/obj/irq-ipi.c.o: tests/guests/irq.c
 	@mkdir -p $(dir $@)
 	$(GUEST_X86_CC) $(GUEST_X86_CFLAGS) -DIRQ_IPI=1 -MMD -MP -c $< -o $@
+
+$(GUEST_X86_DIR)/obj/bench-remote.c.o: tests/guests/bench.c
+	@mkdir -p $(dir $@)
+	$(GUEST_X86_CC) $(GUEST_X86_CFLAGS) -DBENCH_REMOTE=1 -MMD -MP -c $< -o $@
 
 # fief's own formatter, shared with the library (lib/format.h).
 $(GUEST_X86_DIR)/obj/fief-lib/format.c.o: lib/format.c lib/format.h
@@ -149,6 +155,8 @@ GUESTS_A64 += $(patsubst %,attack-%,$(ATTACKS_A64))
 A64IRQS := timer sgi pingpong line host late busy
 GUESTS_A64 += $(patsubst %,a64irq-%,$(A64IRQS))
 GUEST_A64_BASE_a64irq-host := 0x40200000
+# bench-remote.elf: bench with only irq_ipi_remote, a guest VM (make bench).
+GUESTS_A64 += bench-remote
 $(foreach a,$(ATTACKS_A64),$(eval GUEST_A64_BASE_attack-$(a) := 0x40200000))
 
 GUEST_LIB_A64_SRCS := $(wildcard tests/guests/lib/*.c) \
@@ -170,6 +178,10 @@ $(GUEST_A64_DIR)/obj/attack-%.c.o: tests/guests/attack.c
 $(GUEST_A64_DIR)/obj/a64irq-%.c.o: tests/guests/a64irq.c
 	@mkdir -p $(dir $@)
 	$(GUEST_A64_CC) $(GUEST_A64_CFLAGS) -DA64IRQ='"$*"' -MMD -MP -c $< -o $@
+
+$(GUEST_A64_DIR)/obj/bench-remote.c.o: tests/guests/bench.c
+	@mkdir -p $(dir $@)
+	$(GUEST_A64_CC) $(GUEST_A64_CFLAGS) -DBENCH_REMOTE=1 -MMD -MP -c $< -o $@
 
 $(GUEST_A64_DIR)/obj/fief-lib/format.c.o: lib/format.c lib/format.h
 	@mkdir -p $(dir $@)

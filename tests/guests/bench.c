@@ -24,9 +24,18 @@
  *
  * It runs as the host VM on every backend; on arm64 it is linked into the
  * host's span, which starts at the first RAM (mk/bench.mk).
+ *
+ * Built with -DBENCH_REMOTE (bench-remote.elf) it is a two-vCPU guest VM
+ * that measures only irq_ipi_remote (at the end of this file).
  */
 #include "fief_boot.h"
 #include "guest.h"
+
+#ifdef BENCH_REMOTE
+/* bench-remote.elf measures irq_ipi_remote only (below): the other
+ * figures' loops and set-ups stay in it, unused. */
+#pragma GCC diagnostic ignored "-Wunused-function"
+#endif
 
 #define BATCHES 8u
 #define CALIB_N 4096u
@@ -547,6 +556,186 @@ static void bench_host_fault(void)
 	report("host_fault_same_block", other, empty, n);
 }
 
+#ifdef BENCH_REMOTE
+/* ---- irq_ipi_remote: two vCPUs on two CPUs -------------------------------- */
+
+/*
+ * bench-remote.elf (mk/guests.mk: bench.c with -DBENCH_REMOTE), run by
+ * tests/bench/emu.sh as a guest VM of two vCPUs on CPUs 0 and 1
+ * (tests/bench/emu/fief-remote.cfg), prints irq_ipi_remote and nothing
+ * else but the calibration. One round trip: vCPU 0 sends a fixed IPI
+ * (x86: x2APIC ICR, WRMSR 0x830, vector 0x42 to APIC 1) / SGI 5 (arm64:
+ * ICC_SGI1R_EL1 to vCPU 1) and sleeps (HLT / WFI) until the answer came;
+ * vCPU 1, asleep in HLT / WFI, takes it, its handler sends vector 0x43 /
+ * SGI 6 back to vCPU 0 and EOIs; vCPU 0's handler sets the flag and EOIs.
+ * Baseline: the same loop with the send replaced by setting the flag
+ * itself, so no exit, no sleep and no handler.
+ */
+#define REMOTE_N 256u
+
+static volatile uint32_t remote_ready;
+
+#if defined(__x86_64__)
+/* Set by vCPU 0's handler (vector 0x43), cleared by the loop. */
+volatile uint32_t bench_remote_pong;
+
+__asm__(".pushsection .text\n"
+	"bench_remote_ping:\n" /* vCPU 1: vector 0x43 to APIC 0, EOI */
+	"	pushq %rax\n\tpushq %rcx\n\tpushq %rdx\n"
+	"	movl $0x830, %ecx\n\tmovl $0x43, %eax\n\txorl %edx, %edx\n\twrmsr\n"
+	"	movl $0x80b, %ecx\n\txorl %eax, %eax\n\twrmsr\n"
+	"	popq %rdx\n\tpopq %rcx\n\tpopq %rax\n\tiretq\n"
+	"bench_remote_pong_handler:\n" /* vCPU 0: the flag, EOI */
+	"	pushq %rax\n\tpushq %rcx\n\tpushq %rdx\n"
+	"	movl $1, bench_remote_pong(%rip)\n"
+	"	movl $0x80b, %ecx\n\txorl %eax, %eax\n\txorl %edx, %edx\n\twrmsr\n"
+	"	popq %rdx\n\tpopq %rcx\n\tpopq %rax\n\tiretq\n"
+	".popsection\n");
+void bench_remote_ping(void);
+void bench_remote_pong_handler(void);
+
+static struct x86_gate remote_idt[256] __attribute__((aligned(16)));
+
+/* IF clear: the answer is taken only inside STI; HLT (no lost wake-up). */
+LOOP remote_empty(uint64_t n)
+{
+	__asm__ __volatile__("cli\n1: mov $0x830, %%ecx\n\tmov $0x42, %%eax\n\tmov $1, %%edx\n\t"
+			     "movl $1, bench_remote_pong(%%rip)\n"
+			     "2: cmpl $0, bench_remote_pong(%%rip)\n\tjne 3f\n\t"
+			     "sti\n\thlt\n\tcli\n\tjmp 2b\n"
+			     "3: movl $0, bench_remote_pong(%%rip)\n\tdec %0\n\tjnz 1b"
+			     : "+r"(n) : : "rax", "rcx", "rdx", "memory");
+}
+
+LOOP remote_op(uint64_t n)
+{
+	__asm__ __volatile__("cli\n1: mov $0x830, %%ecx\n\tmov $0x42, %%eax\n\tmov $1, %%edx\n\t"
+			     "wrmsr\n"
+			     "2: cmpl $0, bench_remote_pong(%%rip)\n\tjne 3f\n\t"
+			     "sti\n\thlt\n\tcli\n\tjmp 2b\n"
+			     "3: movl $0, bench_remote_pong(%%rip)\n\tdec %0\n\tjnz 1b"
+			     : "+r"(n) : : "rax", "rcx", "rdx", "memory");
+}
+
+/* This vCPU: the shared IDT, x2APIC on and software-enabled. */
+static int remote_cpu_setup(unsigned vcpu)
+{
+	(void)vcpu;
+	if (!(x86_cpuid(1, 0).ecx & (1u << 21)))
+		return -1;
+	remote_idt[0x42] = x86_gate(bench_remote_ping);
+	remote_idt[0x43] = x86_gate(bench_remote_pong_handler);
+	x86_lidt((uint64_t)(uintptr_t)remote_idt, sizeof(remote_idt) - 1);
+	x86_wrmsr(0x1b, x86_rdmsr(0x1b) | (1u << 10) | (1u << 11));
+	x86_wrmsr(0x80f, 0x1ff);
+	return 0;
+}
+
+/* vCPU 1: asleep with IF set, woken only by the handler's work. */
+static void remote_serve(void)
+{
+	__asm__ __volatile__("sti\n1: hlt\n\tjmp 1b" ::: "memory");
+}
+
+#elif defined(__aarch64__)
+#define REMOTE_GICR(v) (FIEF_ARM64_GICR_GPA + (uint64_t)(v) * FIEF_ARM64_GICR_STRIDE)
+#define REMOTE_PING 5u
+#define REMOTE_PONG 6u
+
+/* The IRQ vector of both vCPUs: acknowledge into X16; SGI 5 (vCPU 1):
+ * SGI 6 to vCPU 0; else (vCPU 0) X15 = 1; end, ERET. Clobbers X15-X17;
+ * vCPU 1 runs nothing else, vCPU 0's loop lists them. */
+void bench_remote_vectors(void);
+__asm__(".balign 2048\n"
+	"bench_remote_vectors:\n"
+	".rept 5\n .balign 128\n b .\n .endr\n"
+	".balign 128\n"
+	"	mrs x16, S3_0_C12_C12_0\n"  /* ICC_IAR1_EL1 */
+	"	cmp w16, #5\n"
+	"	b.eq 1f\n"
+	"	cmp w16, #1020\n"
+	"	b.hs 3f\n"
+	"	mov x15, #1\n"
+	"	b 2f\n"
+	"1:	movz x17, #0x0600, lsl #16\n"
+	"	movk x17, #1\n"              /* SGI 6, target list: vCPU 0 */
+	"	msr S3_0_C12_C11_5, x17\n"   /* ICC_SGI1R_EL1 */
+	"2:	msr S3_0_C12_C12_1, x16\n"   /* ICC_EOIR1_EL1 */
+	"3:	eret\n"
+	".rept 10\n .balign 128\n b .\n .endr\n");
+
+/* IRQs masked: WFI wakes on the pending SGI, which is taken only in the
+ * unmasked window after it (no lost wake-up). */
+LOOP remote_empty(uint64_t n)
+{
+	__asm__ __volatile__("msr daifset, #2\n\tmov x15, #0\n"
+			     "1: mov x16, %1\n\tmov x15, #1\n"
+			     "2: cbnz x15, 3f\n\twfi\n\tmsr daifclr, #2\n\tisb\n\tmsr daifset, #2\n\tb 2b\n"
+			     "3: mov x15, #0\n\tsubs %0, %0, #1\n\tb.ne 1b"
+			     : "+r"(n) : "r"((uint64_t)REMOTE_PING << 24 | 2)
+			     : "x15", "x16", "x17", "cc", "memory");
+}
+
+LOOP remote_op(uint64_t n)
+{
+	__asm__ __volatile__("msr daifset, #2\n\tmov x15, #0\n"
+			     "1: mov x16, %1\n\tmsr S3_0_C12_C11_5, x16\n"
+			     "2: cbnz x15, 3f\n\twfi\n\tmsr daifclr, #2\n\tisb\n\tmsr daifset, #2\n\tb 2b\n"
+			     "3: mov x15, #0\n\tsubs %0, %0, #1\n\tb.ne 1b"
+			     : "+r"(n) : "r"((uint64_t)REMOTE_PING << 24 | 2)
+			     : "x15", "x16", "x17", "cc", "memory");
+}
+
+/* This vCPU's redistributor (SGIs 5 and 6 enabled) and CPU interface;
+ * vCPU 0 turns the distributor on. IRQs stay masked. */
+static int remote_cpu_setup(unsigned vcpu)
+{
+	__asm__ volatile("msr vbar_el1, %0\n\tisb" : : "r"(bench_remote_vectors));
+	if (vcpu == 0)
+		w32(FIEF_ARM64_GICD_GPA, 1u << 1 | 1u << 4);
+	w32(REMOTE_GICR(vcpu) + 0x14, 0);
+	w32(REMOTE_GICR(vcpu) + 0x10100, 1u << REMOTE_PING | 1u << REMOTE_PONG);
+	__asm__ volatile("msr S3_0_C4_C6_0, %0" : : "r"(0xffull));
+	__asm__ volatile("msr S3_0_C12_C12_7, %0\n\tisb" : : "r"(1ull));
+	return 0;
+}
+
+/* vCPU 1: asleep in WFI with IRQs unmasked. */
+static void remote_serve(void)
+{
+	__asm__ __volatile__("msr daifclr, #2\n1: wfi\n\tb 1b" ::: "memory");
+}
+#endif
+
+int secondary_main(unsigned vcpu, uint64_t mem_size)
+{
+	(void)mem_size;
+	if (vcpu != 1 || remote_cpu_setup(vcpu))
+		return 0;
+	__atomic_store_n(&remote_ready, 1, __ATOMIC_SEQ_CST);
+	remote_serve();
+	return 0;
+}
+
+int main(unsigned vcpu, uint64_t mem_size)
+{
+	(void)vcpu;
+	(void)mem_size;
+	guest_printf("bench-info: arch %s remote, %u batches, minimum taken\n", BACKEND_HINT,
+		     BATCHES);
+	if (calibrate())
+		return 1;
+	if (remote_cpu_setup(0)) {
+		guest_printf("bench-info: irq_ipi_remote skipped: no x2APIC\n");
+	} else {
+		while (!__atomic_load_n(&remote_ready, __ATOMIC_SEQ_CST))
+			guest_relax();
+		measure("irq_ipi_remote", remote_op, remote_empty, REMOTE_N, NULL);
+	}
+	guest_printf("bench: done\n");
+	return 0;
+}
+#else
 /* ---- main ------------------------------------------------------------------ */
 
 int main(unsigned vcpu, uint64_t mem_size)
@@ -590,3 +779,4 @@ int main(unsigned vcpu, uint64_t mem_size)
 	guest_printf("bench: done\n");
 	return 0;
 }
+#endif /* BENCH_REMOTE */
