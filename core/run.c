@@ -79,8 +79,12 @@ static struct vcpu *pick(uint32_t cpu, uint32_t *cursor)
 		struct vm *vm = vm_get(i / FIEF_MAX_VCPUS);
 		struct vcpu *v;
 
-		if (!vm || vm_state(vm) != VM_STATE_RUNNING)
+		if (!vm || vm_state(vm) != VM_STATE_RUNNING) {
+			/* Nothing of this VM runs: on to the next VM's first slot
+			 * (a CPU with nothing to do scans every slot twice a wake-up). */
+			n += FIEF_MAX_VCPUS - 1 - i % FIEF_MAX_VCPUS;
 			continue;
+		}
 		v = &vm->vcpu[i % FIEF_MAX_VCPUS];
 		if (vcpu_vm(v) && vcpu_pcpu(v) == cpu && vcpu_state(v) == VCPU_STATE_RUNNABLE) {
 			*cursor = i;
