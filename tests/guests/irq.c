@@ -44,13 +44,13 @@
 #define IRQ_PERIOD_US 1000u
 #endif
 
-/* Per vector 0x40..0x4f: interrupts handled (the stubs below count). */
+/* Per vector 0x40..0x4f: interrupts handled (the entry points below count). */
 volatile uint32_t irq_count[16];
 
-#define STUB(vec)                                                        \
+#define IRQ_ENTRY(vec)                                                        \
 	__asm__(".pushsection .text\n"                                   \
-		".globl irq_stub_" #vec "\n"                             \
-		"irq_stub_" #vec ":\n"                                   \
+		".globl irq_entry_" #vec "\n"                             \
+		"irq_entry_" #vec ":\n"                                   \
 		"	pushq %rax\n"                                    \
 		"	pushq %rcx\n"                                    \
 		"	pushq %rdx\n"                                    \
@@ -65,14 +65,14 @@ volatile uint32_t irq_count[16];
 		"	iretq\n"                                         \
 		".popsection\n")
 
-STUB(0x40);
-STUB(0x41);
-STUB(0x42);
-STUB(0x43);
-void irq_stub_0x40(void);
-void irq_stub_0x41(void);
-void irq_stub_0x42(void);
-void irq_stub_0x43(void);
+IRQ_ENTRY(0x40);
+IRQ_ENTRY(0x41);
+IRQ_ENTRY(0x42);
+IRQ_ENTRY(0x43);
+void irq_entry_0x40(void);
+void irq_entry_0x41(void);
+void irq_entry_0x42(void);
+void irq_entry_0x43(void);
 
 static struct x86_gate idt[256] __attribute__((aligned(16)));
 
@@ -264,10 +264,10 @@ int main(unsigned vcpu, uint64_t mem_size)
 
 	(void)vcpu;
 	(void)mem_size;
-	gate_set(VEC_TIMER, irq_stub_0x40);
-	gate_set(VEC_SELF, irq_stub_0x41);
-	gate_set(VEC_PING, irq_stub_0x42);
-	gate_set(VEC_PONG, irq_stub_0x43);
+	gate_set(VEC_TIMER, irq_entry_0x40);
+	gate_set(VEC_SELF, irq_entry_0x41);
+	gate_set(VEC_PING, irq_entry_0x42);
+	gate_set(VEC_PONG, irq_entry_0x43);
 	idt_load();
 	if (!(x86_cpuid(1, 0).ecx & (1u << 21)) || !(x86_cpuid(1, 0).ecx & (1u << 24)) || !khz)
 		return fail("cpuid", "x2APIC/TSC-deadline/TSC kHz missing: ecx 0x%llx, %llu kHz",

@@ -47,7 +47,7 @@ static void rte(uint32_t pin, uint32_t lo, uint32_t dest)
 	*iowin = lo;
 }
 
-/* Called by the stubs below with interrupts off. */
+/* Called by the entry points below with interrupts off. */
 void irqline_edge(void);
 void irqline_level(void);
 void irqline_stray(void);
@@ -72,7 +72,7 @@ void irqline_stray(void)
 }
 
 /* Save what a C call may clobber, call, restore, IRETQ. */
-#define STUB(name, fn)                                                            \
+#define IRQ_ENTRY(name, fn)                                                            \
 	__asm__(".pushsection .text\n" #name ":\n"                                \
 		"push %rax\n push %rcx\n push %rdx\n push %rsi\n push %rdi\n"     \
 		"push %r8\n push %r9\n push %r10\n push %r11\n"                   \
@@ -80,12 +80,12 @@ void irqline_stray(void)
 		"pop %r11\n pop %r10\n pop %r9\n pop %r8\n"                       \
 		"pop %rdi\n pop %rsi\n pop %rdx\n pop %rcx\n pop %rax\n"          \
 		"iretq\n.popsection\n")
-void stub_edge(void);
-void stub_level(void);
-void stub_stray(void);
-STUB(stub_edge, irqline_edge);
-STUB(stub_level, irqline_level);
-STUB(stub_stray, irqline_stray);
+void entry_edge(void);
+void entry_level(void);
+void entry_stray(void);
+IRQ_ENTRY(entry_edge, irqline_edge);
+IRQ_ENTRY(entry_level, irqline_level);
+IRQ_ENTRY(entry_stray, irqline_stray);
 
 static void gate(unsigned vec, void (*fn)(void))
 {
@@ -106,9 +106,9 @@ int main(unsigned vcpu, uint64_t mem_size)
 	if (vcpu != 0)
 		return 0;
 	for (unsigned v = 0x20; v < 256; v++)
-		gate(v, stub_stray);
-	gate(VEC_EDGE, stub_edge);
-	gate(VEC_LEVEL, stub_level);
+		gate(v, entry_stray);
+	gate(VEC_EDGE, entry_edge);
+	gate(VEC_LEVEL, entry_level);
 	x86_lidt((uint64_t)(uintptr_t)idt, sizeof(idt) - 1);
 	x86_wrmsr(MSR_APIC_BASE, x86_rdmsr(MSR_APIC_BASE) | APIC_BASE_EN | APIC_BASE_EXTD);
 	x86_wrmsr(MSR_X2APIC_SVR, 0x1ff); /* enabled, spurious vector 0xff */

@@ -100,7 +100,7 @@ void sipi_work(void)
 }
 
 __asm__(".pushsection .text\n"
-	"sipi_work_stub:\n"
+	"sipi_work_entry:\n"
 	"	push %rax\n push %rcx\n push %rdx\n push %rsi\n push %rdi\n"
 	"	push %r8\n push %r9\n push %r10\n push %r11\n"
 	"	cld\n call sipi_work\n"
@@ -108,7 +108,7 @@ __asm__(".pushsection .text\n"
 	"	pop %rdi\n pop %rsi\n pop %rdx\n pop %rcx\n pop %rax\n"
 	"	iretq\n"
 	".popsection\n");
-void sipi_work_stub(void);
+void sipi_work_entry(void);
 
 /* Where the trampoline ends up on vCPU 1, in 64-bit mode. */
 static void ap_main(void)
@@ -154,7 +154,7 @@ int main(unsigned vcpu, uint64_t mem_size)
 
 	(void)vcpu;
 	(void)mem_size;
-	idt[WORK_VEC] = x86_gate(sipi_work_stub);
+	idt[WORK_VEC] = x86_gate(sipi_work_entry);
 	x2apic_on();
 	for (size_t i = 0; i < n; i++)
 		dst[i] = sipi_tramp[i];
